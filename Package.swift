@@ -1,0 +1,101 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "meshtop",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "meshtop", targets: ["meshtop"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        // Pure value types shared by everything.
+        .target(name: "MeshtopModel", swiftSettings: swift6),
+        // Pure decoders/encoders: bytes <-> model.
+        .target(name: "MeshtopWire", dependencies: ["MeshtopModel"], swiftSettings: swift6),
+        // SQLite through GRDB: migrations, batched writer, read queries, retention.
+        .target(
+            name: "MeshtopStore",
+            dependencies: ["MeshtopModel", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swift6),
+        // Health, topology, breakers, StatsD aggregation, alerts: pure logic over model values.
+        .target(
+            name: "MeshtopGovernance",
+            dependencies: [
+                "MeshtopModel",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swift6),
+        // UDP listeners -> decode -> bounded queue -> store writer; governance tick; self-metrics.
+        .target(
+            name: "MeshtopCollector",
+            dependencies: [
+                "MeshtopModel", "MeshtopWire", "MeshtopStore", "MeshtopGovernance",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: swift6),
+        // Read-side use cases shared by CLI and console, and output formatters.
+        .target(
+            name: "MeshtopQuery",
+            dependencies: ["MeshtopModel", "MeshtopStore", "MeshtopGovernance"],
+            swiftSettings: swift6),
+        // File tailing, offsets, multi-line joining, UDP shipping.
+        .target(name: "MeshtopAgent", dependencies: ["MeshtopModel", "MeshtopWire"], swiftSettings: swift6),
+        // Console: state + update + view -> Screen. No curses here.
+        .target(name: "MeshtopConsole", dependencies: ["MeshtopModel", "MeshtopQuery"], swiftSettings: swift6),
+        .systemLibrary(
+            name: "CNcursesw", path: "Sources/CNcursesw",
+            providers: [.apt(["libncursesw5-dev"])]),
+        // The thin curses layer.
+        .target(
+            name: "MeshtopTerminal", dependencies: ["MeshtopConsole", "CNcursesw"],
+            swiftSettings: swift6),
+        // Simulated microservices sending real wire formats.
+        .target(
+            name: "MeshtopDemo",
+            dependencies: ["MeshtopModel", "MeshtopWire", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swift6),
+        .target(
+            name: "MeshtopCLI",
+            dependencies: [
+                "MeshtopModel", "MeshtopWire", "MeshtopStore", "MeshtopGovernance", "MeshtopCollector",
+                "MeshtopQuery", "MeshtopAgent", "MeshtopConsole", "MeshtopTerminal", "MeshtopDemo",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6),
+        .executableTarget(name: "meshtop", dependencies: ["MeshtopCLI"], swiftSettings: swift6),
+
+        .testTarget(name: "MeshtopModelTests", dependencies: ["MeshtopModel"], swiftSettings: swift6),
+        .testTarget(
+            name: "MeshtopWireTests", dependencies: ["MeshtopWire"], resources: [.copy("Fixtures")],
+            swiftSettings: swift6),
+        .testTarget(name: "MeshtopStoreTests", dependencies: ["MeshtopStore"], swiftSettings: swift6),
+        .testTarget(
+            name: "MeshtopGovernanceTests", dependencies: ["MeshtopGovernance"], swiftSettings: swift6),
+        .testTarget(
+            name: "MeshtopCollectorTests", dependencies: ["MeshtopCollector", "MeshtopWire"],
+            resources: [.copy("Fixtures")], swiftSettings: swift6),
+        .testTarget(
+            name: "MeshtopQueryTests", dependencies: ["MeshtopQuery", "MeshtopStore"], swiftSettings: swift6),
+        .testTarget(
+            name: "MeshtopConsoleTests", dependencies: ["MeshtopConsole", "MeshtopQuery"],
+            swiftSettings: swift6),
+        .testTarget(name: "MeshtopAgentTests", dependencies: ["MeshtopAgent"], swiftSettings: swift6),
+        .testTarget(name: "MeshtopCLITests", dependencies: ["MeshtopCLI"], swiftSettings: swift6),
+    ]
+)

@@ -1,0 +1,2 @@
+// Placeholder so the module builds; see the module's issue.
+enum MeshtopAgentModule {}

@@ -1,0 +1,27 @@
+/// Why a line was rejected. Raw values are the keys shown by `meshtop query stats`.
+public enum RejectReason: String, Sendable, Hashable, CaseIterable, Codable {
+    case empty = "empty"
+    case unknownFormat = "unknown_format"
+    case invalidUTF8 = "invalid_utf8"
+    case tooLong = "too_long"
+    case tooDeep = "too_deep"
+    case statsd = "malformed_statsd"
+    case dogstatsdEvent = "malformed_dogstatsd_event"
+    case syslog = "malformed_syslog"
+    case json = "malformed_json"
+    case jsonLog = "malformed_json_log"
+    case logfmt = "malformed_logfmt"
+    case zipkin = "malformed_zipkin"
+    case thrift = "malformed_thrift"
+    case otlp = "malformed_otlp"
+    case sourceNotAllowed = "source_not_allowed"
+}
+
+/// What one line (or one binary datagram) decodes to.
+public enum Decoded: Sendable, Hashable {
+    case span(Span)
+    case log(LogRecord)
+    case metric(MetricSample)
+    /// The line's bytes are kept (capped) so `query stats --rejects` can show them escaped.
+    case rejected(RejectReason, sample: [UInt8])
+}

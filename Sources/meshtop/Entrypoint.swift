@@ -1,0 +1,8 @@
+import MeshtopCLI
+
+@main
+enum Entrypoint {
+    static func main() async {
+        await MeshtopCommand.main()
+    }
+}
