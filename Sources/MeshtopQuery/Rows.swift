@@ -1,0 +1,349 @@
+import MeshtopModel
+
+/// A time window `[sinceMicros, untilMicros)` in event time.
+public struct TimeWindow: Sendable, Hashable {
+    public var sinceMicros: Int64
+    public var untilMicros: Int64
+
+    public init(sinceMicros: Int64, untilMicros: Int64) {
+        self.sinceMicros = sinceMicros
+        self.untilMicros = untilMicros
+    }
+
+    public var seconds: Double { Double(max(untilMicros - sinceMicros, 1)) / 1_000_000 }
+}
+
+/// `query services`: RED per service over a window. JSON keys: service, requests, errors, error_rate, rps,
+/// p50_ms, p90_ms, p99_ms, max_ms, apdex, health.
+public struct ServiceRow: Sendable, Hashable {
+    public var service: String
+    public var requests: Int64
+    public var errors: Int64
+    /// 0–1.
+    public var errorRate: Double
+    public var rps: Double
+    public var p50Ms: Double
+    public var p90Ms: Double
+    public var p99Ms: Double
+    public var maxMs: Double
+    /// nil with no requests.
+    public var apdex: Double?
+    public var health: HealthState
+    /// Requests per bucket across the window (oldest first), for sparklines.
+    public var rateSeries: [Double]
+    /// p99 (ms) per bucket across the window (oldest first), for sparklines.
+    public var p99Series: [Double]
+
+    public init(
+        service: String, requests: Int64, errors: Int64, errorRate: Double, rps: Double, p50Ms: Double,
+        p90Ms: Double, p99Ms: Double, maxMs: Double, apdex: Double?, health: HealthState,
+        rateSeries: [Double] = [], p99Series: [Double] = []
+    ) {
+        self.service = service
+        self.requests = requests
+        self.errors = errors
+        self.errorRate = errorRate
+        self.rps = rps
+        self.p50Ms = p50Ms
+        self.p90Ms = p90Ms
+        self.p99Ms = p99Ms
+        self.maxMs = maxMs
+        self.apdex = apdex
+        self.health = health
+        self.rateSeries = rateSeries
+        self.p99Series = p99Series
+    }
+}
+
+/// `query traces`: one search hit. JSON keys: trace_id, root_service, root_operation, start, duration_ms,
+/// span_count, services, error.
+public struct TraceSummary: Sendable, Hashable {
+    public var traceID: TraceID
+    public var rootService: String
+    public var rootOperation: String
+    public var startMicros: Int64
+    public var durationMicros: Int64
+    public var spanCount: Int
+    public var services: [String]
+    public var error: Bool
+
+    public init(
+        traceID: TraceID, rootService: String, rootOperation: String, startMicros: Int64, durationMicros: Int64,
+        spanCount: Int, services: [String], error: Bool
+    ) {
+        self.traceID = traceID
+        self.rootService = rootService
+        self.rootOperation = rootOperation
+        self.startMicros = startMicros
+        self.durationMicros = durationMicros
+        self.spanCount = spanCount
+        self.services = services
+        self.error = error
+    }
+}
+
+/// `query traces` filters, like Jaeger's search.
+public struct TraceSearch: Sendable, Hashable {
+    public var window: TimeWindow
+    public var service: String?
+    public var operation: String?
+    /// `k=v` pairs that must all match a span attribute of the trace.
+    public var tags: [Attribute]
+    public var minDurationMicros: Int64?
+    public var maxDurationMicros: Int64?
+    public var errorsOnly: Bool
+    public var limit: Int
+
+    public init(
+        window: TimeWindow, service: String? = nil, operation: String? = nil, tags: [Attribute] = [],
+        minDurationMicros: Int64? = nil, maxDurationMicros: Int64? = nil, errorsOnly: Bool = false, limit: Int = 20
+    ) {
+        self.window = window
+        self.service = service
+        self.operation = operation
+        self.tags = tags
+        self.minDurationMicros = minDurationMicros
+        self.maxDurationMicros = maxDurationMicros
+        self.errorsOnly = errorsOnly
+        self.limit = limit
+    }
+}
+
+/// `query trace ID`: all spans of one trace (start order) and the logs sharing its id.
+public struct TraceDetail: Sendable, Hashable {
+    public var traceID: TraceID
+    public var spans: [Span]
+    public var logs: [LogRecord]
+
+    public init(traceID: TraceID, spans: [Span], logs: [LogRecord] = []) {
+        self.traceID = traceID
+        self.spans = spans
+        self.logs = logs
+    }
+}
+
+/// `query topology`.
+public struct Topology: Sendable, Hashable {
+    public var nodes: [TopologyNode]
+    public var edges: [EdgeRow]
+
+    public init(nodes: [TopologyNode], edges: [EdgeRow]) {
+        self.nodes = nodes
+        self.edges = edges
+    }
+}
+
+public struct TopologyNode: Sendable, Hashable {
+    public var service: String
+    public var health: HealthState
+
+    public init(service: String, health: HealthState) {
+        self.service = service
+        self.health = health
+    }
+}
+
+/// JSON keys: caller, callee, calls, errors, error_rate, rps, p99_ms, breaker.
+public struct EdgeRow: Sendable, Hashable {
+    public var caller: String
+    public var callee: String
+    public var calls: Int64
+    public var errors: Int64
+    public var errorRate: Double
+    public var rps: Double
+    public var p50Ms: Double
+    public var p99Ms: Double
+    /// The simulated breaker's state, nil when unknown.
+    public var breaker: BreakerState?
+
+    public init(
+        caller: String, callee: String, calls: Int64, errors: Int64, errorRate: Double, rps: Double, p50Ms: Double,
+        p99Ms: Double, breaker: BreakerState?
+    ) {
+        self.caller = caller
+        self.callee = callee
+        self.calls = calls
+        self.errors = errors
+        self.errorRate = errorRate
+        self.rps = rps
+        self.p50Ms = p50Ms
+        self.p99Ms = p99Ms
+        self.breaker = breaker
+    }
+}
+
+/// `query logs` filters.
+public struct LogSearch: Sendable, Hashable {
+    public var window: TimeWindow
+    public var service: String?
+    /// Records at this severity or more severe (numerically ≤).
+    public var minSeverity: Severity?
+    /// Full-text search (FTS5) over messages.
+    public var text: String?
+    public var traceID: TraceID?
+    public var limit: Int
+    /// Only records with rowid greater than this (for `--follow` and live tail).
+    public var afterID: Int64?
+
+    public init(
+        window: TimeWindow, service: String? = nil, minSeverity: Severity? = nil, text: String? = nil,
+        traceID: TraceID? = nil, limit: Int = 100, afterID: Int64? = nil
+    ) {
+        self.window = window
+        self.service = service
+        self.minSeverity = minSeverity
+        self.text = text
+        self.traceID = traceID
+        self.limit = limit
+        self.afterID = afterID
+    }
+}
+
+/// A stored log with its row id (for follow mode).
+public struct LogRow: Sendable, Hashable {
+    public var id: Int64
+    public var record: LogRecord
+
+    public init(id: Int64, record: LogRecord) {
+        self.id = id
+        self.record = record
+    }
+}
+
+/// `query metrics` filters.
+public struct MetricSearch: Sendable, Hashable {
+    public var window: TimeWindow
+    /// Glob on the name (`checkout.*`).
+    public var nameGlob: String?
+    /// `k:v` tags that must all be present.
+    public var tags: [String]
+    public var limit: Int
+
+    public init(window: TimeWindow, nameGlob: String? = nil, tags: [String] = [], limit: Int = 1000) {
+        self.window = window
+        self.nameGlob = nameGlob
+        self.tags = tags
+        self.limit = limit
+    }
+}
+
+/// `query metrics`: one series aggregated over the window. Fields that do not apply to the type are nil.
+/// JSON keys: name, type, tags, count, sum, rate, min, max, mean, p50, p90, p95, p99, last, unique.
+public struct MetricRow: Sendable, Hashable {
+    public var name: String
+    public var type: MetricType
+    public var tags: [String]
+    public var service: String
+    public var count: Double?
+    public var sum: Double?
+    public var rate: Double?
+    public var min: Double?
+    public var max: Double?
+    public var mean: Double?
+    public var p50: Double?
+    public var p90: Double?
+    public var p95: Double?
+    public var p99: Double?
+    public var last: Double?
+    public var unique: Int?
+    /// One value per flush across the window (oldest first): count for counters, last for gauges, mean for
+    /// timer-likes, unique for sets. For sparklines.
+    public var series: [Double]
+
+    public init(
+        name: String, type: MetricType, tags: [String], service: String, count: Double? = nil, sum: Double? = nil,
+        rate: Double? = nil, min: Double? = nil, max: Double? = nil, mean: Double? = nil, p50: Double? = nil,
+        p90: Double? = nil, p95: Double? = nil, p99: Double? = nil, last: Double? = nil, unique: Int? = nil,
+        series: [Double] = []
+    ) {
+        self.name = name
+        self.type = type
+        self.tags = tags
+        self.service = service
+        self.count = count
+        self.sum = sum
+        self.rate = rate
+        self.min = min
+        self.max = max
+        self.mean = mean
+        self.p50 = p50
+        self.p90 = p90
+        self.p95 = p95
+        self.p99 = p99
+        self.last = last
+        self.unique = unique
+        self.series = series
+    }
+}
+
+/// Collector status for headers and `query stats`.
+public struct CollectorStatus: Sendable, Hashable {
+    public var receivedDatagrams: Int64
+    public var lines: Int64
+    public var parsedSpans: Int64
+    public var parsedLogs: Int64
+    public var parsedMetrics: Int64
+    public var rejected: [String: Int64]
+    public var dropped: Int64
+    public var linesPerSecond: Double
+    /// µs of the collector's last write, nil if it never wrote.
+    public var lastWriteMicros: Int64?
+    public var databaseBytes: Int64
+
+    public init(
+        receivedDatagrams: Int64 = 0, lines: Int64 = 0, parsedSpans: Int64 = 0, parsedLogs: Int64 = 0,
+        parsedMetrics: Int64 = 0, rejected: [String: Int64] = [:], dropped: Int64 = 0, linesPerSecond: Double = 0,
+        lastWriteMicros: Int64? = nil, databaseBytes: Int64 = 0
+    ) {
+        self.receivedDatagrams = receivedDatagrams
+        self.lines = lines
+        self.parsedSpans = parsedSpans
+        self.parsedLogs = parsedLogs
+        self.parsedMetrics = parsedMetrics
+        self.rejected = rejected
+        self.dropped = dropped
+        self.linesPerSecond = linesPerSecond
+        self.lastWriteMicros = lastWriteMicros
+        self.databaseBytes = databaseBytes
+    }
+
+    public var rejectedTotal: Int64 { rejected.values.reduce(0, +) }
+}
+
+/// The read-side use cases shared by the CLI and the console. `MeshtopQueries` (over a MeshtopStore) is the
+/// implementation; the console's tests use an in-memory fake.
+public protocol QueryReading: Sendable {
+    /// The latest event time in the database (µs), used as "now" for relative windows when data is older.
+    func latestEventMicros() throws -> Int64?
+    func services(window: TimeWindow) throws -> [ServiceRow]
+    func traces(_ search: TraceSearch) throws -> [TraceSummary]
+    /// A full id, or a unique hex prefix. nil when no trace matches; throws `QueryError.ambiguous` for a prefix
+    /// matching several.
+    func trace(idOrPrefix: String) throws -> TraceDetail?
+    func topology(window: TimeWindow) throws -> Topology
+    func logs(_ search: LogSearch) throws -> [LogRow]
+    func metrics(_ search: MetricSearch) throws -> [MetricRow]
+    func breakers() throws -> [BreakerStatus]
+    func breakerHistory(caller: String?, callee: String?, limit: Int) throws -> [BreakerTransition]
+    func alerts(state: AlertState?) throws -> [AlertStatus]
+    func alertHistory(limit: Int) throws -> [AlertTransition]
+    func collectorStatus() throws -> CollectorStatus
+}
+
+/// Errors of the query layer, each with a message that says what to do.
+public enum QueryError: Error, Sendable, Hashable, CustomStringConvertible {
+    case ambiguous(prefix: String, matches: Int)
+    case invalidArgument(String)
+    case readOnly(String)
+
+    public var description: String {
+        switch self {
+        case .ambiguous(let p, let n):
+            return "trace id prefix '\(p)' matches \(n) traces; give more hex digits"
+        case .invalidArgument(let m):
+            return m
+        case .readOnly(let m):
+            return "the database is opened read-only: \(m)"
+        }
+    }
+}
