@@ -51,7 +51,10 @@ let package = Package(
         // Read-side use cases shared by CLI and console, and output formatters.
         .target(
             name: "MeshtopQuery",
-            dependencies: ["MeshtopModel", "MeshtopStore", "MeshtopGovernance"],
+            dependencies: [
+                "MeshtopModel", "MeshtopStore", "MeshtopGovernance",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swift6),
         // File tailing, offsets, multi-line joining, UDP shipping.
         .target(name: "MeshtopAgent", dependencies: ["MeshtopModel", "MeshtopWire"], swiftSettings: swift6),
