@@ -1,0 +1,261 @@
+import Foundation
+import MeshtopModel
+import Testing
+
+@testable import MeshtopWire
+
+/// Fixture access shared by the span decoder tests.
+enum SpanFixtures {
+    static func url(_ name: String) throws -> URL {
+        let dot = name.lastIndex(of: ".")!
+        let base = String(name[..<dot])
+        let ext = String(name[name.index(after: dot)...])
+        return try #require(Bundle.module.url(forResource: base, withExtension: ext, subdirectory: "Fixtures"))
+    }
+
+    static func bytes(_ name: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: url(name)))
+    }
+
+    /// A `.datagrams` file: one lowercase-hex datagram per line.
+    static func datagrams(_ name: String) throws -> [[UInt8]] {
+        let text = String(decoding: try bytes(name), as: UTF8.self)
+        return text.split(separator: "\n").map { line in
+            var out: [UInt8] = []
+            var it = line.utf8.makeIterator()
+            while let hi = it.next(), let lo = it.next() {
+                out.append(UInt8(String(decoding: [hi, lo], as: UTF8.self), radix: 16)!)
+            }
+            return out
+        }
+    }
+
+    /// The SDK's own finished spans (`trace_truth.json` / `jaeger_thrift_split_truth.json`).
+    struct Truth {
+        var service, name, kind, traceID, spanID: String
+        var parentID: String?
+        var startMicros, durationMicros: Int64
+        var status: String
+    }
+
+    static func truth(_ name: String) throws -> [Truth] {
+        let root = try JSONSerialization.jsonObject(with: Data(bytes(name))) as! [String: Any]
+        return (root["spans"] as! [[String: Any]]).map { s in
+            Truth(
+                service: s["service"] as! String, name: s["name"] as! String, kind: s["kind"] as! String,
+                traceID: s["trace_id"] as! String, spanID: s["span_id"] as! String,
+                parentID: s["parent_span_id"] as? String,
+                startMicros: (s["start_us"] as! NSNumber).int64Value,
+                durationMicros: (s["duration_us"] as! NSNumber).int64Value, status: s["status_code"] as! String)
+        }
+    }
+
+    /// Decodes every datagram of a Jaeger fixture and concatenates the spans.
+    static func jaegerSpans(_ name: String) throws -> [Span] {
+        try datagrams(name).flatMap { try JaegerThriftDecoder.decodeEmitBatch($0).get() }
+    }
+
+    /// Checks ids, parent, service, kind, name and times of decoded spans against the SDK's truth.
+    static func expectMatchesTruth(_ spans: [Span], _ truth: [Truth]) {
+        #expect(spans.count == truth.count)
+        for t in truth {
+            guard let s = spans.first(where: { $0.spanID.hex == t.spanID }) else {
+                Issue.record("span \(t.spanID) missing")
+                continue
+            }
+            #expect(s.traceID.hex == t.traceID)
+            #expect(s.parentID?.hex == t.parentID)
+            #expect(s.service == t.service)
+            #expect(s.name == t.name)
+            #expect(s.kind.name == t.kind)
+            #expect(s.startMicros == t.startMicros)
+            #expect(s.durationMicros == t.durationMicros)
+            #expect(s.status == (t.status == "ERROR" ? .error : t.status == "OK" ? .ok : .unset))
+        }
+    }
+}
+
+@Suite struct JaegerThriftTests {
+    @Test func traceFixtureMatchesTheSDKTruth() throws {
+        let grams = try SpanFixtures.datagrams("jaeger_thrift_trace.datagrams")
+        #expect(grams.map(\.count) == [1170, 1723, 759])
+        let perDatagram = try grams.map { try JaegerThriftDecoder.decodeEmitBatch($0).get() }
+        #expect(perDatagram.map { $0.map(\.service) } == [
+            ["gateway", "gateway"], ["orders", "orders", "orders"], ["payments"],
+        ])
+        let spans = perDatagram.flatMap { $0 }
+        SpanFixtures.expectMatchesTruth(spans, try SpanFixtures.truth("trace_truth.json"))
+        let root = try #require(spans.first { $0.name == "GET /checkout" })
+        #expect(root.parentID == nil)
+        #expect(root.startMicros == 1_795_733_245_727_775)
+        #expect(root.traceID == TraceID(high: 0xb8a1_abcd_1a69_16c7, low: 0x4da4_f9fc_3c6d_a5d7))
+    }
+
+    @Test func errorFlagsFollowJaegerPrecedence() throws {
+        let spans = try SpanFixtures.jaegerSpans("jaeger_thrift_trace.datagrams")
+        let byName = Dictionary(uniqueKeysWithValues: spans.map { ($0.name, $0) })
+        // error=true (bool) tag with otel.status_code ERROR.
+        for name in ["GET /checkout", "POST /orders", "charge"] {
+            #expect(byName[name]?.isError == true, "\(name)")
+            #expect(byName[name]?.status == .error)
+        }
+        // No error tag, no status: the HTTP rule decides (502 ≥ 500 on any span).
+        for name in ["POST orders", "POST payments"] {
+            #expect(byName[name]?.isError == true, "\(name)")
+            #expect(byName[name]?.status == .unset)
+            #expect(byName[name]?.kind == .client)
+        }
+        #expect(byName["SELECT orders"]?.isError == false)
+        #expect(byName["SELECT orders"]?.kind == .internal)
+        #expect(byName["charge"]?.statusMessage == "card declined")
+        #expect(byName["POST /orders"]?.statusMessage == "payment failed")
+        #expect(byName["GET /checkout"]?.statusMessage == nil)
+        #expect(byName["POST orders"]?.peerService == "orders")
+        #expect(byName["POST payments"]?.peerService == "payments")
+        #expect(byName["charge"]?.peerService == nil)
+    }
+
+    @Test func typedTagsAndTheLogEvent() throws {
+        let spans = try SpanFixtures.jaegerSpans("jaeger_thrift_trace.datagrams")
+        let charge = try #require(spans.first { $0.name == "charge" })
+        #expect(charge.spanID.hex == "fd724452ccea71ff")
+        #expect(charge.attributes[key: "payment.amount"] == .double(19.99))
+        #expect(charge.attributes[key: "payment.retry"] == .bool(false))
+        #expect(charge.attributes[key: "http.status_code"] == .int(502))
+        #expect(charge.attributes[key: "http.route"] == .string("/charge"))
+        #expect(charge.attributes[key: "error"] == .bool(true))
+        #expect(charge.attributes[key: "span.kind"] == .string("server"))
+        #expect(charge.attributes[key: "service.version"] == .string("0.9.0"))
+        #expect(charge.attributes.count == 19)
+        #expect(Set(charge.attributes.map(\.key)).count == charge.attributes.count)
+        #expect(charge.events == [
+            SpanEvent(
+                timeMicros: 1_795_733_245_760_862, name: "card declined",
+                attributes: [Attribute("reason", .string("insufficient_funds")), Attribute("attempt", .int(1))])
+        ])
+        let select = try #require(spans.first { $0.name == "SELECT orders" })
+        #expect(select.spanID == SpanID(0x8ca5_9966_66ce_ab36))
+        #expect(select.parentID?.hex == "0512bd1311072231")
+        #expect(select.attributes[key: "db.statement"] == .string("SELECT * FROM orders WHERE id = $1"))
+    }
+
+    @Test func splitBatchKeepsParentsAcrossDatagrams() throws {
+        let grams = try SpanFixtures.datagrams("jaeger_thrift_split.datagrams")
+        #expect(grams.map(\.count) == [59455, 42979])
+        let first = try JaegerThriftDecoder.decodeEmitBatch(grams[0]).get()
+        let second = try JaegerThriftDecoder.decodeEmitBatch(grams[1]).get()
+        #expect(first.count == 7)
+        #expect(second.count == 6)
+        let spans = first + second
+        SpanFixtures.expectMatchesTruth(spans, try SpanFixtures.truth("jaeger_thrift_split_truth.json"))
+        let root = try #require(second.first { $0.name == "POST /reports/nightly" })
+        #expect(root.spanID.hex == "5c3902b38963dc6e")
+        #expect(first.allSatisfy { $0.parentID == root.spanID && $0.service == "reports" })
+        for s in spans where s.name.hasPrefix("render section") {
+            guard case .string(let sql)? = s.attributes[key: "report.sql"] else {
+                Issue.record("report.sql missing on \(s.name)")
+                continue
+            }
+            #expect(sql.utf8.count == 8000)
+            #expect(s.attributes[key: "report.section"] == .int(Int64(s.name.split(separator: " ").last!)!))
+        }
+    }
+
+    @Test func everyTruncationIsRejectedWithoutCrashing() throws {
+        for gram in try SpanFixtures.datagrams("jaeger_thrift_trace.datagrams") {
+            for n in 0..<gram.count {
+                let result = JaegerThriftDecoder.decodeEmitBatch(Array(gram[0..<n]))
+                #expect(result == .failure(.thrift), "prefix \(n)")
+            }
+        }
+    }
+
+    @Test func randomBytesAreRejected() {
+        var rng = SplitMix(seed: 42)
+        for i in 0..<2000 {
+            var bytes = (0..<Int(rng.next() % 300)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            if i % 2 == 0 { bytes = [0x82, 0x81, 0x00, 0x09] + Array("emitBatch".utf8) + bytes }
+            // Must return, whichever way; random tails almost never form a valid batch.
+            if case .success(let spans) = JaegerThriftDecoder.decodeEmitBatch(bytes) {
+                #expect(spans.allSatisfy { !$0.spanID.isZero })
+            }
+        }
+        #expect(JaegerThriftDecoder.decodeEmitBatch([UInt8]()) == .failure(.thrift))
+        #expect(JaegerThriftDecoder.decodeEmitBatch(Array("hello".utf8)) == .failure(.thrift))
+    }
+
+    @Test func hugeDeclaredLengthsAreRejected() {
+        let header: [UInt8] = [0x82, 0x81, 0x00, 0x09] + Array("emitBatch".utf8)
+        // Batch (field 1 struct) → spans (field 2 list) of struct with count 2^32-1 in a 20-byte input.
+        let hugeList = header + [0x1C, 0x19, 0xFC, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x00]
+        #expect(JaegerThriftDecoder.decodeEmitBatch(hugeList) == .failure(.thrift))
+        // Process serviceName string declaring 2^62 bytes.
+        let hugeString = header + [0x1C, 0x1C, 0x18, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x3F, 0x00]
+        #expect(JaegerThriftDecoder.decodeEmitBatch(hugeString) == .failure(.thrift))
+        // A varint longer than 10 bytes.
+        let longVarint = header + [0x1C, 0x1C, 0x18] + [UInt8](repeating: 0x80, count: 12)
+        #expect(JaegerThriftDecoder.decodeEmitBatch(longVarint) == .failure(.thrift))
+        // Wrong method name and wrong protocol version.
+        #expect(JaegerThriftDecoder.decodeEmitBatch([0x82, 0x81, 0x00, 0x04] + Array("emit".utf8)) == .failure(.thrift))
+        #expect(JaegerThriftDecoder.decodeEmitBatch([0x82, 0x82, 0x00, 0x09] + Array("emitBatch".utf8)) == .failure(.thrift))
+    }
+
+    @Test func deepNestingIsRejected() {
+        let header: [UInt8] = [0x82, 0x81, 0x00, 0x09] + Array("emitBatch".utf8)
+        // An unknown field 3 of type struct holding struct-in-struct 10,000 levels deep.
+        let deep = header + [UInt8](repeating: 0x1C, count: 10_000) + [UInt8](repeating: 0x00, count: 10_000)
+        #expect(JaegerThriftDecoder.decodeEmitBatch(deep) == .failure(.thrift))
+        let deepLists = header + [0x39] + [UInt8](repeating: 0x19, count: 10_000)
+        #expect(JaegerThriftDecoder.decodeEmitBatch(deepLists) == .failure(.thrift))
+    }
+
+    @Test func unknownFieldsOfEveryTypeAreSkipped() throws {
+        var w = ThriftCompactWriter()
+        // emitBatch_args{1: Batch{1: Process{1: "svc"}, 2: list<Span> of 1}}, then the span's fields.
+        w.bytes([0x82, 0x81, 0x00, 0x09] + Array("emitBatch".utf8) + [0x1C, 0x1C, 0x18, 0x03] + Array("svc".utf8))
+        w.bytes([0x00, 0x19, 0x1C])
+        var span: Int16 = 0
+        w.fieldHeader(type: CompactType.i64, id: 1, last: &span)
+        w.i64(7)
+        w.fieldHeader(type: CompactType.i64, id: 3, last: &span)
+        w.i64(-1)
+        // Unknown fields: a double, a map<i32,list<bool>>, a set<binary>, a uuid, a byte, a bool, a long id jump.
+        w.fieldHeader(type: CompactType.double, id: 40, last: &span)
+        w.double(1.5)
+        w.fieldHeader(type: CompactType.map, id: 41, last: &span)
+        w.bytes([0x01, 0x59, 0x02, 0x21, 0x01, 0x02])
+        w.fieldHeader(type: CompactType.set, id: 42, last: &span)
+        w.listHeader(elementType: CompactType.binary, count: 2)
+        w.string("a")
+        w.string("bc")
+        w.fieldHeader(type: CompactType.uuid, id: 43, last: &span)
+        w.bytes([UInt8](repeating: 9, count: 16))
+        w.fieldHeader(type: CompactType.byte, id: 44, last: &span)
+        w.bytes([0x7F])
+        w.fieldHeader(type: CompactType.boolTrue, id: 300, last: &span)
+        w.fieldHeader(type: CompactType.binary, id: 5, last: &span)
+        w.string("op")
+        w.stop()
+        w.stop()
+        w.stop()
+        let spans = try JaegerThriftDecoder.decodeEmitBatch(w.buffer).get()
+        #expect(spans.count == 1)
+        #expect(spans.first?.spanID.hex == "ffffffffffffffff")
+        #expect(spans.first?.traceID.hex == "00000000000000000000000000000007")
+        #expect(spans.first?.name == "op")
+        #expect(spans.first?.service == "svc")
+    }
+}
+
+/// A deterministic generator for test inputs.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

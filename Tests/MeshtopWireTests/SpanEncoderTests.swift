@@ -1,0 +1,111 @@
+import MeshtopModel
+import Testing
+
+@testable import MeshtopWire
+
+/// Spans with every field kind, already in the canonical form a decoder produces: the tags that carry kind,
+/// status and peer service are present among the attributes, so encode → decode must give them back unchanged.
+enum SampleSpans {
+    static let trace = TraceID(high: 0x8000_0000_0000_0001, low: 0xFFFF_FFFF_FFFF_FFFE)
+
+    static func jaeger() -> [Span] {
+        let root = Span(
+            traceID: trace, spanID: SpanID(0xFD72_4452_CCEA_71FF), parentID: nil, service: "shop", name: "GET /cart",
+            kind: .server, startMicros: 1_795_733_245_727_775, durationMicros: 45_500, isError: true,
+            status: .error, statusMessage: "card \"declined\" ✗",
+            attributes: [
+                Attribute("http.method", .string("GET")), Attribute("http.status_code", .int(502)),
+                Attribute("payment.amount", .double(19.99)), Attribute("payment.retry", .bool(false)),
+                Attribute("big", .int(Int64.min)), Attribute("neg", .double(-0.5)),
+                Attribute("span.kind", .string("server")), Attribute("otel.status_code", .string("ERROR")),
+                Attribute("otel.status_description", .string("card \"declined\" ✗")),
+                Attribute("error", .bool(true)),
+            ],
+            events: [
+                SpanEvent(
+                    timeMicros: 1_795_733_245_760_862, name: "card declined",
+                    attributes: [Attribute("reason", .string("insufficient_funds")), Attribute("attempt", .int(1))]),
+                SpanEvent(timeMicros: 1_795_733_245_760_900, name: "bare"),
+                SpanEvent(
+                    timeMicros: 1_795_733_245_760_901, name: "named",
+                    attributes: [Attribute("message", .string("free text"))]),
+            ])
+        let client = Span(
+            traceID: trace, spanID: SpanID(1), parentID: root.spanID, service: "shop", name: "POST pay",
+            kind: .client, startMicros: 1_795_733_245_730_000, durationMicros: 0, isError: true,
+            peerService: "payments",
+            attributes: [
+                Attribute("http.status_code", .int(404)), Attribute("peer.service", .string("payments")),
+                Attribute("span.kind", .string("client")),
+            ])
+        let producer = Span(
+            traceID: TraceID(high: 0, low: 42), spanID: SpanID(UInt64.max), parentID: SpanID(7), service: "shop",
+            name: "", kind: .producer, startMicros: 0, durationMicros: 1, status: .ok,
+            attributes: [
+                Attribute("span.kind", .string("producer")), Attribute("otel.status_code", .string("OK")),
+                Attribute("empty", .string("")), Attribute("ünïcode ✓", .string("\u{1b}[31m\n\t")),
+            ])
+        let internalSpan = Span(
+            traceID: trace, spanID: SpanID(2), parentID: root.spanID, service: "shop", name: "local",
+            kind: .internal, startMicros: 1_795_733_245_731_000, durationMicros: 3,
+            attributes: [Attribute("span.kind", .string("internal"))])
+        return [root, client, producer, internalSpan]
+    }
+}
+
+@Suite struct SpanEncoderTests {
+    @Test func jaegerReencodesTheExporterBytesExactly() throws {
+        let grams = try SpanFixtures.datagrams("jaeger_thrift_trace.datagrams")
+        for gram in grams {
+            let spans = try JaegerThriftDecoder.decodeEmitBatch(gram).get()
+            let again = JaegerThriftEncoder.emitBatch(service: spans[0].service, spans: spans)
+            #expect(again == gram)
+        }
+    }
+
+    @Test func jaegerRoundTripsEveryFieldKind() throws {
+        let spans = SampleSpans.jaeger()
+        let bytes = JaegerThriftEncoder.emitBatch(service: "shop", spans: spans)
+        #expect(try JaegerThriftDecoder.decodeEmitBatch(bytes).get() == spans)
+    }
+
+    @Test func jaegerAddsExporterTagsForPlainSpans() throws {
+        var span = SampleSpans.jaeger()[0]
+        span.attributes = [Attribute("http.method", .string("GET"))]
+        span.peerService = "db"
+        let process = [Attribute("host.name", .string("vm")), Attribute("http.method", .string("dup"))]
+        let bytes = JaegerThriftEncoder.emitBatch(service: "shop", spans: [span], processTags: process)
+        let decoded = try #require(try JaegerThriftDecoder.decodeEmitBatch(bytes).get().first)
+        #expect(decoded.attributes == [
+            Attribute("http.method", .string("GET")), Attribute("span.kind", .string("server")),
+            Attribute("otel.status_code", .string("ERROR")),
+            Attribute("otel.status_description", .string("card \"declined\" ✗")),
+            Attribute("peer.service", .string("db")), Attribute("error", .bool(true)),
+            Attribute("host.name", .string("vm")),
+        ])
+        #expect(decoded.kind == .server && decoded.isError && decoded.status == .error)
+        #expect(decoded.statusMessage == span.statusMessage && decoded.peerService == "db")
+        #expect(decoded.events == span.events)
+        // An error flag that no tag explains still survives as error=true.
+        var flagged = span
+        flagged.status = .unset
+        flagged.statusMessage = nil
+        flagged.attributes = []
+        let flaggedBack = try JaegerThriftDecoder.decodeEmitBatch(
+            JaegerThriftEncoder.emitBatch(service: "shop", spans: [flagged])
+        ).get()
+        #expect(flaggedBack.first?.isError == true)
+        #expect(flaggedBack.first?.attributes[key: "error"] == .bool(true))
+    }
+
+    @Test func jaegerSplitsOversizedBatchesLikeTheExporter() throws {
+        let spans = try SpanFixtures.jaegerSpans("jaeger_thrift_split.datagrams")
+        let grams = JaegerThriftEncoder.emitBatches(service: "reports", spans: spans, maxBytes: 65_000)
+        #expect(grams.count == 2)
+        #expect(grams.allSatisfy { $0.count <= 65_000 })
+        let back = try grams.flatMap { try JaegerThriftDecoder.decodeEmitBatch($0).get() }
+        #expect(back == spans)
+        let small = JaegerThriftEncoder.emitBatches(service: "reports", spans: spans, maxBytes: 1000)
+        #expect(small.count == 13)
+    }
+}
