@@ -171,9 +171,14 @@ enum SpanFixtures {
     }
 
     @Test func randomBytesAreRejected() {
-        var rng = SplitMix(seed: 42)
+        // A fixed 64-bit LCG (Knuth's MMIX constants), so the inputs are the same on every run.
+        var state: UInt64 = 42
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 24
+        }
         for i in 0..<2000 {
-            var bytes = (0..<Int(rng.next() % 300)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            var bytes = (0..<Int(next() % 300)).map { _ in UInt8(truncatingIfNeeded: next()) }
             if i % 2 == 0 { bytes = [0x82, 0x81, 0x00, 0x09] + Array("emitBatch".utf8) + bytes }
             // Must return, whichever way; random tails almost never form a valid batch.
             if case .success(let spans) = JaegerThriftDecoder.decodeEmitBatch(bytes) {
@@ -196,8 +201,10 @@ enum SpanFixtures {
         let longVarint = header + [0x1C, 0x1C, 0x18] + [UInt8](repeating: 0x80, count: 12)
         #expect(JaegerThriftDecoder.decodeEmitBatch(longVarint) == .failure(.thrift))
         // Wrong method name and wrong protocol version.
-        #expect(JaegerThriftDecoder.decodeEmitBatch([0x82, 0x81, 0x00, 0x04] + Array("emit".utf8)) == .failure(.thrift))
-        #expect(JaegerThriftDecoder.decodeEmitBatch([0x82, 0x82, 0x00, 0x09] + Array("emitBatch".utf8)) == .failure(.thrift))
+        let wrongName: [UInt8] = [0x82, 0x81, 0x00, 0x04] + Array("emit".utf8) + [0x00]
+        #expect(JaegerThriftDecoder.decodeEmitBatch(wrongName) == .failure(.thrift))
+        let wrongVersion: [UInt8] = [0x82, 0x82, 0x00, 0x09] + Array("emitBatch".utf8) + [0x00]
+        #expect(JaegerThriftDecoder.decodeEmitBatch(wrongVersion) == .failure(.thrift))
     }
 
     @Test func deepNestingIsRejected() {
@@ -244,18 +251,5 @@ enum SpanFixtures {
         #expect(spans.first?.traceID.hex == "00000000000000000000000000000007")
         #expect(spans.first?.name == "op")
         #expect(spans.first?.service == "svc")
-    }
-}
-
-/// A deterministic generator for test inputs.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -51,6 +51,22 @@ enum SampleSpans {
             attributes: [Attribute("span.kind", .string("internal"))])
         return [root, client, producer, internalSpan]
     }
+
+    /// The same spans as a Zipkin decoder produces them: string tags, no `span.kind` tag, the status message
+    /// in the `error` tag.
+    static func zipkin() -> [Span] {
+        jaeger().map { span in
+            var s = span
+            s.attributes = s.attributes.compactMap { a in
+                switch a.key {
+                case "span.kind", "otel.status_description": return nil
+                case "error": return Attribute("error", .string(s.statusMessage ?? ""))
+                default: return Attribute(a.key, .string(a.value.text))
+                }
+            }
+            return s
+        }
+    }
 }
 
 @Suite struct SpanEncoderTests {
@@ -107,5 +123,34 @@ enum SampleSpans {
         #expect(back == spans)
         let small = JaegerThriftEncoder.emitBatches(service: "reports", spans: spans, maxBytes: 1000)
         #expect(small.count == 13)
+    }
+
+    @Test func zipkinRoundTripsEveryFieldKind() throws {
+        let spans = SampleSpans.zipkin()
+        let json = try JSONParser.parse(ZipkinEncoder.encode(spans)).get()
+        #expect(try ZipkinDecoder.decode(json).get() == spans)
+    }
+
+    @Test func zipkinReencodesTheExporterSpans() throws {
+        let text = String(decoding: try SpanFixtures.bytes("zipkin_v2_trace.json"), as: UTF8.self)
+        let spans = try ZipkinDecoder.decode(try JSONParser.parse(text).get()).get()
+        let json = try JSONParser.parse(ZipkinEncoder.encode(spans)).get()
+        #expect(try ZipkinDecoder.decode(json).get() == spans)
+        // The encoder writes OpenTelemetry's shapes: a 64-bit trace id as 16 digits, no kind for INTERNAL.
+        let sample = String(decoding: ZipkinEncoder.encode(Array(SampleSpans.zipkin()[2...])), as: UTF8.self)
+        #expect(sample.hasPrefix(#"[{"traceId":"000000000000002a","id":"ffffffffffffffff","parentId":"#))
+        #expect(sample.contains(#""kind":"PRODUCER""#))
+        #expect(!sample.contains(#""kind":"INTERNAL""#))
+        #expect(sample.contains(#""ünïcode ✓":"\u001b[31m\n\t""#))
+    }
+
+    @Test func zipkinAddsStatusTagsForPlainSpans() throws {
+        var span = SampleSpans.jaeger()[0]
+        span.attributes = []
+        let back = try ZipkinDecoder.decode(JSONParser.parse(ZipkinEncoder.encode([span])).get()).get()
+        #expect(back.first?.attributes == [
+            Attribute("otel.status_code", .string("ERROR")), Attribute("error", .string("card \"declined\" ✗")),
+        ])
+        #expect(back.first?.isError == true && back.first?.statusMessage == span.statusMessage)
     }
 }
