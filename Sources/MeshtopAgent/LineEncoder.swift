@@ -1,0 +1,95 @@
+import MeshtopModel
+
+/// Turns a record into the meshtop log line shipped to the collector (SPEC §2): a JSON object passes through with
+/// `"service"` added when it has none; a logfmt line passes through with `service=` added when it has none;
+/// anything else (and every multi-line or truncated record) is wrapped as
+/// `{"time","service","host","level","msg","file"[,"truncated":true]}`.
+struct LineEncoder {
+    let format: LogFormat
+    let host: String
+    /// Largest encoded line; a wrapped record whose escaped message would exceed it is cut further.
+    static let maxEncoded = 65_000
+
+    /// Encodes `record` of `service` read from `file` (nil for stdin) at `timeMicros`.
+    func encode(_ record: Record, service: String, file: String?, timeMicros: Int64) -> [UInt8] {
+        if record.lines == 1 && !record.truncated {
+            let passed: [UInt8]? = record.bytes.withUnsafeBytes { raw in
+                switch format {
+                case .auto: return StructuredLine.json(raw, service: service) ?? StructuredLine.logfmt(raw, service: service)
+                case .json: return StructuredLine.json(raw, service: service)
+                case .logfmt: return StructuredLine.logfmt(raw, service: service)
+                case .plain: return nil
+                }
+            }
+            if let passed, passed.count <= Self.maxEncoded { return passed }
+        }
+        return wrap(record, service: service, file: file, timeMicros: timeMicros)
+    }
+
+    func wrap(_ record: Record, service: String, file: String?, timeMicros: Int64) -> [UInt8] {
+        var message = record.bytes
+        var truncated = record.truncated
+        while true {
+            var out: [UInt8] = []
+            out.reserveCapacity(message.count + 160)
+            out.append(contentsOf: #"{"time":""#.utf8)
+            out.append(contentsOf: RFC3339.format(micros: timeMicros).utf8)
+            out.append(contentsOf: #"","service":"#.utf8)
+            JSONBytes.appendQuoted(service.utf8, to: &out)
+            out.append(contentsOf: #","host":"#.utf8)
+            JSONBytes.appendQuoted(host.utf8, to: &out)
+            out.append(contentsOf: #","level":""#.utf8)
+            out.append(contentsOf: LevelWord.detect(message).name.utf8)
+            out.append(contentsOf: #"","msg":"#.utf8)
+            JSONBytes.appendQuoted(message, to: &out)
+            if let file {
+                out.append(contentsOf: #","file":"#.utf8)
+                JSONBytes.appendQuoted(file.utf8, to: &out)
+            }
+            if record.lines > 1 {
+                out.append(contentsOf: #","lines":"#.utf8)
+                out.append(contentsOf: String(record.lines).utf8)
+            }
+            if truncated { out.append(contentsOf: #","truncated":true"#.utf8) }
+            out.append(UInt8(ascii: "}"))
+            if out.count <= Self.maxEncoded || message.isEmpty { return out }
+            let cut = message.withUnsafeBytes { LineSplitter.utf8Cut($0, limit: message.count / 2) }
+            message.removeSubrange(cut...)
+            truncated = true
+        }
+    }
+}
+
+/// Finds a level word near the start of a plain line: one of the first four words, in capitals, optionally in
+/// brackets (`ERROR`, `[WARN]`, `<DEBUG>`, `FATAL:`). Lowercase words are left alone so a message such as
+/// "debug mode enabled" stays `info`.
+enum LevelWord {
+    static func detect(_ bytes: [UInt8]) -> Severity {
+        var words = 0
+        var i = 0
+        let n = min(bytes.count, 160)
+        while i < n && words < 4 {
+            while i < n, bytes[i] == 32 || bytes[i] == 9 { i += 1 }
+            let start = i
+            while i < n, bytes[i] != 32, bytes[i] != 9, bytes[i] != 10 { i += 1 }
+            if i > start, let s = severity(bytes[start..<i]) { return s }
+            words += 1
+            if i < n, bytes[i] == 10 { break }
+        }
+        return .info
+    }
+
+    private static func severity(_ word: ArraySlice<UInt8>) -> Severity? {
+        let trimmed = word.drop(while: isPunct).reversed().drop(while: isPunct).reversed()
+        guard trimmed.count >= 3, trimmed.count <= 11, trimmed.allSatisfy({ $0 >= 65 && $0 <= 90 }) else {
+            return nil
+        }
+        return Severity(name: String(decoding: trimmed, as: UTF8.self))
+    }
+
+    private static func isPunct(_ b: UInt8) -> Bool {
+        b == UInt8(ascii: "[") || b == UInt8(ascii: "]") || b == UInt8(ascii: "<") || b == UInt8(ascii: ">")
+            || b == UInt8(ascii: "(") || b == UInt8(ascii: ")") || b == UInt8(ascii: ":") || b == UInt8(ascii: ",")
+            || b == UInt8(ascii: "|")
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+
+/// One record read from a source: one physical line, or several joined with `\n`.
+struct Record {
+    var bytes: [UInt8]
+    /// Stream offset just after the record's last line: where a restart resumes once it is shipped.
+    var endOffset: Int64
+    /// A line was cut at `--max-line` (or the joined record reached it).
+    var truncated: Bool
+    var lines: Int
+}
+
+/// Which lines continue the previous record.
+enum MultilineRule {
+    /// Every line is its own record.
+    case none
+    /// A line starting with a space or tab, or with `Caused by:`, continues the previous record (Java and
+    /// Python stack traces), unless that record is a JSON object, which is always complete on one line.
+    case indent
+    /// A line matching the expression starts a record; any other line continues the previous one.
+    case firstLine(NSRegularExpression)
+}
+
+/// Joins continuation lines into the pending record. The pending record is shipped when the next record starts,
+/// after an idle timeout (`flushIfIdle`), or when its source ends (`flush`). A joined record is capped at
+/// `maxBytes`; further continuation lines are dropped and the record flagged truncated.
+struct MultilineJoiner {
+    let rule: MultilineRule
+    let maxBytes: Int
+    private(set) var pending: Record?
+    private var pendingSince: UInt64 = 0
+
+    init(rule: MultilineRule, maxBytes: Int) {
+        self.rule = rule
+        self.maxBytes = maxBytes
+    }
+
+    /// Adds one physical line; complete records are appended to `out`. Empty lines are skipped.
+    mutating func add(
+        _ line: UnsafeRawBufferPointer, endOffset: Int64, truncated: Bool, now: UInt64, into out: inout [Record]
+    ) {
+        guard !line.isEmpty else {
+            if pending == nil, let last = out.last, last.endOffset < endOffset {
+                // Nothing pending: an empty line after a shipped record moves the resume point past it.
+                out[out.count - 1].endOffset = endOffset
+            }
+            return
+        }
+        if pending != nil, isContinuation(line) {
+            append(line, endOffset: endOffset, truncated: truncated)
+            pendingSince = now
+            return
+        }
+        if let p = pending { out.append(p) }
+        let record = Record(bytes: Array(line), endOffset: endOffset, truncated: truncated, lines: 1)
+        if canTakeContinuations(line) {
+            pending = record
+            pendingSince = now
+        } else {
+            pending = nil
+            out.append(record)
+        }
+    }
+
+    /// Ships the pending record when no line has arrived for `idle` nanoseconds.
+    mutating func flushIfIdle(now: UInt64, idle: UInt64, into out: inout [Record]) {
+        guard let p = pending, now &- pendingSince >= idle else { return }
+        out.append(p)
+        pending = nil
+    }
+
+    /// Ships the pending record now.
+    mutating func flush(into out: inout [Record]) {
+        if let p = pending { out.append(p) }
+        pending = nil
+    }
+
+    /// Drops the pending record (its source was truncated under it and is read again).
+    mutating func discard() {
+        pending = nil
+    }
+
+    private func canTakeContinuations(_ line: UnsafeRawBufferPointer) -> Bool {
+        switch rule {
+        case .none: return false
+        case .indent: return Self.firstNonSpace(line) != UInt8(ascii: "{")
+        case .firstLine: return true
+        }
+    }
+
+    private func isContinuation(_ line: UnsafeRawBufferPointer) -> Bool {
+        switch rule {
+        case .none:
+            return false
+        case .indent:
+            if line[0] == 32 || line[0] == 9 { return true }
+            return Self.hasPrefix(line, Self.causedBy)
+        case .firstLine(let regex):
+            let text = String(decoding: line, as: UTF8.self)
+            let range = NSRange(text.startIndex..<text.endIndex, in: text)
+            return regex.firstMatch(in: text, options: [], range: range) == nil
+        }
+    }
+
+    private mutating func append(_ line: UnsafeRawBufferPointer, endOffset: Int64, truncated: Bool) {
+        guard var p = pending else { return }
+        pending = nil
+        p.endOffset = endOffset
+        p.lines += 1
+        if truncated { p.truncated = true }
+        let room = maxBytes - p.bytes.count - 1
+        if room >= line.count {
+            p.bytes.append(10)
+            p.bytes.append(contentsOf: line)
+        } else {
+            p.truncated = true
+            if room > 0 {
+                let cut = LineSplitter.utf8Cut(line, limit: room)
+                p.bytes.append(10)
+                p.bytes.append(contentsOf: line[0..<cut])
+            }
+        }
+        pending = p
+    }
+
+    private static let causedBy = Array("Caused by:".utf8)
+
+    static func hasPrefix(_ line: UnsafeRawBufferPointer, _ prefix: [UInt8]) -> Bool {
+        guard line.count >= prefix.count else { return false }
+        for i in 0..<prefix.count where line[i] != prefix[i] { return false }
+        return true
+    }
+
+    static func firstNonSpace(_ line: UnsafeRawBufferPointer) -> UInt8? {
+        line.first(where: { $0 != 32 && $0 != 9 })
+    }
+}
