@@ -1,0 +1,98 @@
+import Foundation
+import GRDB
+
+/// What one `prune` call deleted.
+public struct PruneResult: Hashable, Sendable {
+    /// Rows deleted per table.
+    public var deleted: [String: Int64] = [:]
+    /// Write transactions used (each one short).
+    public var transactions: Int = 0
+    /// The longest single write transaction, in milliseconds.
+    public var longestLockMillis: Double = 0
+    /// Bytes in use by pages holding data (`page_count - freelist_count`), before and after.
+    public var usedBytesBefore: Int64 = 0
+    public var usedBytesAfter: Int64 = 0
+
+    /// Total rows deleted.
+    public var totalDeleted: Int64 { deleted.values.reduce(0, +) }
+}
+
+extension MeshtopStore {
+    /// Each prune transaction aims at this duration; the chunk size adapts to stay there, well under 50 ms.
+    static let pruneTargetSeconds = 0.015
+
+    /// Deletes spans and logs older than `rawOlderThan` (µs since epoch), rollups and breaker transitions
+    /// older than `rollupsOlderThan`, then, while the data in use exceeds `maxBytes`, the oldest spans and logs
+    /// (then the oldest rollups). Works in many small transactions so the collector's batches interleave; freed
+    /// pages are reused by later writes, so the file stops growing rather than shrinking. Alert history and
+    /// current breaker/alert states are kept.
+    @discardableResult
+    public func prune(rawOlderThan: Int64, rollupsOlderThan: Int64, maxBytes: Int64? = nil) throws -> PruneResult {
+        try requireWritable()
+        var result = PruneResult()
+        result.usedBytesBefore = try usedBytes()
+        var pruner = ChunkedPruner(store: self)
+        try pruner.deleteRaw(olderThan: rawOlderThan)
+        for (table, column) in Self.rollupTables {
+            try pruner.delete(table: table, timeColumn: column, olderThan: rollupsOlderThan)
+        }
+        if let maxBytes { try pruneToSize(maxBytes, &pruner) }
+        result.deleted = pruner.deleted.filter { $0.value > 0 }
+        result.transactions = pruner.transactions
+        result.longestLockMillis = pruner.longestSeconds * 1000
+        result.usedBytesAfter = try usedBytes()
+        if result.totalDeleted > 0 { checkpoint() }
+        return result
+    }
+
+    static let rollupTables = [
+        ("metric_rollups", "time_us"), ("service_rollups", "minute_us"), ("edge_rollups", "minute_us"),
+        ("breaker_transitions", "at_us"),
+    ]
+
+    /// Bytes in pages that hold data (free pages excluded).
+    public func usedBytes() throws -> Int64 {
+        try read { db in
+            let pages = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+            let free = try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+            let size = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+            return (pages - free) * size
+        }
+    }
+
+    private func pruneToSize(_ maxBytes: Int64, _ pruner: inout ChunkedPruner) throws {
+        // Drop 5 % of the remaining time range per round until under 90 % of the limit (hysteresis).
+        let goal = maxBytes / 10 * 9
+        guard try usedBytes() > maxBytes else { return }
+        for (tables, rawTimes) in [(true, true), (false, false)] {
+            _ = tables
+            while try usedBytes() > goal {
+                guard let (oldest, newest) = try timeRange(raw: rawTimes) else { break }
+                let cutoff = oldest + max(1, (newest - oldest) / 20)
+                if rawTimes {
+                    try pruner.deleteRaw(olderThan: cutoff)
+                } else {
+                    for (table, column) in Self.rollupTables {
+                        try pruner.delete(table: table, timeColumn: column, olderThan: cutoff)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Oldest and newest time over the raw tables (or the rollup tables); nil when they are empty.
+    private func timeRange(raw: Bool) throws -> (Int64, Int64)? {
+        let pairs = raw ? [("spans", "start_us"), ("logs", "time_us")] : Self.rollupTables
+        return try read { db in
+            var lo: Int64?
+            var hi: Int64?
+            for (table, column) in pairs {
+                let row = try Row.fetchOne(db, sql: "SELECT min(\(column)), max(\(column)) FROM \(table)")
+                if let a: Int64 = row?[0] { lo = Swift.min(lo ?? a, a) }
+                if let b: Int64 = row?[1] { hi = Swift.max(hi ?? b, b) }
+            }
+            guard let lo, let hi else { return nil }
+            return (lo, hi)
+        }
+    }
+}

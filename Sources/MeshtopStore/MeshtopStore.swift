@@ -1,0 +1,136 @@
+import Foundation
+import GRDB
+
+/// meshtop's SQLite database (docs/storage.md). The collector opens it with `open(path:)` and is the only
+/// writer; the console and queries open it with `openReadOnly(path:)` and read while the collector writes
+/// (WAL mode: readers never block the writer and see committed batches only).
+public final class MeshtopStore: Sendable {
+    /// The database file path, or `:memory:`.
+    public let path: String
+    /// True for stores opened with `openReadOnly`.
+    public let isReadOnly: Bool
+    let writer: any DatabaseWriter
+
+    private init(path: String, writer: any DatabaseWriter, isReadOnly: Bool) {
+        self.path = path
+        self.writer = writer
+        self.isReadOnly = isReadOnly
+    }
+
+    /// Page cache per connection, in KiB (negative `cache_size`): sized so the hot parts of the indexes stay
+    /// in memory while the collector stays well under its memory budget.
+    static let cacheKiB = 65_536
+    /// Checkpoint the WAL every this many pages (4 KiB each).
+    static let autocheckpointPages = 4_000
+    /// Truncate the WAL back to this size after checkpoints.
+    static let journalSizeLimit = 64 << 20
+
+    /// Opens (creating if needed) the database for writing: parent directory, WAL, migrations.
+    public static func open(path: String) throws -> MeshtopStore {
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty {
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            } catch {
+                throw StoreError.unreadable(path, reason: "cannot create directory \(dir): \(error)")
+            }
+        }
+        var config = Configuration()
+        config.busyMode = .timeout(5)
+        config.prepareDatabase { db in
+            try db.execute(sql: """
+                PRAGMA synchronous = NORMAL;
+                PRAGMA cache_size = -\(cacheKiB);
+                PRAGMA temp_store = MEMORY;
+                """)
+            if !db.configuration.readonly {
+                try db.execute(sql: """
+                    PRAGMA wal_autocheckpoint = \(autocheckpointPages);
+                    PRAGMA journal_size_limit = \(journalSizeLimit);
+                    """)
+            }
+        }
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            try Schema.migrator.migrate(pool)
+        } catch let error as DatabaseError {
+            throw classify(error, path: path)
+        }
+        return MeshtopStore(path: path, writer: pool, isReadOnly: false)
+    }
+
+    /// Opens an existing database read-only. Never creates a file: a missing one is `StoreError.missing`.
+    public static func openReadOnly(path: String) throws -> MeshtopStore {
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError.missing(path) }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw StoreError.unreadable(path, reason: "permission denied")
+        }
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(5)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB / 4)")
+        }
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            let applied = try pool.read { db in try Schema.migrator.appliedIdentifiers(db) }
+            guard applied.contains("v1") else { throw StoreError.notMeshtopDatabase(path) }
+        } catch let error as DatabaseError {
+            throw classify(error, path: path)
+        }
+        return MeshtopStore(path: path, writer: pool, isReadOnly: true)
+    }
+
+    /// A private in-memory database with the full schema, for tests.
+    public static func inMemory() throws -> MeshtopStore {
+        let queue = try DatabaseQueue()
+        try Schema.migrator.migrate(queue)
+        return MeshtopStore(path: ":memory:", writer: queue, isReadOnly: false)
+    }
+
+    private static func classify(_ error: DatabaseError, path: String) -> StoreError {
+        switch error.resultCode {
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT: return .notMeshtopDatabase(path)
+        default:
+            if error.message?.contains("no such table") == true { return .notMeshtopDatabase(path) }
+            return .unreadable(path, reason: error.message ?? "\(error.resultCode)")
+        }
+    }
+
+    /// Runs read-only database work for the query layer. On a file store it reads a consistent snapshot that
+    /// never blocks (and is never blocked by) the collector's writes.
+    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try writer.read(body)
+    }
+
+    /// Bytes used on disk: the database file plus its WAL (0 for an in-memory store).
+    public func databaseBytes() -> Int64 {
+        guard path != ":memory:" else { return 0 }
+        var total: Int64 = 0
+        for file in [path, path + "-wal"] {
+            if let attrs = try? FileManager.default.attributesOfItem(atPath: file),
+                let size = attrs[.size] as? NSNumber
+            {
+                total += size.int64Value
+            }
+        }
+        return total
+    }
+
+    /// `PRAGMA integrity_check`: `ok`, or the problems found, one per line.
+    public func integrityCheck() throws -> String {
+        try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "\n") }
+    }
+
+    /// Copies the WAL into the database and truncates it (no-op read-only or when readers hold old snapshots).
+    public func checkpoint() {
+        guard !isReadOnly else { return }
+        _ = try? writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+    }
+
+    func requireWritable() throws {
+        if isReadOnly { throw StoreError.readOnly(path) }
+    }
+}

@@ -1,0 +1,97 @@
+import GRDB
+
+/// The schema, as GRDB migrations. Table and column names are a contract with the query layer and the other
+/// helpers (docs/storage.md). Migrations use plain SQL with string names and are never edited once shipped:
+/// changes go in a new migration appended to `migrator`.
+enum Schema {
+    static let migrator: DatabaseMigrator = {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1", migrate: createV1)
+        return m
+    }()
+
+    /// Every table a meshtop database has, in `rowCounts()` order.
+    static let tables = [
+        "spans", "logs", "metric_rollups", "service_rollups", "edge_rollups", "breakers", "breaker_transitions",
+        "alerts", "alert_history", "collector_counters", "collector_gauges", "rejects", "meta",
+    ]
+
+    private static func createV1(_ db: Database) throws {
+        // Raw spans: rowid table (append order ~ time order), so inserts append to the table b-tree.
+        try db.execute(sql: """
+            CREATE TABLE spans(
+                trace_id BLOB NOT NULL, span_id BLOB NOT NULL, parent_id BLOB, service TEXT NOT NULL,
+                name TEXT NOT NULL, kind INTEGER NOT NULL, start_us INTEGER NOT NULL, duration_us INTEGER NOT NULL,
+                error INTEGER NOT NULL, status INTEGER NOT NULL, status_message TEXT, peer_service TEXT,
+                attributes TEXT NOT NULL, events TEXT NOT NULL);
+            CREATE INDEX spans_trace ON spans(trace_id);
+            CREATE INDEX spans_start ON spans(start_us);
+            CREATE INDEX spans_service_start ON spans(service, start_us);
+
+            CREATE TABLE logs(
+                id INTEGER PRIMARY KEY, time_us INTEGER NOT NULL, service TEXT NOT NULL, host TEXT NOT NULL,
+                severity INTEGER NOT NULL, message TEXT NOT NULL, trace_id BLOB, span_id BLOB,
+                attributes TEXT NOT NULL);
+            CREATE INDEX logs_time ON logs(time_us);
+            CREATE INDEX logs_service_time ON logs(service, time_us);
+            CREATE INDEX logs_trace ON logs(trace_id) WHERE trace_id IS NOT NULL;
+            CREATE VIRTUAL TABLE logs_fts USING fts5(message, content='logs', content_rowid='id');
+
+            CREATE TABLE metric_rollups(
+                time_us INTEGER NOT NULL, interval_us INTEGER NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL,
+                tags TEXT NOT NULL, service TEXT NOT NULL, count REAL, sum REAL, rate REAL, min REAL, max REAL,
+                mean REAL, p50 REAL, p90 REAL, p95 REAL, p99 REAL, std REAL, last REAL, uniq INTEGER);
+            CREATE INDEX metric_rollups_name_time ON metric_rollups(name, time_us);
+            CREATE INDEX metric_rollups_time ON metric_rollups(time_us);
+
+            CREATE TABLE service_rollups(
+                minute_us INTEGER NOT NULL, service TEXT NOT NULL, requests INTEGER NOT NULL,
+                errors INTEGER NOT NULL, sum_us INTEGER NOT NULL, max_us INTEGER NOT NULL,
+                satisfied INTEGER NOT NULL, tolerating INTEGER NOT NULL, histogram BLOB NOT NULL,
+                PRIMARY KEY(service, minute_us));
+            CREATE INDEX service_rollups_minute ON service_rollups(minute_us);
+
+            CREATE TABLE edge_rollups(
+                minute_us INTEGER NOT NULL, caller TEXT NOT NULL, callee TEXT NOT NULL, calls INTEGER NOT NULL,
+                errors INTEGER NOT NULL, sum_us INTEGER NOT NULL, max_us INTEGER NOT NULL, histogram BLOB NOT NULL,
+                PRIMARY KEY(caller, callee, minute_us));
+            CREATE INDEX edge_rollups_minute ON edge_rollups(minute_us);
+
+            CREATE TABLE breakers(
+                caller TEXT NOT NULL, callee TEXT NOT NULL, source TEXT NOT NULL, state TEXT NOT NULL,
+                failure_rate REAL, slow_call_rate REAL, calls_in_window INTEGER NOT NULL,
+                would_reject INTEGER NOT NULL, since_us INTEGER NOT NULL, last_call_us INTEGER NOT NULL,
+                transitions INTEGER NOT NULL, PRIMARY KEY(caller, callee, source));
+
+            CREATE TABLE breaker_transitions(
+                id INTEGER PRIMARY KEY, caller TEXT NOT NULL, callee TEXT NOT NULL, source TEXT NOT NULL,
+                at_us INTEGER NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL, failure_rate REAL,
+                slow_call_rate REAL, calls INTEGER NOT NULL, failed_calls INTEGER NOT NULL,
+                slow_calls INTEGER NOT NULL);
+            CREATE INDEX breaker_transitions_at ON breaker_transitions(at_us);
+            CREATE INDEX breaker_transitions_edge ON breaker_transitions(caller, callee, at_us);
+
+            CREATE TABLE alerts(
+                fingerprint TEXT PRIMARY KEY, rule TEXT NOT NULL, severity TEXT NOT NULL, labels TEXT NOT NULL,
+                state TEXT NOT NULL, value REAL NOT NULL, since_us INTEGER NOT NULL, fired_at_us INTEGER,
+                resolved_at_us INTEGER, summary TEXT NOT NULL);
+            CREATE TABLE alert_history(
+                id INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL, rule TEXT NOT NULL, severity TEXT NOT NULL,
+                labels TEXT NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL, at_us INTEGER NOT NULL,
+                value REAL NOT NULL, summary TEXT NOT NULL);
+            CREATE INDEX alert_history_at ON alert_history(at_us);
+            CREATE INDEX alert_history_fingerprint ON alert_history(fingerprint, at_us);
+
+            CREATE TABLE collector_counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+            CREATE TABLE collector_gauges(
+                name TEXT PRIMARY KEY, value REAL NOT NULL, updated_us INTEGER NOT NULL) WITHOUT ROWID;
+            CREATE TABLE rejects(
+                id INTEGER PRIMARY KEY, at_us INTEGER NOT NULL, reason TEXT NOT NULL, source TEXT NOT NULL,
+                sample TEXT NOT NULL);
+            CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+            """)
+        try db.execute(
+            sql: "INSERT INTO meta(key, value) VALUES ('created_us', ?), ('schema', 'meshtop v1')",
+            arguments: [WallClock.nowMicros()])
+    }
+}

@@ -1,0 +1,20 @@
+import Foundation
+
+/// Wall-clock time for bookkeeping columns (gauge `updated_us`, `meta.created_us`); data carries its own times.
+enum WallClock {
+    static func nowMicros() -> Int64 { Int64((Date().timeIntervalSince1970 * 1_000_000).rounded()) }
+
+    /// Monotonic seconds, for measuring how long a transaction held the write lock.
+    static func monotonicSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    /// CPU seconds used by the calling thread, so benchmarks on a shared machine can report CPU cost too.
+    static func threadCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}

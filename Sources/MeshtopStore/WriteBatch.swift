@@ -1,0 +1,69 @@
+import MeshtopModel
+
+/// A rejected line as kept for `meshtop query stats --rejects` (the last 100 only).
+public struct RejectRecord: Hashable, Sendable {
+    public var atMicros: Int64
+    public var reason: RejectReason
+    /// Where it came from, e.g. `udp 127.0.0.1:53211`.
+    public var source: String
+    /// The line's bytes, already escaped for display.
+    public var sample: String
+
+    public init(atMicros: Int64, reason: RejectReason, source: String, sample: String) {
+        self.atMicros = atMicros
+        self.reason = reason
+        self.source = source
+        self.sample = sample
+    }
+}
+
+/// Everything the collector persists in one transaction. Raw records are inserted; rollups, breaker and alert
+/// states are upserted (the newest version of a row replaces the stored one); counters are added to the stored
+/// cumulative values; gauges replace the stored values.
+public struct WriteBatch: Sendable {
+    public var spans: [Span]
+    public var logs: [LogRecord]
+    public var metricRollups: [MetricRollup]
+    public var serviceRollups: [ServiceRollup]
+    public var edgeRollups: [EdgeRollup]
+    public var breakerStatuses: [BreakerStatus]
+    public var breakerTransitions: [BreakerTransition]
+    public var alertStatuses: [AlertStatus]
+    public var alertTransitions: [AlertTransition]
+    public var rejects: [RejectRecord]
+    /// Added to `collector_counters` (names such as `lines`, `parsed.spans`, `rejected.malformed_json`).
+    public var counterDeltas: [String: Int64]
+    /// Replace `collector_gauges` values (names such as `lines_per_s`, `queue_depth`).
+    public var gauges: [String: Double]
+
+    public init(
+        spans: [Span] = [], logs: [LogRecord] = [], metricRollups: [MetricRollup] = [],
+        serviceRollups: [ServiceRollup] = [], edgeRollups: [EdgeRollup] = [], breakerStatuses: [BreakerStatus] = [],
+        breakerTransitions: [BreakerTransition] = [], alertStatuses: [AlertStatus] = [],
+        alertTransitions: [AlertTransition] = [], rejects: [RejectRecord] = [], counterDeltas: [String: Int64] = [:],
+        gauges: [String: Double] = [:]
+    ) {
+        self.spans = spans
+        self.logs = logs
+        self.metricRollups = metricRollups
+        self.serviceRollups = serviceRollups
+        self.edgeRollups = edgeRollups
+        self.breakerStatuses = breakerStatuses
+        self.breakerTransitions = breakerTransitions
+        self.alertStatuses = alertStatuses
+        self.alertTransitions = alertTransitions
+        self.rejects = rejects
+        self.counterDeltas = counterDeltas
+        self.gauges = gauges
+    }
+
+    /// True when there is nothing to write.
+    public var isEmpty: Bool {
+        spans.isEmpty && logs.isEmpty && metricRollups.isEmpty && serviceRollups.isEmpty && edgeRollups.isEmpty
+            && breakerStatuses.isEmpty && breakerTransitions.isEmpty && alertStatuses.isEmpty
+            && alertTransitions.isEmpty && rejects.isEmpty && counterDeltas.isEmpty && gauges.isEmpty
+    }
+
+    /// Raw rows (spans + logs) in the batch.
+    public var rawCount: Int { spans.count + logs.count }
+}
