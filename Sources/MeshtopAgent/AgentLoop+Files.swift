@@ -31,6 +31,7 @@ extension AgentLoop {
         while i < followers.count {
             let f = followers[i]
             if !f.isOpen { open(f, initial: false) }
+            checkContent(f)
             let n = f.pump(buffer: &readBuffer, now: now, stats: &stats, into: &records)
             enqueueRecords(of: f)
             if n > 0 { any = true }
@@ -76,19 +77,27 @@ extension AgentLoop {
             open(f, initial: false)
             return true
         }
+        return true
+    }
+
+    /// Before reading: a file smaller than the read offset, or whose first bytes changed, was truncated
+    /// (copytruncate) and is read again from 0. Checked before every read so new content written after a
+    /// truncation is never read from the old offset.
+    private func checkContent(_ f: FileFollower) {
+        guard let key = f.key else { return }
         if f.inspect() == .truncated {
             f.restartFromZero(stats: &stats, into: &records)
             enqueueRecords(service: f.service, file: f.path, key: key, generation: f.generation - 1)
             progress[key] = FileProgress(
                 path: f.path, fingerprint: .empty, generation: f.generation, readOffset: 0, shippedOffset: 0)
             dirty = true
+            if config.verbose { log("\(f.path) was truncated; reading it from the start") }
         }
         if var p = progress[key], p.fingerprint != f.fingerprint {
             p.fingerprint = f.fingerprint
             progress[key] = p
             dirty = true
         }
-        return true
     }
 
     /// Closes the follower's file, shipping its last partial line and pending record, and remembers how far it

@@ -83,7 +83,8 @@ final class AgentLoop {
             for cp in try state?.load() ?? [] {
                 progress[cp.key] = FileProgress(
                     path: cp.path,
-                    fingerprint: Fingerprint(length: cp.fingerprintLength, hash: UInt64(cp.fingerprint, radix: 16) ?? 0),
+                    fingerprint: Fingerprint(
+                        length: cp.fingerprintLength, hash: UInt64(cp.fingerprint, radix: 16) ?? 0),
                     generation: 0, readOffset: cp.offset, shippedOffset: cp.offset)
                 checkpointedPaths.insert(cp.path)
             }

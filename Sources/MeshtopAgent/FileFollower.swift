@@ -52,7 +52,8 @@ final class FileFollower {
         let base = offset
         offset += Int64(n)
         buffer.withUnsafeBytes { raw in
-            assembler.feed(UnsafeRawBufferPointer(rebasing: raw[0..<n]), base: base, now: now, stats: &stats, into: &out)
+            let chunk = UnsafeRawBufferPointer(rebasing: raw[0..<n])
+            assembler.feed(chunk, base: base, now: now, stats: &stats, into: &out)
         }
         return n
     }

@@ -15,7 +15,8 @@ struct LineEncoder {
         if record.lines == 1 && !record.truncated {
             let passed: [UInt8]? = record.bytes.withUnsafeBytes { raw in
                 switch format {
-                case .auto: return StructuredLine.json(raw, service: service) ?? StructuredLine.logfmt(raw, service: service)
+                case .auto:
+                    return StructuredLine.json(raw, service: service) ?? StructuredLine.logfmt(raw, service: service)
                 case .json: return StructuredLine.json(raw, service: service)
                 case .logfmt: return StructuredLine.logfmt(raw, service: service)
                 case .plain: return nil
