@@ -1,0 +1,138 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MeshtopCollector
+import MeshtopModel
+
+/// `meshtop collect`: the collector daemon.
+public struct CollectCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "collect",
+        abstract: "Run the collector: UDP listeners → parse → SQLite, governance and retention.",
+        discussion: """
+            Every listener auto-detects StatsD/DogStatsD, syslog (RFC 5424/3164), JSON and logfmt logs, Zipkin v2 \
+            JSON, OTLP/JSON and Jaeger thrift compact, per datagram and line. Listeners bind loopback by default.
+            Signals: SIGINT/SIGTERM stop (queued data is written first), SIGHUP reloads --rules.
+            Exit codes: 0 stopped cleanly, 2 usage, 3 database unusable, 4 a listener could not bind.
+            """)
+
+    @OptionGroup public var db: DatabaseOptions
+
+    @Option(name: .customLong("listen"), help: "Line listener HOST:PORT (repeatable; default 127.0.0.1:8125).")
+    public var listen: [String] = []
+
+    @Option(help: "Jaeger thrift listener HOST:PORT, or 'off'.")
+    public var jaeger: String = "127.0.0.1:6831"
+
+    @Option(name: .customLong("allow"), help: "Accept datagrams only from this CIDR (repeatable; others: denied).")
+    public var allow: [String] = []
+
+    @Option(help: "Keep raw spans and logs this long.")
+    public var retain: String = "24h"
+
+    @Option(name: .customLong("retain-rollups"), help: "Keep rollups (metrics, services, edges) this long.")
+    public var retainRollups: String = "30d"
+
+    @Option(name: .customLong("max-db-size"), help: "Prune oldest raw data beyond this size (e.g. 2GiB).")
+    public var maxDBSize: String?
+
+    @Option(help: "Alert and breaker rules (YAML). SIGHUP reloads it.")
+    public var rules: String?
+
+    @Option(name: .customLong("on-alert"), help: "Shell command run with each firing/resolved alert as JSON on stdin.")
+    public var onAlert: String?
+
+    @Option(name: .customLong("eval-interval"), help: "Governance evaluation interval.")
+    public var evalInterval: String = "5s"
+
+    @Option(name: .customLong("flush-interval"), help: "StatsD flush interval (metric rollups).")
+    public var flushInterval: String = "10s"
+
+    @Option(name: .customLong("queue-capacity"), help: "Lines buffered between sockets and writer before dropping.")
+    public var queueCapacity: Int = 200_000
+
+    @Flag(name: .customLong("no-governance"), help: "Store spans, logs and metrics only; no health/breakers/alerts.")
+    public var noGovernance = false
+
+    @Flag(help: "Log warnings and errors only.")
+    public var quiet = false
+
+    public init() {}
+
+    /// The configuration the flags describe; throws `ValidationError` (exit 2) naming the bad flag.
+    public func makeConfig() throws -> CollectorConfig {
+        var c = CollectorConfig()
+        if !listen.isEmpty { c.listen = try listen.map { try Self.address($0, flag: "--listen") } }
+        c.jaeger = jaeger.lowercased() == "off" ? nil : try Self.address(jaeger, flag: "--jaeger")
+        c.allow = try allow.map { text in
+            guard let cidr = CIDR(text) else {
+                throw ValidationError("--allow \(text): expected a CIDR like 10.0.0.0/8, ::1/128 or 192.168.1.7")
+            }
+            return cidr
+        }
+        c.retainRawMicros = try Self.duration(retain, flag: "--retain")
+        c.retainRollupsMicros = try Self.duration(retainRollups, flag: "--retain-rollups")
+        c.evaluationIntervalMicros = try Self.duration(evalInterval, flag: "--eval-interval", minimum: 100_000)
+        c.metricFlushIntervalMicros = try Self.duration(flushInterval, flag: "--flush-interval", minimum: 100_000)
+        if let s = maxDBSize {
+            guard let bytes = SizeText.parseBytes(s), bytes > 0 else {
+                throw ValidationError("--max-db-size \(s): expected a size like 500MB or 2GiB")
+            }
+            c.maxDatabaseBytes = bytes
+        }
+        guard queueCapacity > 0 else { throw ValidationError("--queue-capacity must be positive") }
+        c.queueCapacity = queueCapacity
+        c.rulesPath = rules
+        c.onAlertCommand = onAlert
+        c.governance = !noGovernance
+        return c
+    }
+
+    public func validate() throws {
+        _ = try makeConfig()
+    }
+
+    public func run() async throws {
+        let level: Logger.Level = quiet ? .warning : .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let config = try makeConfig()
+        let path = db.resolvedPath
+        try? FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let collector = Collector(config: config, databasePath: path)
+        do {
+            try await collector.start()
+        } catch let error as CollectorError {
+            switch error {
+            case .bind: fail(error.description, code: MeshtopExit.bind)
+            case .database: fail(error.description, code: MeshtopExit.database)
+            case .rules: fail(error.description, code: MeshtopExit.usage)
+            }
+        }
+        let lines = collector.boundAddresses.map(\.description)
+        let jaegerText = config.jaeger == nil ? "" : " (jaeger thrift on \(lines.last ?? ""))"
+        FileHandle.standardError.write(
+            Data("meshtop collect: listening on udp \(lines.joined(separator: ", "))\(jaegerText); db \(path)\n".utf8))
+        await SignalWaiter.waitForStop(onHangup: { try? collector.reloadRules() })
+        await collector.stop()
+        if !quiet { FileHandle.standardError.write(Data("meshtop collect: stopped\n".utf8)) }
+    }
+
+    static func address(_ text: String, flag: String) throws -> HostPort {
+        guard let a = HostPort(text) else {
+            throw ValidationError("\(flag) \(text): expected HOST:PORT, e.g. 127.0.0.1:8125 or [::1]:8125")
+        }
+        return a
+    }
+
+    static func duration(_ text: String, flag: String, minimum: Int64 = 1) throws -> Int64 {
+        guard let v = DurationText.parseMicros(text), v >= minimum else {
+            throw ValidationError("\(flag) \(text): expected a duration like 250ms, 1.5s, 15m, 2h or 7d")
+        }
+        return v
+    }
+}

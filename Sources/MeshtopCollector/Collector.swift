@@ -1,0 +1,150 @@
+import Foundation
+import Logging
+import MeshtopGovernance
+import MeshtopModel
+import MeshtopStore
+import NIOCore
+import NIOPosix
+
+/// The collector daemon: UDP listeners → decode → bounded queue → one writer thread → SQLite, with the
+/// governance engine and retention on the writer. `start()` binds every listener or fails with
+/// `CollectorError.bind`; `stop()` closes the listeners, drains the queue and commits the last batch.
+public final class Collector: @unchecked Sendable {
+    public let config: CollectorConfig
+    public let databasePath: String
+    let logger: Logger
+    private let lock = NSLock()
+    private var group: MultiThreadedEventLoopGroup?
+    private var channels: [any Channel] = []
+    private var writer: IngestWriter?
+    private var hooks: AlertHookRunner?
+    private let queue: IngestQueue
+    private var bound: [HostPort] = []
+    private var stopped = false
+
+    public init(config: CollectorConfig, databasePath: String, logger: Logger = Logger(label: "meshtop.collector")) {
+        self.config = config
+        self.databasePath = databasePath
+        self.logger = logger
+        self.queue = IngestQueue(capacity: config.queueCapacity)
+    }
+
+    /// The addresses actually bound, in the order of `config.allListeners` (port 0 resolved to the real port).
+    public var boundAddresses: [HostPort] {
+        lock.withLock { bound }
+    }
+
+    /// Counter totals since this collector started (`lines`, `parsed.spans`, `dropped`, …), as of the last commit.
+    public var statistics: [String: Int64] { writer?.totals ?? [:] }
+
+    /// Opens (or creates) the database, loads the rules, binds every listener and starts the writer.
+    public func start() async throws {
+        signal(SIGPIPE, SIG_IGN)
+        let store: MeshtopStore
+        do {
+            store = try MeshtopStore.open(path: databasePath)
+        } catch {
+            throw CollectorError.database(path: databasePath, reason: "\(error)")
+        }
+        let engine = try config.governance ? makeEngine(rules: loadRules()) : nil
+        if let command = config.onAlertCommand {
+            hooks = AlertHookRunner(command: command, timeoutMicros: config.onAlertTimeoutMicros, logger: logger)
+        }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, config.eventLoopThreads))
+        self.group = group
+        var opened: [any Channel] = []
+        do {
+            for (index, address) in config.allListeners.enumerated() {
+                let name = index < config.listen.count ? "udp" : "jaeger"
+                opened.append(try await bind(address, name: name, group: group))
+            }
+        } catch {
+            for channel in opened { try? await channel.close() }
+            try? await group.shutdownGracefully()
+            self.group = nil
+            throw error
+        }
+        let writer = IngestWriter(
+            store: store, queue: queue, config: config, engine: engine, hooks: hooks, logger: logger)
+        lock.withLock {
+            channels = opened
+            bound = opened.map { ch in
+                HostPort(host: ch.localAddress?.ipAddress ?? "?", port: ch.localAddress?.port ?? 0)
+            }
+            self.writer = writer
+        }
+        writer.start()
+    }
+
+    /// Closes the listeners, writes everything still queued (and the metrics aggregated so far), then returns.
+    public func stop() async {
+        let (wasStopped, channels) = lock.withLock {
+            defer { stopped = true }
+            return (stopped, self.channels)
+        }
+        guard !wasStopped else { return }
+        for channel in channels { try? await channel.close() }
+        queue.close()
+        if let writer {
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                Thread.detachNewThread {
+                    writer.waitUntilFinished()
+                    done.resume()
+                }
+            }
+        }
+        hooks?.drain()
+        try? await group?.shutdownGracefully()
+    }
+
+    /// Re-reads the rules file (SIGHUP). On error the previous rules stay in force and the error, which names
+    /// the line, is logged and thrown.
+    public func reloadRules() throws {
+        guard config.governance, config.rulesPath != nil else { return }
+        do {
+            let rules = try loadRules()
+            writer?.replaceRules(rules)
+        } catch {
+            logger.error("rules not reloaded, keeping the previous rules: \(error)")
+            throw error
+        }
+    }
+
+    private func bind(_ address: HostPort, name: String, group: MultiThreadedEventLoopGroup) async throws
+        -> any Channel
+    {
+        let vector = max(1, config.vectorReadCount)
+        let queue = self.queue
+        let allow = config.allow
+        let bootstrap = DatagramBootstrap(group: group)
+            .channelOption(.datagramVectorReadMessageCount, value: vector)
+            .channelOption(.maxMessagesPerRead, value: 8)
+            // Vector reads split one buffer into `vector` slices: each slice must hold a 65,507-byte datagram.
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536 * vector))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        DatagramHandler(queue: queue, allow: allow, listener: name))
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.bind(host: address.host, port: address.port).get()
+        } catch let error as IOError {
+            throw CollectorError.bind(address: address, reason: Self.describe(error))
+        } catch {
+            throw CollectorError.bind(address: address, reason: "\(error)")
+        }
+        await ReceiveBuffer.enlarge(channel, to: config.receiveBufferBytes, logger: logger)
+        return channel
+    }
+
+    static func describe(_ error: IOError) -> String {
+        switch error.errnoCode {
+        case EADDRINUSE: return "address already in use (another collector or statsd may be running)"
+        case EADDRNOTAVAIL: return "address not available on this host"
+        case EACCES: return "permission denied (ports below 1024 need privileges)"
+        default: return String(cString: strerror(error.errnoCode))
+        }
+    }
+}

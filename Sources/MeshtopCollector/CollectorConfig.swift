@@ -1,0 +1,50 @@
+import MeshtopModel
+
+/// Everything `meshtop collect` can be told. Times are microseconds; defaults follow SPEC §2–§4.
+public struct CollectorConfig: Sendable {
+    /// Line listeners (StatsD, syslog, JSON, logfmt, Zipkin, OTLP/JSON; every format is auto-detected).
+    public var listen: [HostPort] = [HostPort(host: "127.0.0.1", port: 8125)]
+    /// The Jaeger agent listener (`emitBatch` over UDP); nil turns it off. It auto-detects line formats too.
+    public var jaeger: HostPort? = HostPort(host: "127.0.0.1", port: 6831)
+    /// Datagrams from sources outside these networks are dropped and counted as `denied`. Empty allows all.
+    public var allow: [CIDR] = []
+    /// Raw spans and logs older than this are pruned.
+    public var retainRawMicros: Int64 = 24 * 3_600_000_000
+    /// Rollups (metrics, service, edge) older than this are pruned.
+    public var retainRollupsMicros: Int64 = 30 * 86_400_000_000
+    /// Oldest raw data is pruned first when the database grows past this many bytes.
+    public var maxDatabaseBytes: Int64?
+    /// The alert/breaker rules file (YAML); nil runs the governance defaults without alert rules.
+    public var rulesPath: String?
+    /// A shell command (`/bin/sh -c`) run with each alert firing/resolved transition as JSON on stdin.
+    public var onAlertCommand: String?
+    /// How long `--on-alert` may run before it is killed.
+    public var onAlertTimeoutMicros: Int64 = 10_000_000
+    /// Governance evaluation tick.
+    public var evaluationIntervalMicros: Int64 = 5_000_000
+    /// StatsD flush interval (metric rollups).
+    public var metricFlushIntervalMicros: Int64 = 10_000_000
+    /// Longest time a record waits in memory before its transaction commits (the crash-loss bound).
+    public var batchWindowMicros: Int64 = 250_000
+    /// A batch is written early once it holds this many records.
+    public var batchMaxRecords: Int = 50_000
+    /// Records (lines) the queue between the socket readers and the writer may hold; beyond it lines are dropped.
+    public var queueCapacity: Int = 200_000
+    /// How often self-metrics (counters and gauges) are persisted when idle.
+    public var selfMetricsIntervalMicros: Int64 = 2_000_000
+    /// How often retention runs.
+    public var pruneIntervalMicros: Int64 = 60_000_000
+    /// Runs the governance engine (health, topology, breakers, alerts, metric rollups).
+    public var governance: Bool = true
+    /// Datagrams read per `recvmmsg` call.
+    public var vectorReadCount: Int = 16
+    /// Requested SO_RCVBUF per listener (the kernel caps it at `net.core.rmem_max`).
+    public var receiveBufferBytes: Int = 16 * 1024 * 1024
+    /// Event-loop threads for the listeners.
+    public var eventLoopThreads: Int = 1
+
+    public init() {}
+
+    /// Every listener address in the order they are bound: line listeners, then Jaeger.
+    public var allListeners: [HostPort] { listen + (jaeger.map { [$0] } ?? []) }
+}

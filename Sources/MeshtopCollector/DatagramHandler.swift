@@ -1,0 +1,113 @@
+import MeshtopModel
+import MeshtopWire
+import NIOCore
+
+/// Reads datagrams on the event loop, drops those from sources outside `--allow`, decodes them, and hands one
+/// `IngestChunk` per read burst to the queue. Decoding here keeps the writer thread free for SQLite: on two
+/// cores the event loop and the writer each get one.
+final class DatagramHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+
+    private let queue: IngestQueue
+    private let allow: [CIDR]
+    private let listener: String
+    /// A burst is handed over early once it holds this many lines, so chunks stay small.
+    private let chunkLines = 4_096
+    private var chunk = IngestChunk()
+    private var lastAddress: SocketAddress?
+    private var lastHost = ""
+    private var lastAllowed = true
+
+    init(queue: IngestQueue, allow: [CIDR], listener: String) {
+        self.queue = queue
+        self.allow = allow
+        self.listener = listener
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        if envelope.remoteAddress != lastAddress { learn(envelope.remoteAddress) }
+        guard lastAllowed else {
+            chunk.denied += 1
+            return
+        }
+        let now = MonotonicClock.wallMicros()
+        if chunk.receivedAtMicros == 0 { chunk.receivedAtMicros = now }
+        chunk.datagrams += 1
+        let before = chunk.records.count
+        envelope.data.withUnsafeReadableBytes { bytes in
+            chunk.lines += LineCounter.count(bytes)
+            WireDecoder.decode(
+                datagram: bytes, context: DecodeContext(receivedAtMicros: now, sourceHost: lastHost),
+                into: &chunk.records)
+        }
+        separateRejects(from: before, at: now)
+        if chunk.lines >= chunkLines { handOver() }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        handOver()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A UDP read error (e.g. ICMP-reported) concerns one datagram; the listener keeps running.
+    }
+
+    private func handOver() {
+        guard !chunk.isEmpty else { return }
+        queue.offer(chunk)
+        chunk = IngestChunk()
+    }
+
+    /// Rejects are rare: move them out of the record list with the source they came from.
+    private func separateRejects(from start: Int, at now: Int64) {
+        var i = start
+        var hasReject = false
+        while i < chunk.records.count {
+            if case .rejected = chunk.records[i] {
+                hasReject = true
+                break
+            }
+            i += 1
+        }
+        guard hasReject else { return }
+        var kept: [Decoded] = []
+        for record in chunk.records[start...] {
+            if case .rejected(let reason, let sample) = record {
+                chunk.rejects.append(
+                    RejectedLine(atMicros: now, reason: reason, source: "\(listener) from \(sourceText)", sample: sample))
+            } else {
+                kept.append(record)
+            }
+        }
+        chunk.records.replaceSubrange(start..., with: kept)
+    }
+
+    private var sourceText: String {
+        guard let a = lastAddress else { return "?" }
+        return HostPort(host: lastHost, port: a.port ?? 0).description
+    }
+
+    private func learn(_ address: SocketAddress) {
+        lastAddress = address
+        lastHost = address.ipAddress ?? ""
+        lastAllowed = allow.isEmpty || Self.isAllowed(address, by: allow)
+    }
+
+    /// The source's 16-byte (IPv4-mapped) form checked against every allowed network.
+    static func isAllowed(_ address: SocketAddress, by allow: [CIDR]) -> Bool {
+        var bytes: [UInt8]
+        switch address {
+        case .v4(let a):
+            let raw = a.address.sin_addr.s_addr.bigEndian
+            bytes = [UInt8](repeating: 0, count: 10) + [0xff, 0xff]
+            bytes += [UInt8(raw >> 24), UInt8((raw >> 16) & 0xff), UInt8((raw >> 8) & 0xff), UInt8(raw & 0xff)]
+        case .v6(let a):
+            var addr = a.address.sin6_addr
+            bytes = withUnsafeBytes(of: &addr) { Array($0) }
+        default:
+            return false
+        }
+        return allow.contains { $0.contains(bytes) }
+    }
+}

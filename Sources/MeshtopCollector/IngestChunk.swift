@@ -1,0 +1,35 @@
+import MeshtopModel
+
+/// What a listener hands to the writer after one read burst: the decoded records plus the counts that go with
+/// them. Counts travel even when the records are dropped, so `received_datagrams` stays exact.
+struct IngestChunk: Sendable {
+    /// Spans, logs and metrics, in arrival order.
+    var records: [Decoded] = []
+    /// Rejected lines with where they came from (kept apart: they need their source for `--rejects`).
+    var rejects: [RejectedLine] = []
+    /// Metric samples' receive time: the flush interval they fall into.
+    var receivedAtMicros: Int64 = 0
+    var datagrams: Int = 0
+    var lines: Int = 0
+    var denied: Int = 0
+
+    /// The unit the queue's capacity is counted in.
+    var weight: Int { lines }
+    var isEmpty: Bool { datagrams == 0 && denied == 0 }
+}
+
+/// One rejected line as the writer stores it.
+struct RejectedLine: Sendable {
+    var atMicros: Int64
+    var reason: RejectReason
+    var source: String
+    var sample: [UInt8]
+}
+
+/// Counts accumulated by the queue itself (under its lock), read and reset by the writer.
+struct QueueCounts: Sendable {
+    var datagrams: Int64 = 0
+    var lines: Int64 = 0
+    var denied: Int64 = 0
+    var dropped: Int64 = 0
+}

@@ -1,0 +1,82 @@
+import DequeModule
+import Foundation
+
+/// The bounded hand-off between socket readers (many producers) and the one writer thread.
+/// `offer` never blocks on the writer: when the queue already holds `capacity` lines the chunk's records are
+/// dropped and counted, so a slow disk costs data, never socket reads.
+final class IngestQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var chunks = Deque<IngestChunk>()
+    private var queued = 0
+    private var counts = QueueCounts()
+    private var closed = false
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(1, capacity)
+    }
+
+    /// Enqueues a chunk, or drops its records when full (its datagram/denied counts are kept either way).
+    /// Returns false when the records were dropped.
+    @discardableResult
+    func offer(_ chunk: IngestChunk) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        counts.datagrams += Int64(chunk.datagrams)
+        counts.lines += Int64(chunk.lines)
+        counts.denied += Int64(chunk.denied)
+        if chunk.records.isEmpty && chunk.rejects.isEmpty { return true }
+        if closed || queued + chunk.weight > capacity {
+            counts.dropped += Int64(chunk.lines)
+            return false
+        }
+        queued += chunk.weight
+        chunks.append(chunk)
+        if queued >= wakeThreshold { condition.signal() }
+        return true
+    }
+
+    /// The writer is woken early once this many lines wait.
+    var wakeThreshold = Int.max
+
+    /// Waits until `minimum` lines are queued, the queue is closed, or `deadline` (monotonic µs) passes, then takes
+    /// everything queued.
+    func take(minimum: Int, deadline: Int64) -> (chunks: [IngestChunk], closed: Bool) {
+        condition.lock()
+        defer { condition.unlock() }
+        wakeThreshold = minimum
+        while queued < minimum && !closed {
+            let now = MonotonicClock.micros()
+            if now >= deadline { break }
+            _ = condition.wait(until: Date(timeIntervalSinceNow: Double(deadline - now) / 1_000_000))
+        }
+        let out = Array(chunks)
+        chunks.removeAll(keepingCapacity: true)
+        queued = 0
+        return (out, closed)
+    }
+
+    /// Reads and resets the counts kept by the queue.
+    func drainCounts() -> QueueCounts {
+        condition.lock()
+        defer { condition.unlock() }
+        let c = counts
+        counts = QueueCounts()
+        return c
+    }
+
+    /// Lines currently waiting.
+    var depth: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return queued
+    }
+
+    /// No more records are accepted; the writer drains what is queued and stops.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}

@@ -1,0 +1,75 @@
+import MeshtopModel
+
+/// The collector's own counters and gauges (SPEC §2), accumulated by the writer and persisted as deltas.
+/// Counter names: `received_datagrams`, `lines`, `parsed.spans`, `parsed.logs`, `parsed.metrics`,
+/// `rejected.<reason>`, `dropped`, `batches`, `denied`. Gauges: `started_us`, `last_write_us`, `lines_per_s`,
+/// `write_p99_ms`, `queue_depth`, `pid`.
+struct SelfMetrics {
+    /// Deltas not yet persisted.
+    private(set) var deltas: [String: Int64] = [:]
+    /// Lines since the rate was last computed.
+    private var linesSinceRate: Int64 = 0
+    private var rateSinceMicros: Int64
+    private var lastRate: Double = 0
+    /// Recent write durations (µs) for the p99 gauge.
+    private var writeDurations: [Int64] = []
+    private var writeCursor = 0
+    private let keptDurations = 256
+    /// Totals since start, for tests and `Collector.statistics`.
+    private(set) var totals: [String: Int64] = [:]
+
+    init(nowMonotonic: Int64) {
+        rateSinceMicros = nowMonotonic
+    }
+
+    mutating func add(_ name: String, _ n: Int64) {
+        guard n != 0 else { return }
+        deltas[name, default: 0] += n
+        totals[name, default: 0] += n
+        if name == "lines" { linesSinceRate += n }
+    }
+
+    mutating func add(queue c: QueueCounts) {
+        add("received_datagrams", c.datagrams)
+        add("lines", c.lines)
+        add("denied", c.denied)
+        add("dropped", c.dropped)
+    }
+
+    mutating func recordWrite(durationMicros: Int64) {
+        if writeDurations.count < keptDurations {
+            writeDurations.append(durationMicros)
+        } else {
+            writeDurations[writeCursor] = durationMicros
+            writeCursor = (writeCursor + 1) % keptDurations
+        }
+    }
+
+    /// Takes the pending counter deltas.
+    mutating func takeDeltas() -> [String: Int64] {
+        defer { deltas.removeAll(keepingCapacity: true) }
+        return deltas
+    }
+
+    /// The gauges as of now. `lines_per_s` is measured since the previous call.
+    mutating func gauges(nowMonotonic: Int64, nowWall: Int64, lastWriteWall: Int64, queueDepth: Int, pid: Int)
+        -> [String: Double]
+    {
+        let elapsed = nowMonotonic - rateSinceMicros
+        if elapsed >= 500_000 {
+            lastRate = Double(linesSinceRate) * 1_000_000 / Double(elapsed)
+            linesSinceRate = 0
+            rateSinceMicros = nowMonotonic
+        }
+        var p99 = 0.0
+        if !writeDurations.isEmpty {
+            let sorted = writeDurations.sorted()
+            let idx = min(sorted.count - 1, Int((Double(sorted.count) * 0.99).rounded(.up)) - 1)
+            p99 = Double(sorted[max(0, idx)]) / 1_000
+        }
+        return [
+            "last_write_us": Double(lastWriteWall), "lines_per_s": lastRate.rounded(), "write_p99_ms": p99,
+            "queue_depth": Double(queueDepth), "pid": Double(pid),
+        ]
+    }
+}
