@@ -1,0 +1,120 @@
+import MeshtopModel
+import MeshtopQuery
+
+/// Header, tab bar, footer and help: the frame around every view.
+enum Chrome {
+    /// Row 0: collector liveness and counters, the time window, pause state.
+    static func header(_ s: ConsoleState, _ screen: inout Screen) {
+        screen.fill(row: 0, col: 0, width: s.cols, style: .header)
+        var x = 0
+        func add(_ text: String, _ style: Style = .header) {
+            x += screen.put(text, row: 0, col: x, style: style)
+        }
+        add(" meshtop ", Style(.header, bold: true, reverse: true))
+        let sep = " " + s.glyphs.vertical + " "
+        if let err = s.statusError {
+            add(sep)
+            add("database: " + clean(err), Style(.error, bold: true, reverse: true))
+        } else if let st = s.status {
+            add(sep)
+            if let last = st.lastWriteMicros {
+                let age = s.nowMicros - last
+                if age > ConsoleState.staleMicros {
+                    add("collector STALE " + Format.age(age), Style(.warning, bold: true, reverse: true))
+                } else {
+                    add("collector live " + Format.age(age))
+                }
+            } else {
+                add("collector: no writes yet", Style(.warning, bold: true, reverse: true))
+            }
+            add(sep + Format.count(st.linesPerSecond) + " lines/s")
+            add(sep + "rej " + Format.count(Double(st.rejectedTotal)))
+            add(sep + "drop " + Format.count(Double(st.dropped)), st.dropped > 0 ? Style(.warning, reverse: true) : .header)
+            add(sep + "db " + Format.bytes(st.databaseBytes))
+        } else {
+            add(sep + "loading…")
+        }
+        var right = "window " + DurationText.format(micros: s.windowMicros)
+        if s.windowEndMicros < s.nowMicros { right += " to " + Format.clock(s.windowEndMicros) }
+        right += " " + Format.clock(s.nowMicros) + "Z "
+        if s.paused { right = "PAUSED " + right }
+        let rx = s.cols - right.columns
+        if rx > x { screen.put(right, row: 0, col: rx, style: s.paused ? Style(.warning, bold: true, reverse: true) : .header) }
+    }
+
+    /// Row 1: the tabs, the current one highlighted, and active filters on the right.
+    static func tabs(_ s: ConsoleState, _ screen: inout Screen) {
+        var x = 0
+        for t in Tab.allCases {
+            let label = " \(t.rawValue + 1) \(t.title) "
+            let style = t == s.tab ? Style(.selection, bold: true, reverse: true) : Style(.normal)
+            x += screen.put(label, row: 1, col: x, style: style)
+        }
+        var parts: [String] = []
+        if let svc = s.traceFilter.service { parts.append("svc=" + clean(svc)) }
+        if let f = s.filters[s.tab] { parts.append("/" + clean(f)) }
+        let right = parts.joined(separator: " ")
+        if !right.isEmpty {
+            let text = right.truncated(to: max(s.cols - x - 2, 0))
+            screen.put(text, row: 1, col: s.cols - text.columns - 1, style: Style(.warning, bold: true))
+        }
+    }
+
+    /// The last row: the prompt being edited, a notice, or the key hints of the page.
+    static func footer(_ s: ConsoleState, _ screen: inout Screen) {
+        let row = s.rows - 1
+        screen.fill(row: row, col: 0, width: s.cols, style: .footer)
+        if let p = s.prompt {
+            let (lead, text): (String, String)
+            switch p {
+            case .filter(let t): (lead, text) = ("/", t)
+            case .command(let t): (lead, text) = (":", t)
+            }
+            let shown = clean(text)
+            let avail = s.cols - 2
+            let tail = shown.columns > avail ? String(shown.suffix(avail)) : shown
+            screen.put(lead + tail + "_", row: row, col: 0, style: Style(.footer, bold: true, reverse: true))
+            return
+        }
+        if let n = s.notice {
+            screen.put(" " + clean(n), row: row, col: 0, style: Style(s.noticeIsError ? .error : .footer, bold: true,
+                reverse: true))
+            return
+        }
+        var x = 1
+        for h in KeyTable.hints(for: s.showHelp ? .trace : s.page) {
+            let need = h.key.columns + h.label.columns + 3
+            if x + need > s.cols { break }
+            x += screen.put(h.key, row: row, col: x, style: Style(.key, bold: true, reverse: true))
+            x += screen.put(" " + h.label + "  ", row: row, col: x, style: .footer)
+        }
+    }
+
+    /// The `?` screen, generated from the key table.
+    static func help(_ s: ConsoleState, _ screen: inout Screen, _ r: Region) {
+        screen.put(" Keys (? or Esc closes)", row: r.top, col: 0, style: .title)
+        var lines: [(String, String, String)] = []
+        var seen = Set<String>()
+        for b in KeyTable.bindings {
+            let key = b.keyLabel + "|" + b.description
+            guard seen.insert(key).inserted else { continue }
+            let pages = b.pages.map { set in
+                Tab.allCases.filter { set.contains(.tab($0)) }.map(\.title) + (set.contains(.trace) ? ["Trace"] : [])
+            }
+            let scope = pages.map { $0.count > 6 ? "lists" : $0.joined(separator: ", ") } ?? "all views"
+            lines.append((b.keyLabel, b.description, scope))
+        }
+        let top = min(s.helpTop, max(lines.count - (r.height - 2), 0))
+        for (i, l) in lines.dropFirst(top).prefix(r.height - 2).enumerated() {
+            let y = r.top + 2 + i
+            screen.put(l.0, row: y, col: 2, style: Style(.key, bold: true))
+            screen.put(l.1, row: y, col: 10, maxWidth: s.cols - 28)
+            screen.put(l.2, row: y, col: max(s.cols - 17, 10), style: .dim, maxWidth: 16)
+        }
+    }
+}
+
+extension ConsoleState {
+    /// A collector that has not written for this long is shown as stale.
+    public static let staleMicros: Int64 = 30_000_000
+}

@@ -1,0 +1,135 @@
+import MeshtopModel
+import MeshtopQuery
+
+/// The rows each view shows after sorting and filtering, shared by `update` (counts, drill-in targets) and the
+/// views (drawing), so both always agree.
+extension ConsoleState {
+    func matches(_ tab: Tab, _ fields: String...) -> Bool {
+        guard let f = filters[tab], !f.isEmpty else { return true }
+        let needle = f.lowercased()
+        return fields.contains { $0.lowercased().contains(needle) }
+    }
+
+    public var visibleServices: [ServiceRow] {
+        services.filter { matches(.services, $0.service, $0.health.rawValue) }.sorted { a, b in
+            let c = compare(a, b)
+            if c == 0 { return a.service < b.service }
+            return sortDescending ? c > 0 : c < 0
+        }
+    }
+
+    private func compare(_ a: ServiceRow, _ b: ServiceRow) -> Int {
+        func cmp<T: Comparable>(_ x: T, _ y: T) -> Int { x < y ? -1 : (x > y ? 1 : 0) }
+        switch serviceSort {
+        case .name: return cmp(a.service, b.service)
+        case .requests: return cmp(a.requests, b.requests)
+        case .errorRate: return cmp(a.errorRate, b.errorRate)
+        case .rps: return cmp(a.rps, b.rps)
+        case .p50: return cmp(a.p50Ms, b.p50Ms)
+        case .p99: return cmp(a.p99Ms, b.p99Ms)
+        case .apdex: return cmp(a.apdex ?? 2, b.apdex ?? 2)
+        case .health: return cmp(Self.healthRank(a.health), Self.healthRank(b.health))
+        }
+    }
+
+    static func healthRank(_ h: HealthState) -> Int {
+        switch h {
+        case .idle: return 0
+        case .healthy: return 1
+        case .degraded: return 2
+        case .failing: return 3
+        }
+    }
+
+    public var visibleEdges: [EdgeRow] {
+        (topology?.edges ?? []).filter { matches(.topology, $0.caller, $0.callee) }
+            .sorted { ($0.caller, $0.callee) < ($1.caller, $1.callee) }
+    }
+
+    public var visibleTraces: [TraceSummary] {
+        traces.filter { t in
+            matches(.traces, t.rootService, t.rootOperation, t.traceID.hex, t.services.joined(separator: " "))
+        }
+    }
+
+    public var visibleLogs: [LogRow] {
+        logs.filter { l in
+            matches(.logs, l.record.message, l.record.service, l.record.host, l.record.severity.name)
+        }
+    }
+
+    public var visibleMetrics: [MetricRow] {
+        metrics.filter { m in
+            (traceFilter.service == nil || m.service == traceFilter.service)
+                && matches(.metrics, m.name, m.service, m.tags.joined(separator: ","), m.type.rawValue)
+        }
+        .sorted { ($0.name, $0.tags.joined(separator: ",")) < ($1.name, $1.tags.joined(separator: ",")) }
+    }
+
+    public var visibleBreakers: [BreakerStatus] {
+        breakers.filter { matches(.breakers, $0.caller, $0.callee, $0.state.rawValue) }
+            .sorted {
+                (Self.breakerRank($0.state), $0.caller, $0.callee) < (Self.breakerRank($1.state), $1.caller, $1.callee)
+            }
+    }
+
+    static func breakerRank(_ s: BreakerState) -> Int {
+        switch s {
+        case .open: return 0
+        case .halfOpen: return 1
+        case .other: return 2
+        case .closed: return 3
+        }
+    }
+
+    public var visibleAlerts: [AlertStatus] {
+        alerts.filter { a in
+            matches(.alerts, a.rule, a.severity, a.summary, a.state.rawValue, a.fingerprint)
+        }
+        .sorted {
+            (Self.alertRank($0.state), -$0.sinceMicros, $0.fingerprint)
+                < (Self.alertRank($1.state), -$1.sinceMicros, $1.fingerprint)
+        }
+    }
+
+    static func alertRank(_ s: AlertState) -> Int {
+        switch s {
+        case .firing: return 0
+        case .pending: return 1
+        case .resolved: return 2
+        case .inactive: return 3
+        }
+    }
+
+    /// Spans of the open trace in tree order, with their depth.
+    public var waterfallRows: [WaterfallRow] {
+        guard let spans = trace?.detail?.spans else { return [] }
+        return WaterfallRow.tree(spans)
+    }
+
+    /// Number of selectable rows on a tab.
+    public func rowCount(_ t: Tab) -> Int {
+        switch t {
+        case .services: return visibleServices.count
+        case .topology: return visibleEdges.count
+        case .traces: return trace != nil ? waterfallRows.count : visibleTraces.count
+        case .logs: return visibleLogs.count
+        case .metrics: return visibleMetrics.count
+        case .breakers: return visibleBreakers.count
+        case .alerts: return visibleAlerts.count
+        }
+    }
+
+    /// Rows of the scrolling list on a page (the rest of the body holds headers and detail panes).
+    public func listHeight(_ p: Page) -> Int {
+        let body = bodyRows
+        switch p {
+        case .trace: return max(1, (body - 2) * 11 / 20)
+        case .tab(.services), .tab(.logs), .tab(.metrics): return max(1, body - 1)
+        case .tab(.traces): return max(1, body - 2)
+        case .tab(.topology): return max(1, body - 2)
+        case .tab(.breakers): return max(1, body / 2 - 1)
+        case .tab(.alerts): return max(1, body * 3 / 5 - 1)
+        }
+    }
+}

@@ -1,3 +1,0 @@
-import CNcursesw
-import MeshtopConsole
-enum MeshtopTerminalModule {}
