@@ -177,7 +177,6 @@ public enum WireDecoder {
 }
 
 /// The span decoders of this module, behind one seam so the dispatcher reads the same for every format.
-/// OTLP/JSON bodies are rejected as `.otlp` until that decoder is part of the module.
 enum SpanBridge {
     static func jaeger(_ bytes: UnsafeRawBufferPointer) -> Result<[Span], RejectReason> {
         JaegerThriftDecoder.decodeEmitBatch(bytes)
@@ -188,6 +187,6 @@ enum SpanBridge {
     }
 
     static func otlp(_ json: JSONValue) -> Result<[Span], RejectReason> {
-        .failure(.otlp)
+        OTLPDecoder.decode(json)
     }
 }

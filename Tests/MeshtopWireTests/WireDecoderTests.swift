@@ -32,6 +32,11 @@ enum Fixture {
         }
     }
 
+    static func text(_ name: String, _ ext: String) throws -> String {
+        let url = try #require(Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "Fixtures"))
+        return try String(contentsOf: url, encoding: .utf8)
+    }
+
     static func decode(_ text: String, context: DecodeContext = context) -> [Decoded] {
         var out: [Decoded] = []
         WireDecoder.decode(datagram: Array(text.utf8), context: context, into: &out)
@@ -78,6 +83,37 @@ extension Decoded {
         var out: [Decoded] = []
         WireDecoder.decode(datagram: [0x82, 0x81, 0x00], context: Fixture.context, into: &out)
         #expect(out.map(\.rejection) == [.thrift])
+    }
+
+    @Test func spansAreRoutedToTheSpanDecoders() throws {
+        let jaeger = try Fixture.decoded("jaeger_thrift_trace")
+        #expect(jaeger.map { $0.filter { if case .span = $0 { true } else { false } }.count } == [2, 3, 1])
+        let body = try Fixture.text("zipkin_v2_trace", "json")
+        let zipkin = Fixture.decode(body)
+        #expect(zipkin.count == 6)
+        #expect(zipkin.allSatisfy { if case .span = $0 { true } else { false } })
+        let lines = try Fixture.text("zipkin_v2_trace", "jsonl")
+        let perLine = Fixture.decode(lines)
+        #expect(perLine.count == 6)
+        guard case .span(let first)? = perLine.first else {
+            Issue.record("no span")
+            return
+        }
+        #expect(first.traceID.hex == "b8a1abcd1a6916c74da4f9fc3c6da5d7")
+        let otlp =
+            #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"s"}}]},"#
+            + #""scopeSpans":[{"spans":[{"traceId":"0102030405060708090a0b0c0d0e0f10","#
+            + #""spanId":"0102030405060708","name":"n","kind":2,"#
+            + #""startTimeUnixNano":"1000","endTimeUnixNano":"3000"}]}]}]}"#
+        let o = Fixture.decode(otlp)
+        guard case .span(let span)? = o.first else {
+            Issue.record("OTLP not decoded: \(o)")
+            return
+        }
+        #expect(span.service == "s" && span.kind == .server && span.durationMicros == 2)
+        // A pretty-printed (multi-line) body is one document.
+        let pretty = body.replacingOccurrences(of: ", {", with: ",\n{")
+        #expect(Fixture.decode(pretty).count == 6)
     }
 
     @Test func tooLongLine() {
