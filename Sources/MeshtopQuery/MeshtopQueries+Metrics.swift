@@ -1,0 +1,75 @@
+import GRDB
+import MeshtopModel
+
+extension MeshtopQueries {
+    /// Metric series (name, type, tags) aggregated over the window's flushes (docs/query.md):
+    /// counters sum `count` and give `rate` = count / window seconds; gauges the last flush's value; timers,
+    /// histograms and distributions sum `count` and `sum`, take the extreme `min`/`max`, `mean` = sum / count,
+    /// and the percentiles of the latest flush (flush percentiles cannot be merged); sets the latest flush's
+    /// unique count. `nameGlob` is SQLite GLOB (`*`, `?`, `[…]`, case-sensitive); every tag must be present.
+    public func metrics(_ search: MetricSearch) throws -> [MetricRow] {
+        var filter = SQLFilter()
+        filter.add("time_us >= ? AND time_us < ?", search.window.sinceMicros, search.window.untilMicros)
+        filter.add("name GLOB ?", ifPresent: search.nameGlob.flatMap { $0.isEmpty ? nil : $0 })
+        for tag in search.tags { filter.add("instr(',' || tags || ',', ?) > 0", "," + tag + ",") }
+        let sql = """
+            SELECT name, type, tags, service, count, sum, rate, min, max, mean, p50, p90, p95, p99, last, uniq
+            FROM metric_rollups\(filter.clause) ORDER BY time_us
+            """
+        let flushes = try store.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: filter.arguments).map { row in
+                MetricRollup(
+                    timeMicros: 0, intervalMicros: 0, name: row[0],
+                    type: MetricType(rawValue: row[1]) ?? .gauge,
+                    tags: (row[2] as String).split(separator: ",").map(String.init), service: row[3],
+                    count: row[4], sum: row[5], rate: row[6], min: row[7], max: row[8], mean: row[9], p50: row[10],
+                    p90: row[11], p95: row[12], p99: row[13], last: row[14], unique: row[15])
+            }
+        }
+        var order: [String] = []
+        var series: [String: [MetricRollup]] = [:]
+        for f in flushes {
+            let key = f.name + "|" + f.type.rawValue + "|" + f.tags.joined(separator: ",")
+            if series[key] == nil { order.append(key) }
+            series[key, default: []].append(f)
+        }
+        let rows = order.compactMap { series[$0].flatMap { Self.aggregate($0, seconds: search.window.seconds) } }
+        return Array(
+            rows.sorted { ($0.name, $0.type.rawValue, $0.tags.joined(separator: ",")) <
+                ($1.name, $1.type.rawValue, $1.tags.joined(separator: ",")) }.prefix(max(search.limit, 1)))
+    }
+
+    /// One series' flushes (oldest first) aggregated as documented on `metrics(_:)`.
+    static func aggregate(_ flushes: [MetricRollup], seconds: Double) -> MetricRow? {
+        guard let first = flushes.first, let latest = flushes.last else { return nil }
+        var row = MetricRow(name: first.name, type: first.type, tags: first.tags, service: first.service)
+        switch first.type {
+        case .counter:
+            let count = flushes.reduce(0) { $0 + ($1.count ?? 0) }
+            row.count = count
+            row.rate = count / seconds
+            row.series = flushes.map { $0.count ?? 0 }
+        case .gauge:
+            row.last = latest.last
+            row.series = flushes.map { $0.last ?? 0 }
+        case .set:
+            row.unique = latest.unique
+            row.series = flushes.map { Double($0.unique ?? 0) }
+        case .timer, .histogram, .distribution:
+            let count = flushes.reduce(0) { $0 + ($1.count ?? 0) }
+            let sum = flushes.reduce(0) { $0 + ($1.sum ?? 0) }
+            row.count = count
+            row.sum = sum
+            row.rate = count / seconds
+            row.min = flushes.compactMap(\.min).min()
+            row.max = flushes.compactMap(\.max).max()
+            row.mean = count > 0 ? sum / count : nil
+            row.p50 = latest.p50
+            row.p90 = latest.p90
+            row.p95 = latest.p95
+            row.p99 = latest.p99
+            row.series = flushes.map { $0.mean ?? 0 }
+        }
+        return row
+    }
+}

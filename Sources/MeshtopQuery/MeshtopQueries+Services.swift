@@ -1,0 +1,132 @@
+import Foundation
+import GRDB
+import MeshtopGovernance
+import MeshtopModel
+
+extension MeshtopQueries {
+    /// Rollups are per minute; a window covers the minutes that start in `[since floored to the minute, until)`.
+    static let minuteMicros: Int64 = 60_000_000
+    /// Services seen this long before the window and idle in it are listed as `idle`.
+    static let idleLookbackMicros: Int64 = 3_600_000_000
+    /// At most this many points per sparkline series.
+    static let maxSeriesBuckets = 60
+
+    /// RED per service over `window`, merging the per-minute rollups (histograms merged, never percentiles
+    /// averaged). Health uses the default thresholds (SPEC §4) and fails a service with an open inbound breaker.
+    public func services(window: TimeWindow) throws -> [ServiceRow] {
+        let first = Self.floorMinute(window.sinceMicros)
+        let (rollups, known, openCallees) = try store.read { db in
+            let rollups = try Self.fetchServiceRollups(db, from: first, until: window.untilMicros)
+            let known = try String.fetchAll(
+                db, sql: "SELECT DISTINCT service FROM service_rollups WHERE minute_us >= ? AND minute_us < ?",
+                arguments: [first - Self.idleLookbackMicros, window.untilMicros])
+            return (rollups, known, try Self.openInboundBreakers(db))
+        }
+        let byService = Dictionary(grouping: rollups, by: \.service)
+        let buckets = Self.buckets(from: first, until: window.untilMicros)
+        return Set(known).union(byService.keys).sorted().map { service in
+            let own = byService[service] ?? []
+            let windowMicros = window.untilMicros - window.sinceMicros
+            let red = REDSummary.merge(rollups: own, windowMicros: windowMicros)
+            var rates: [Double] = []
+            var p99s: [Double] = []
+            if !own.isEmpty {
+                let grouped = Dictionary(grouping: own) { buckets.index(of: $0.minuteMicros) }
+                for b in 0..<buckets.count {
+                    let part = REDSummary.merge(rollups: grouped[b] ?? [], windowMicros: buckets.width)
+                    rates.append(part.rps)
+                    p99s.append(part.p99Ms)
+                }
+            }
+            return ServiceRow(
+                service: service, requests: red.requests, errors: red.errors, errorRate: red.errorRate / 100,
+                rps: red.rps, p50Ms: red.p50Ms, p90Ms: red.p90Ms, p99Ms: red.p99Ms, maxMs: red.maxMs,
+                apdex: red.apdex, health: red.health(inboundBreakerOpen: openCallees.contains(service)),
+                rateSeries: rates, p99Series: p99s)
+        }
+    }
+
+    /// Edges merged over `window`, each with its simulated breaker's state, and every service as a node.
+    public func topology(window: TimeWindow) throws -> Topology {
+        let first = Self.floorMinute(window.sinceMicros)
+        let (rollups, breakers) = try store.read { db in
+            let rows = try Row.fetchAll(
+                db, sql: """
+                    SELECT minute_us, caller, callee, calls, errors, sum_us, max_us, histogram FROM edge_rollups
+                    WHERE minute_us >= ? AND minute_us < ?
+                    """, arguments: [first, window.untilMicros])
+            let rollups = rows.map {
+                EdgeRollup(
+                    minuteMicros: $0[0], caller: $0[1], callee: $0[2], calls: $0[3], errors: $0[4],
+                    sumMicros: $0[5], maxMicros: $0[6], histogram: [UInt8]($0[7] as Data))
+            }
+            var breakers: [String: BreakerState] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT caller, callee, state FROM breakers WHERE source = 'simulated'")
+            {
+                breakers[Self.edgeKey(row[0], row[1])] = BreakerState(rawValue: row[2]) ?? .other
+            }
+            return (rollups, breakers)
+        }
+        let windowMicros = window.untilMicros - window.sinceMicros
+        let grouped = Dictionary(grouping: rollups) { Self.edgeKey($0.caller, $0.callee) }
+        let edges = grouped.keys.sorted().compactMap { key -> EdgeRow? in
+            guard let part = grouped[key], let any = part.first else { return nil }
+            let red = REDSummary.merge(edgeRollups: part, windowMicros: windowMicros)
+            return EdgeRow(
+                caller: any.caller, callee: any.callee, calls: red.requests, errors: red.errors,
+                errorRate: red.errorRate / 100, rps: red.rps, p50Ms: red.p50Ms, p99Ms: red.p99Ms,
+                breaker: breakers[key])
+        }
+        var nodes: [String: HealthState] = [:]
+        for s in try services(window: window) { nodes[s.service] = s.health }
+        for e in edges {
+            for name in [e.caller, e.callee] where nodes[name] == nil { nodes[name] = .idle }
+        }
+        return Topology(
+            nodes: nodes.keys.sorted().map { TopologyNode(service: $0, health: nodes[$0] ?? .idle) }, edges: edges)
+    }
+
+    static func fetchServiceRollups(_ db: Database, from: Int64, until: Int64) throws -> [ServiceRollup] {
+        try Row.fetchAll(
+            db, sql: """
+                SELECT minute_us, service, requests, errors, sum_us, max_us, satisfied, tolerating, histogram
+                FROM service_rollups WHERE minute_us >= ? AND minute_us < ?
+                """, arguments: [from, until]
+        ).map {
+            ServiceRollup(
+                minuteMicros: $0[0], service: $0[1], requests: $0[2], errors: $0[3], sumMicros: $0[4],
+                maxMicros: $0[5], satisfied: $0[6], tolerating: $0[7], histogram: [UInt8]($0[8] as Data))
+        }
+    }
+
+    /// Callees with an open simulated breaker on an inbound edge.
+    static func openInboundBreakers(_ db: Database) throws -> Set<String> {
+        Set(
+            try String.fetchAll(
+                db, sql: "SELECT DISTINCT callee FROM breakers WHERE source = 'simulated' AND state = 'open'"))
+    }
+
+    static func floorMinute(_ micros: Int64) -> Int64 {
+        let r = micros % minuteMicros
+        return r >= 0 ? micros - r : micros - r - minuteMicros
+    }
+
+    static func edgeKey(_ caller: String, _ callee: String) -> String { caller + "\u{0}" + callee }
+
+    /// Equal-width sparkline buckets of whole minutes across a window.
+    struct Buckets {
+        var start: Int64
+        var width: Int64
+        var count: Int
+
+        func index(of minute: Int64) -> Int { Swift.min(Swift.max(Int((minute - start) / width), 0), count - 1) }
+    }
+
+    static func buckets(from first: Int64, until: Int64) -> Buckets {
+        let minutes = Swift.max(Int((until - first + minuteMicros - 1) / minuteMicros), 1)
+        let perBucket = (minutes + maxSeriesBuckets - 1) / maxSeriesBuckets
+        let count = (minutes + perBucket - 1) / perBucket
+        return Buckets(start: first, width: Int64(perBucket) * minuteMicros, count: count)
+    }
+}

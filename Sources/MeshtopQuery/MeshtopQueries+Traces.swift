@@ -1,0 +1,126 @@
+import Foundation
+import GRDB
+import MeshtopModel
+import MeshtopStore
+
+extension MeshtopQueries {
+    /// Jaeger-style search: traces having a span in the window that matches every filter (service, operation,
+    /// all tags, duration bounds, error), newest matching span first. The summary covers the whole trace; its
+    /// root is the span without a parent in the trace (else the earliest span).
+    public func traces(_ search: TraceSearch) throws -> [TraceSummary] {
+        var filter = SQLFilter()
+        filter.add("start_us >= ? AND start_us < ?", search.window.sinceMicros, search.window.untilMicros)
+        filter.add("service = ?", ifPresent: search.service)
+        filter.add("name = ?", ifPresent: search.operation)
+        filter.add("duration_us >= ?", ifPresent: search.minDurationMicros)
+        filter.add("duration_us <= ?", ifPresent: search.maxDurationMicros)
+        if search.errorsOnly { filter.add("error = 1") }
+        for tag in search.tags {
+            let path = Self.jsonPath(tag.key)
+            filter.add(Self.tagCondition, path, path, tag.value.text)
+        }
+        let sql = "SELECT trace_id FROM spans" + filter.clause + " ORDER BY start_us DESC"
+        let limit = max(search.limit, 1)
+        return try store.read { db in
+            var seen = Set<Data>()
+            var ids: [Data] = []
+            let cursor = try Data.fetchCursor(db, sql: sql, arguments: filter.arguments)
+            while ids.count < limit, let id = try cursor.next() {
+                if seen.insert(id).inserted { ids.append(id) }
+            }
+            return try ids.compactMap { try Self.summary(db, blob: $0) }
+        }
+    }
+
+    /// Matches an attribute's value as text: strings as stored, numbers in SQLite's text form, `true`/`false`.
+    static let tagCondition = """
+        (CASE json_type(attributes, ?) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false'
+        ELSE CAST(json_extract(attributes, ?) AS TEXT) END) = ?
+        """
+
+    /// `$."key"`: a JSON path naming one top-level key (dots in tag keys such as `http.method` stay in the key).
+    static func jsonPath(_ key: String) -> String {
+        "$.\"" + key.replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    static func summary(_ db: Database, blob: Data) throws -> TraceSummary? {
+        let rows = try Row.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT span_id, parent_id, service, name, start_us, duration_us, error FROM spans "
+                    + "WHERE trace_id = ? ORDER BY start_us"), arguments: [blob])
+        guard let traceID = TraceID(databaseBlob: blob), let first = rows.first else { return nil }
+        let ids = Set(rows.map { $0[0] as Data })
+        let root = rows.first { row in (row[1] as Data?).map { !ids.contains($0) } ?? true } ?? first
+        var services: [String] = []
+        var start = Int64.max
+        var end = Int64.min
+        var error = false
+        for row in rows {
+            let service: String = row[2]
+            if !services.contains(service) { services.append(service) }
+            let s: Int64 = row[4]
+            let d: Int64 = row[5]
+            start = min(start, s)
+            end = max(end, s + d)
+            if row[6] as Bool { error = true }
+        }
+        return TraceSummary(
+            traceID: traceID, rootService: root[2], rootOperation: root[3], startMicros: start,
+            durationMicros: end - start, spanCount: rows.count, services: services.sorted(), error: error)
+    }
+
+    /// One trace by full id or unique hex prefix (a 16-digit id also finds a zero-extended 64-bit trace id).
+    /// nil when none matches; `QueryError.ambiguous` when a prefix matches several traces.
+    public func trace(idOrPrefix: String) throws -> TraceDetail? {
+        let hex = idOrPrefix.trimmingWhitespace().lowercased()
+        guard !hex.isEmpty, hex.count <= 32, let range = TraceID.databaseBlobRange(hexPrefix: hex) else {
+            throw QueryError.invalidArgument(
+                "'\(Sanitizer.escape(idOrPrefix))' is not a trace id: give 1 to 32 hex digits")
+        }
+        return try store.read { db -> TraceDetail? in
+            var blob: Data?
+            if hex.count == 16 || hex.count == 32, let id = TraceID(hex: hex),
+                try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM spans WHERE trace_id = ? LIMIT 1", arguments: [id.databaseBlob]) != nil
+            {
+                blob = id.databaseBlob
+            } else if hex.count < 32 {
+                let upper = range.upper == nil ? "" : "AND trace_id < ?"
+                var arguments: StatementArguments = [range.lower]
+                if let u = range.upper { arguments += [u] }
+                let sql = "SELECT DISTINCT trace_id FROM spans WHERE trace_id >= ? \(upper) LIMIT 1001"
+                let matches = try Data.fetchAll(db, sql: sql, arguments: arguments)
+                if matches.count > 1 { throw QueryError.ambiguous(prefix: hex, matches: matches.count) }
+                blob = matches.first
+            }
+            guard let blob, let traceID = TraceID(databaseBlob: blob) else { return nil }
+            return TraceDetail(traceID: traceID, spans: try Self.spans(db, blob: blob), logs: try Self.logs(db, blob))
+        }
+    }
+
+    static func spans(_ db: Database, blob: Data) throws -> [Span] {
+        let rows = try Row.fetchAll(
+            db.cachedStatement(sql: """
+                SELECT trace_id, span_id, parent_id, service, name, kind, start_us, duration_us, error, status,
+                    status_message, peer_service, attributes, events
+                FROM spans WHERE trace_id = ? ORDER BY start_us, rowid
+                """), arguments: [blob])
+        return try rows.compactMap { row in
+            guard let traceID = TraceID(databaseBlob: row[0]), let spanID = SpanID(databaseBlob: row[1]) else {
+                return nil
+            }
+            return Span(
+                traceID: traceID, spanID: spanID, parentID: (row[2] as Data?).flatMap(SpanID.init(databaseBlob:)),
+                service: row[3], name: row[4], kind: SpanKind(rawValue: row[5]) ?? .unspecified,
+                startMicros: row[6], durationMicros: row[7], isError: row[8],
+                status: StatusCode(rawValue: row[9]) ?? .unset, statusMessage: row[10], peerService: row[11],
+                attributes: try JSONColumns.attributes(db, row[12]), events: try JSONColumns.events(db, row[13]))
+        }
+    }
+
+    static func logs(_ db: Database, _ traceBlob: Data) throws -> [LogRecord] {
+        try Row.fetchAll(
+            db.cachedStatement(sql: "\(logColumns) WHERE trace_id = ? ORDER BY time_us, id"), arguments: [traceBlob]
+        ).map { try logRow(db, $0).record }
+    }
+}
