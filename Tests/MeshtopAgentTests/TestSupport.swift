@@ -131,3 +131,45 @@ func testConfig(_ receiver: UDPReceiver, paths: [String]) -> AgentConfig {
     c.wallClock = { 1_795_000_000_000_000 }
     return c
 }
+
+/// One end-to-end scenario: a temp dir, a receiver, and agents started against them.
+final class Harness {
+    let dir = TempDir()
+    let rx = UDPReceiver()
+    private var agents: [Agent] = []
+
+    /// `dir/app.log`, created empty unless told otherwise.
+    let log: String
+
+    init(createLog: Bool = true) {
+        log = dir.file("app.log")
+        if createLog { append("", to: log) }
+    }
+
+    /// Starts an agent on `paths` (default: the log) and waits until it follows `following` files.
+    @discardableResult
+    func start(
+        _ paths: [String]? = nil, following: Int = 1, _ tweak: (inout AgentConfig) -> Void = { _ in }
+    ) throws -> Agent {
+        var config = testConfig(rx, paths: paths ?? [log])
+        tweak(&config)
+        let agent = try Agent(config: config)
+        agents.append(agent)
+        agent.start()
+        #expect(eventually { agent.stats.filesFollowed == following })
+        return agent
+    }
+
+    /// Waits until `expected.count` messages arrived, lets stragglers come, and compares.
+    func expectMessages(_ expected: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(eventually { rx.messages.count >= expected.count }, sourceLocation: sourceLocation)
+        usleep(100_000)
+        #expect(rx.messages == expected, sourceLocation: sourceLocation)
+    }
+
+    func finish() {
+        for a in agents { a.stop() }
+        rx.stop()
+        dir.cleanup()
+    }
+}
