@@ -1,0 +1,137 @@
+import MeshtopModel
+
+/// The lifecycle of alert instances, exactly as Prometheus `rules/alerting.go` (`AlertingRule.Eval`):
+/// a new series whose condition holds becomes pending with activeAt = now; pending fires when
+/// now − activeAt ≥ `for` (so `for: 0` fires in the same evaluation); a pending alert whose condition stops
+/// holding is dropped without a resolve; a firing one is resolved (resolvedAt = now) unless `keep_firing_for`
+/// holds it firing while now − keepFiringSince < keep_firing_for; resolved alerts stay in the active view for
+/// 15 minutes (`resolvedRetention`) and then disappear; a resolved alert whose condition holds again starts a new
+/// pending instance.
+struct AlertTracker {
+    /// One alert instance: a state machine whose states carry their data.
+    struct Instance: Sendable, Hashable {
+        enum State: Sendable, Hashable {
+            case pending
+            case firing(firedAt: Int64, keepFiringSince: Int64?)
+            case resolved(firedAt: Int64, resolvedAt: Int64)
+        }
+
+        var rule: String
+        var severity: String
+        var labels: [Attribute]
+        var state: State
+        var activeAt: Int64
+        var value: Double
+        var summary: String
+
+        var modelState: AlertState {
+            switch state {
+            case .pending: return .pending
+            case .firing: return .firing
+            case .resolved: return .resolved
+            }
+        }
+
+        var status: AlertStatus {
+            var fired: Int64?, resolved: Int64?
+            switch state {
+            case .pending: break
+            case .firing(let f, _): fired = f
+            case .resolved(let f, let r):
+                fired = f
+                resolved = r
+            }
+            return AlertStatus(
+                rule: rule, severity: severity, labels: labels, state: modelState, value: value,
+                sinceMicros: activeAt, firedAtMicros: fired, resolvedAtMicros: resolved, summary: summary)
+        }
+    }
+
+    /// One series of a rule's result at an evaluation.
+    struct Sample {
+        var labels: [Attribute]
+        var value: Double
+        var summary: String
+    }
+
+    let resolvedRetentionMicros: Int64
+    private(set) var instances: [String: Instance] = [:]
+
+    init(resolvedRetentionMicros: Int64 = 15 * 60_000_000) {
+        self.resolvedRetentionMicros = resolvedRetentionMicros
+    }
+
+    /// Applies one evaluation of `rule` at `t`; `active` holds the series whose condition holds.
+    mutating func apply(rule: AlertRule, active: [Sample], at t: Int64, transitions out: inout [AlertTransition]) {
+        var seen = Set<String>()
+        for s in active {
+            let fp = Self.fingerprint(rule.name, s.labels)
+            seen.insert(fp)
+            if var inst = instances[fp], inst.modelState != .resolved {
+                inst.value = s.value
+                inst.summary = s.summary
+                if case .firing(let f, _) = inst.state { inst.state = .firing(firedAt: f, keepFiringSince: nil) }
+                instances[fp] = inst
+            } else {
+                let inst = Instance(
+                    rule: rule.name, severity: rule.severity, labels: s.labels, state: .pending, activeAt: t,
+                    value: s.value, summary: s.summary)
+                instances[fp] = inst
+                out.append(transition(inst, from: .inactive, to: .pending, at: t))
+            }
+        }
+        for fp in instances.keys.sorted() {
+            guard var inst = instances[fp], inst.rule == rule.name else { continue }
+            if !seen.contains(fp) {
+                switch inst.state {
+                case .pending:
+                    instances[fp] = nil
+                    continue
+                case .resolved(_, let r):
+                    if t - r > resolvedRetentionMicros { instances[fp] = nil }
+                    continue
+                case .firing(let f, let since):
+                    if rule.keepFiringForMicros > 0 {
+                        let start = since ?? t
+                        if t - start < rule.keepFiringForMicros {
+                            inst.state = .firing(firedAt: f, keepFiringSince: start)
+                            instances[fp] = inst
+                            continue
+                        }
+                    }
+                    inst.state = .resolved(firedAt: f, resolvedAt: t)
+                    instances[fp] = inst
+                    out.append(transition(inst, from: .firing, to: .resolved, at: t))
+                    continue
+                }
+            }
+            if case .pending = inst.state, t - inst.activeAt >= rule.forMicros {
+                inst.state = .firing(firedAt: t, keepFiringSince: nil)
+                instances[fp] = inst
+                out.append(transition(inst, from: .pending, to: .firing, at: t))
+            }
+        }
+    }
+
+    /// Drops the instances of rules that no longer exist (after a reload).
+    mutating func retain(rules: Set<String>) {
+        instances = instances.filter { rules.contains($0.value.rule) }
+    }
+
+    /// The active view: pending, firing and recently resolved instances, in a stable order.
+    var statuses: [AlertStatus] {
+        instances.sorted { $0.key < $1.key }.map { $0.value.status }
+    }
+
+    private func transition(_ i: Instance, from: AlertState, to: AlertState, at t: Int64) -> AlertTransition {
+        AlertTransition(
+            rule: i.rule, severity: i.severity, labels: i.labels, from: from, to: to, atMicros: t, value: i.value,
+            summary: i.summary)
+    }
+
+    static func fingerprint(_ rule: String, _ labels: [Attribute]) -> String {
+        var s = rule + "{"
+        for l in labels { s += l.key + "=\"" + l.value.text + "\"," }
+        return s + "}"
+    }
+}

@@ -1,0 +1,83 @@
+import MeshtopModel
+
+extension GovernanceEngine {
+    /// Advances the engine: resolves spans whose parent did not come, feeds due calls to the breakers, flushes
+    /// StatsD intervals that ended by `nowMicros` (receive clock), evaluates alerts for every evaluation time the
+    /// alert clock passed, and returns what changed.
+    public func tick(nowMicros: Int64) -> GovernanceOutput {
+        lastNow = nowMicros
+        if wallAtAdvance == nil, watermark != Int64.min { wallAtAdvance = nowMicros }
+        var out = GovernanceOutput()
+        if watermark != Int64.min {
+            for c in index.expire(watermark: watermark) { resolve(c, parent: nil) }
+        }
+        feedBreakers()
+        out.breakerTransitions = pendingTransitions
+        pendingTransitions.removeAll(keepingCapacity: true)
+        out.breakers = drainBreakerStatuses() + reported.drainChanged()
+        out.metricRollups = statsd.drain(nowMicros: nowMicros)
+        metricHistory.add(
+            out.metricRollups, rules: rules.rules, keepMicros: rules.maxWindowMicros + config.metricFlushIntervalMicros,
+            now: alertClock(nowMicros: nowMicros))
+        evaluateAlerts(nowMicros: nowMicros, into: &out)
+        (out.serviceRollups, out.edgeRollups) = book.drainChanged()
+        if watermark != Int64.min { expire() }
+        out.watermarkMicros = watermark == Int64.min ? 0 : watermark
+        return out
+    }
+
+    /// Feeds each edge's calls that are `breakerLatenessMicros` behind the watermark, in end-time order.
+    func feedBreakers() {
+        guard watermark != Int64.min else { return }
+        let cutoff = watermark - config.breakerLatenessMicros
+        var transitions: [BreakerTransition] = []
+        for key in edges.keys.sorted() {
+            guard let e = edges[key], !e.pending.isEmpty else { continue }
+            e.pending.sort { ($0.end, $0.duration, $0.failed ? 1 : 0) < ($1.end, $1.duration, $1.failed ? 1 : 0) }
+            var n = 0
+            while n < e.pending.count, e.pending[n].end <= cutoff {
+                let c = e.pending[n]
+                e.breaker.record(
+                    endMicros: c.end, durationMicros: c.duration, failed: c.failed, transitions: &transitions)
+                e.fedUpTo = max(e.fedUpTo, c.end)
+                n += 1
+            }
+            if n > 0 {
+                e.pending.removeFirst(n)
+                e.dirty = true
+            }
+        }
+        pendingTransitions.append(contentsOf: transitions)
+    }
+
+    func drainBreakerStatuses() -> [BreakerStatus] {
+        var out: [BreakerStatus] = []
+        for key in edges.keys.sorted() {
+            guard let e = edges[key], e.dirty else { continue }
+            e.dirty = false
+            out.append(e.breaker.status)
+        }
+        return out
+    }
+
+    /// The watermark, or the wall clock after `quietAdvanceMicros` without new event time (see the type's doc).
+    func alertClock(nowMicros: Int64) -> Int64 {
+        guard watermark != Int64.min else { return nowMicros }
+        let quiet = nowMicros - (wallAtAdvance ?? nowMicros)
+        return quiet > config.quietAdvanceMicros ? max(watermark, watermark + quiet - config.quietAdvanceMicros)
+            : watermark
+    }
+
+    /// Drops state older than anything a rollup, an alert window or a log count can still need.
+    func expire() {
+        let keep = max(config.rollupLatenessMicros, rules.maxWindowMicros + 60_000_000)
+        book.expire(watermark: watermark, retainMicros: keep)
+        let cutoff = RollupBook.minute(of: watermark - keep)
+        if logCounts.keys.contains(where: { $0.minute < cutoff }) {
+            logCounts = logCounts.filter { $0.key.minute >= cutoff }
+        }
+        if knownServices.values.contains(where: { $0 < watermark - keep }) {
+            knownServices = knownServices.filter { $0.value >= watermark - keep }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import MeshtopModel
+
+/// Per-service health settings from the rules file's `services:` list.
+public struct ServiceSettings: Sendable, Hashable {
+    /// Glob on the service name.
+    public var match: String
+    public var thresholds: HealthThresholds
+
+    public init(match: String, thresholds: HealthThresholds) {
+        self.match = match
+        self.thresholds = thresholds
+    }
+}
+
+/// Per-edge breaker settings from the rules file's `breakers:` list.
+public struct BreakerSettings: Sendable, Hashable {
+    public var caller: String
+    public var callee: String
+    public var config: BreakerConfig
+
+    public init(caller: String = "*", callee: String = "*", config: BreakerConfig) {
+        self.caller = caller
+        self.callee = callee
+        self.config = config
+    }
+}
+
+/// Everything the rules file configures: alert rules, per-service thresholds, per-edge breakers, defaults.
+/// The first matching `services:`/`breakers:` entry wins; nothing matching means the defaults.
+public struct RuleSet: Sendable, Hashable {
+    public var rules: [AlertRule]
+    public var services: [ServiceSettings]
+    public var breakers: [BreakerSettings]
+    public var defaultThresholds: HealthThresholds
+    public var defaultBreaker: BreakerConfig
+
+    public init(
+        rules: [AlertRule] = [], services: [ServiceSettings] = [], breakers: [BreakerSettings] = [],
+        defaultThresholds: HealthThresholds = .default, defaultBreaker: BreakerConfig = .resilience4j
+    ) {
+        self.rules = rules
+        self.services = services
+        self.breakers = breakers
+        self.defaultThresholds = defaultThresholds
+        self.defaultBreaker = defaultBreaker
+    }
+
+    /// No rules, Kiali and Resilience4j defaults.
+    public static let empty = RuleSet()
+
+    public func thresholds(for service: String) -> HealthThresholds {
+        services.first { Glob.matches($0.match, service) }?.thresholds ?? defaultThresholds
+    }
+
+    public func breakerConfig(caller: String, callee: String) -> BreakerConfig {
+        breakers.first { Glob.matches($0.caller, caller) && Glob.matches($0.callee, callee) }?.config
+            ?? defaultBreaker
+    }
+
+    /// The longest rule window, for how much history the engine keeps.
+    public var maxWindowMicros: Int64 { rules.map(\.windowMicros).max() ?? 60_000_000 }
+}
+
+/// A rules file that cannot be used. Every case names the line (1-based) and says what to change.
+public enum RulesError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The file is not valid YAML.
+    case syntax(line: Int, message: String)
+    /// A key that meshtop does not know (often a typo).
+    case unknownField(line: Int, field: String, allowed: [String])
+    /// A required key is absent.
+    case missingField(line: Int, field: String, context: String)
+    /// A key's value has the wrong shape or is out of range.
+    case invalidValue(line: Int, field: String, value: String, expected: String)
+    /// Two rules with the same name.
+    case duplicateRule(line: Int, name: String, firstLine: Int)
+
+    public var line: Int {
+        switch self {
+        case .syntax(let l, _), .unknownField(let l, _, _), .missingField(let l, _, _),
+            .invalidValue(let l, _, _, _), .duplicateRule(let l, _, _):
+            return l
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .syntax(let l, let m):
+            return "rules file line \(l): not valid YAML (\(m)); fix the indentation or quoting there"
+        case .unknownField(let l, let f, let allowed):
+            return "rules file line \(l): unknown field '\(f)'; use one of: \(allowed.joined(separator: ", "))"
+        case .missingField(let l, let f, let c):
+            return "rules file line \(l): \(c) needs a '\(f)' field; add it"
+        case .invalidValue(let l, let f, let v, let e):
+            return "rules file line \(l): '\(f)' is '\(v)'; expected \(e)"
+        case .duplicateRule(let l, let n, let first):
+            return "rules file line \(l): a rule named '\(n)' already exists at line \(first); rename one"
+        }
+    }
+}

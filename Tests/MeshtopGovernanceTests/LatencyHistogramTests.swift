@@ -1,0 +1,103 @@
+import MeshtopModel
+import Testing
+
+@testable import MeshtopGovernance
+
+@Suite struct LatencyHistogramTests {
+    /// 1 ms … 100 ms, one each: p50 is 50 ms and p99 99 ms within HdrHistogram's 2-digit (1 %) precision.
+    @Test func percentilesOfKnownLatencies() {
+        var h = LatencyHistogram()
+        for ms in 1...100 { h.record(Int64(ms) * 1000) }
+        #expect(h.count == 100)
+        #expect(h.max == 100_000)
+        #expect(abs(h.percentile(50) - 50_000) <= 500)
+        #expect(abs(h.percentile(90) - 90_000) <= 900)
+        #expect(abs(h.percentile(99) - 99_000) <= 990)
+        #expect(h.percentile(100) == 100_000)
+    }
+
+    @Test func encodeDecodeRoundTrip() throws {
+        var h = LatencyHistogram()
+        for v in [3, 250, 251, 9_999, 1_000_000, 5_000_000_000] as [Int64] { h.record(v) }
+        let bytes = h.encode()
+        #expect(bytes.count < 40)
+        let d = try #require(LatencyHistogram(decoding: bytes))
+        #expect(d.count == 6)
+        #expect(d.max == 3_600_000_000)
+        for p in [10.0, 50, 90, 99] { #expect(d.percentile(p) == h.percentile(p)) }
+        #expect(LatencyHistogram(decoding: [9, 1, 2]) == nil)
+        #expect(LatencyHistogram(decoding: [])?.count == 0)
+    }
+
+    /// Merging two minutes equals recording both into one histogram; averaging their p99s would not.
+    @Test func mergeIsNotAnAverage() {
+        var fast = LatencyHistogram(), slow = LatencyHistogram(), all = LatencyHistogram()
+        for _ in 0..<99 {
+            fast.record(10_000)
+            all.record(10_000)
+        }
+        for _ in 0..<99 {
+            slow.record(1_000_000)
+            all.record(1_000_000)
+        }
+        var merged = LatencyHistogram(decoding: fast.encode())!
+        merged.merge(LatencyHistogram(decoding: slow.encode())!)
+        #expect(merged.percentile(99) == all.percentile(99))
+        #expect(merged.percentile(40) == all.percentile(40))
+        #expect(abs(merged.percentile(99) - 1_000_000) <= 10_000)
+        #expect(merged.max == 1_000_000)
+    }
+
+    /// T = 500 ms: 100, 400, 500 satisfied; 600, 2000 tolerating; 2001, 3000 frustrated → (3 + 2/2) / 7.
+    @Test func apdexCounts() {
+        let ms: [Int64] = [100, 400, 500, 600, 2000, 2001, 3000]
+        let zones = ms.map { Apdex.zone(durationMicros: $0 * 1000, tMicros: 500_000) }
+        #expect(zones == [2, 2, 2, 1, 1, 0, 0])
+        let score = Apdex.score(satisfied: 3, tolerating: 2, total: 7)!
+        #expect(abs(score - 4.0 / 7.0) < 1e-12)
+        #expect(Apdex.score(satisfied: 0, tolerating: 0, total: 0) == nil)
+    }
+
+    @Test func healthFollowsKialiThresholds() {
+        func h(_ req: Int64, _ err: Int64, p99: Int64 = 10_000, apdex: Double = 1, open: Bool = false) -> HealthState {
+            Health.evaluate(requests: req, errors: err, p99Micros: p99, apdex: apdex, inboundBreakerOpen: open)
+        }
+        #expect(h(0, 0) == .idle)
+        #expect(h(1000, 0) == .healthy)
+        #expect(h(1000, 1) == .healthy)  // 0.1 % is not above 0.1 %
+        #expect(h(1000, 2) == .degraded)
+        #expect(h(1000, 99) == .degraded)
+        #expect(h(1000, 100) == .failing)  // 10 % is failing
+        #expect(h(1000, 0, p99: 1_000_001) == .degraded)
+        #expect(h(1000, 0, p99: 1_000_000) == .healthy)
+        #expect(h(1000, 0, apdex: 0.84) == .degraded)
+        #expect(h(1000, 0, open: true) == .failing)
+        let strict = HealthThresholds(latencyObjectiveMicros: 200_000, failingErrorRate: 5)
+        #expect(
+            Health.evaluate(requests: 100, errors: 5, p99Micros: 1, apdex: 1, inboundBreakerOpen: false,
+                thresholds: strict) == .failing)
+    }
+
+    @Test func redSummaryMergesRollups() {
+        var a = LatencyHistogram(), b = LatencyHistogram()
+        a.record(100_000)
+        a.record(200_000)
+        b.record(3_000_000)
+        let r1 = ServiceRollup(
+            minuteMicros: 0, service: "s", requests: 2, errors: 0, sumMicros: 300_000, maxMicros: 200_000,
+            satisfied: 2, tolerating: 0, histogram: a.encode())
+        let r2 = ServiceRollup(
+            minuteMicros: 60_000_000, service: "s", requests: 1, errors: 1, sumMicros: 3_000_000,
+            maxMicros: 3_000_000, satisfied: 0, tolerating: 0, histogram: b.encode())
+        let s = REDSummary.merge(rollups: [r1, r2], windowMicros: 120_000_000)
+        #expect(s.requests == 3)
+        #expect(s.errors == 1)
+        #expect(abs(s.errorRate - 100.0 / 3) < 1e-9)
+        #expect(abs(s.rps - 3.0 / 120) < 1e-12)
+        #expect(s.maxMs == 3000)
+        #expect(abs(s.meanMs - 1100) < 1e-9)
+        #expect(abs(s.apdex! - 2.0 / 3) < 1e-12)
+        #expect(abs(s.p50Ms - 200) <= 2)
+        #expect(s.health(inboundBreakerOpen: false) == .failing)
+    }
+}
