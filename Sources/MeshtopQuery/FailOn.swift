@@ -15,6 +15,12 @@ public struct FailOn: Sendable, Hashable {
         public var field: String
         public var op: Operator
         public var value: String
+
+        public init(field: String, op: Operator, value: String) {
+            self.field = field
+            self.op = op
+            self.value = value
+        }
     }
 
     public var conditions: [Condition]
