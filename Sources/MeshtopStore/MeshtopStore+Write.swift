@@ -36,32 +36,59 @@ extension MeshtopStore {
     }
 
     static func insertSpans(_ spans: [Span], _ db: Database) throws {
-        let stmt = try db.cachedStatement(sql: """
+        var b = SQLiteBinder(try db.cachedStatement(sql: """
             INSERT INTO spans(trace_id, span_id, parent_id, service, name, kind, start_us, duration_us, error,
                 status, status_message, peer_service, attributes, events)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+            """))
+        var json: [UInt8] = []
+        json.reserveCapacity(1024)
         for s in spans {
-            try stmt.execute(arguments: [
-                s.traceID.databaseBlob, s.spanID.databaseBlob, s.parentID?.databaseBlob, s.service, s.name,
-                s.kind.rawValue, s.startMicros, s.durationMicros, s.isError, s.status.rawValue, s.statusMessage,
-                s.peerService, JSONText.encode(s.attributes), JSONText.encode(s.events),
-            ])
+            b.blob(s.traceID.high, s.traceID.low)
+            b.blob(s.spanID.raw)
+            if let p = s.parentID { b.blob(p.raw) } else { b.null() }
+            b.text(s.service)
+            b.text(s.name)
+            b.int(s.kind.rawValue)
+            b.int(s.startMicros)
+            b.int(s.durationMicros)
+            b.int(s.isError ? 1 : 0)
+            b.int(s.status.rawValue)
+            b.text(s.statusMessage)
+            b.text(s.peerService)
+            json.removeAll(keepingCapacity: true)
+            JSONBytes.append(s.attributes, to: &json)
+            b.text(bytes: json)
+            json.removeAll(keepingCapacity: true)
+            JSONBytes.append(s.events, to: &json)
+            b.text(bytes: json)
+            try b.execute(db)
         }
     }
 
     static func insertLogs(_ logs: [LogRecord], _ db: Database) throws {
-        let stmt = try db.cachedStatement(sql: """
+        var b = SQLiteBinder(try db.cachedStatement(sql: """
             INSERT INTO logs(time_us, service, host, severity, message, trace_id, span_id, attributes)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        let fts = try db.cachedStatement(sql: "INSERT INTO logs_fts(rowid, message) VALUES (?, ?)")
+            """))
+        var fts = SQLiteBinder(try db.cachedStatement(sql: "INSERT INTO logs_fts(rowid, message) VALUES (?, ?)"))
+        var json: [UInt8] = []
+        json.reserveCapacity(512)
         for l in logs {
-            try stmt.execute(arguments: [
-                l.timeMicros, l.service, l.host, l.severity.rawValue, l.message, l.traceID?.databaseBlob,
-                l.spanID?.databaseBlob, JSONText.encode(l.attributes),
-            ])
-            try fts.execute(arguments: [db.lastInsertedRowID, l.message])
+            b.int(l.timeMicros)
+            b.text(l.service)
+            b.text(l.host)
+            b.int(l.severity.rawValue)
+            b.text(l.message)
+            if let t = l.traceID { b.blob(t.high, t.low) } else { b.null() }
+            if let sp = l.spanID { b.blob(sp.raw) } else { b.null() }
+            json.removeAll(keepingCapacity: true)
+            JSONBytes.append(l.attributes, to: &json)
+            b.text(bytes: json)
+            try b.execute(db)
+            fts.int(db.lastInsertedRowID)
+            fts.text(l.message)
+            try fts.execute(db)
         }
     }
 

@@ -15,6 +15,8 @@ public enum StoreBenchmark {
         public var tailRowsPerSecond: Double
         /// CPU time the writing thread used (wall time also counts waiting for I/O and other processes).
         public var cpuSeconds: Double = 0
+        /// Time spent runnable but waiting for a CPU (other processes); the rest of wall − CPU is I/O wait.
+        public var runQueueSeconds: Double = 0
         public var rowsPerSecond: Double { seconds > 0 ? Double(rows) / seconds : 0 }
         public var rowsPerCPUSecond: Double { cpuSeconds > 0 ? Double(rows) / cpuSeconds : 0 }
     }
@@ -42,7 +44,7 @@ public enum StoreBenchmark {
             for p in phases {
                 lines.append(
                     "  insert \(p.name): \(p.rows) rows in \(f(p.seconds, 2)) s = \(f(p.rowsPerSecond)) rows/s"
-                        + " (last quarter \(f(p.tailRowsPerSecond)) rows/s; \(f(p.rowsPerCPUSecond)) rows per CPU-s)")
+                        + " (last quarter \(f(p.tailRowsPerSecond)) rows/s; \(f(p.rowsPerCPUSecond)) rows per CPU-s; waited \(f(p.runQueueSeconds, 1)) s for a CPU)")
             }
             for q in queries {
                 lines.append("  query \(q.name): mean \(f(q.meanMillis, 3)) ms, max \(f(q.maxMillis, 3)) ms (\(q.runs) runs)")
@@ -58,7 +60,8 @@ public enum StoreBenchmark {
     /// metric lines arrive as rollups, as the collector aggregates them) into the database at `path`
     /// (created if missing; reuse one to measure a large database), `batchSize` lines per transaction.
     public static func run(
-        path: String, spans: Int, logs: Int, batchSize: Int, mixed: Int = 0, seed: UInt64 = 42
+        path: String, spans: Int, logs: Int, batchSize: Int, mixed: Int = 0, seed: UInt64 = 42,
+        queries runQueries: Bool = true
     ) throws -> Report {
         let store = try MeshtopStore.open(path: path)
         let existing = store.rowCounts()
@@ -80,7 +83,7 @@ public enum StoreBenchmark {
                     },
                     counterDeltas: ["lines": Int64(n)])
             })
-        report.queries = try queries(store, traceIDs: gen.sampledTraceIDs, now: gen.clockMicros)
+        if runQueries { report.queries = try queries(store, traceIDs: gen.sampledTraceIDs, now: gen.clockMicros) }
         store.checkpoint()
         report.databaseBytes = store.databaseBytes()
         report.rowCounts = store.rowCounts()
@@ -99,9 +102,11 @@ public enum StoreBenchmark {
             let batch = make(n)
             let start = WallClock.monotonicSeconds()
             let cpuStart = WallClock.threadCPUSeconds()
+            let queueStart = WallClock.threadRunQueueSeconds()
             try store.write(batch)
             let elapsed = WallClock.monotonicSeconds() - start
             result.cpuSeconds += WallClock.threadCPUSeconds() - cpuStart
+            result.runQueueSeconds += WallClock.threadRunQueueSeconds() - queueStart
             result.rows += n
             result.seconds += elapsed
             if result.rows > total * 3 / 4 {
