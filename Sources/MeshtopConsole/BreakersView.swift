@@ -63,8 +63,7 @@ enum BreakersView {
             x += screen.put(Roles.breakerLabel(h.from).fitted(to: 9), row: y, col: x, style: Roles.breaker(h.from))
             x += screen.put(" " + g.arrowRight + " ", row: y, col: x)
             x += screen.put(Roles.breakerLabel(h.to).fitted(to: 10), row: y, col: x, style: Roles.breaker(h.to))
-            let detail = "fail " + percent(h.failureRate) + "  slow " + percent(h.slowCallRate) + "  calls \(h.calls)"
-                + " failed \(h.failedCalls) slow \(h.slowCalls)"
+            let detail = "fail " + percent(h.failureRate) + " slow " + percent(h.slowCallRate) + " of \(h.calls) calls"
             screen.put(detail, row: y, col: x + 1, maxWidth: s.cols - x - 2)
         }
     }

@@ -3,43 +3,47 @@ import MeshtopQuery
 
 /// Header, tab bar, footer and help: the frame around every view.
 enum Chrome {
-    /// Row 0: collector liveness and counters, the time window, pause state.
+    /// Row 0: collector liveness and counters, the time window, pause state. The window always shows; the
+    /// clock only when there is room.
     static func header(_ s: ConsoleState, _ screen: inout Screen) {
         screen.fill(row: 0, col: 0, width: s.cols, style: .header)
-        var x = 0
-        func add(_ text: String, _ style: Style = .header) {
-            x += screen.put(text, row: 0, col: x, style: style)
-        }
-        add(" meshtop ", Style(.header, bold: true, reverse: true))
-        let sep = " " + s.glyphs.vertical + " "
-        if let err = s.statusError {
-            add(sep)
-            add("database: " + clean(err), Style(.error, bold: true, reverse: true))
-        } else if let st = s.status {
-            add(sep)
-            if let last = st.lastWriteMicros {
-                let age = s.nowMicros - last
-                if age > ConsoleState.staleMicros {
-                    add("collector STALE " + Format.age(age), Style(.warning, bold: true, reverse: true))
-                } else {
-                    add("collector live " + Format.age(age))
-                }
-            } else {
-                add("collector: no writes yet", Style(.warning, bold: true, reverse: true))
-            }
-            add(sep + Format.count(st.linesPerSecond) + " lines/s")
-            add(sep + "rej " + Format.count(Double(st.rejectedTotal)))
-            add(sep + "drop " + Format.count(Double(st.dropped)), st.dropped > 0 ? Style(.warning, reverse: true) : .header)
-            add(sep + "db " + Format.bytes(st.databaseBytes))
-        } else {
-            add(sep + "loading…")
-        }
         var right = "window " + DurationText.format(micros: s.windowMicros)
         if s.windowEndMicros < s.nowMicros { right += " to " + Format.clock(s.windowEndMicros) }
-        right += " " + Format.clock(s.nowMicros) + "Z "
-        if s.paused { right = "PAUSED " + right }
-        let rx = s.cols - right.columns
-        if rx > x { screen.put(right, row: 0, col: rx, style: s.paused ? Style(.warning, bold: true, reverse: true) : .header) }
+        if s.paused { right = "PAUSED  " + right }
+        right += " "
+        let clock = Format.clock(s.nowMicros) + "Z "
+        let left = leftHeader(s)
+        let leftWidth = left.reduce(0) { $0 + $1.0.columns }
+        if leftWidth + right.columns + clock.columns <= s.cols { right += clock }
+        var x = 0
+        let limit = s.cols - right.columns - 1
+        for (text, style) in left where x < limit {
+            x += screen.put(text, row: 0, col: x, style: style, maxWidth: limit - x)
+        }
+        let style = s.paused ? Style(.warning, bold: true, reverse: true) : Style(.header, bold: true, reverse: true)
+        screen.put(right, row: 0, col: max(s.cols - right.columns, 0), style: style)
+    }
+
+    static func leftHeader(_ s: ConsoleState) -> [(String, Style)] {
+        let warn = Style(.warning, bold: true, reverse: true)
+        var out: [(String, Style)] = [(" meshtop  ", Style(.header, bold: true, reverse: true))]
+        if let err = s.statusError {
+            out.append(("database: " + clean(err), Style(.error, bold: true, reverse: true)))
+            return out
+        }
+        guard let st = s.status else { return out + [("loading…", .header)] }
+        if let last = st.lastWriteMicros {
+            let age = s.nowMicros - last
+            out.append(age > ConsoleState.staleMicros
+                ? ("collector STALE " + Format.age(age), warn) : ("collector live " + Format.age(age), .header))
+        } else {
+            out.append(("collector: no writes yet", warn))
+        }
+        out.append(("  " + Format.count(st.linesPerSecond) + " lines/s", .header))
+        out.append(("  rej " + Format.count(Double(st.rejectedTotal)), .header))
+        out.append(("  drop " + Format.count(Double(st.dropped)), st.dropped > 0 ? warn : .header))
+        out.append(("  db " + Format.bytes(st.databaseBytes), .header))
+        return out
     }
 
     /// Row 1: the tabs, the current one highlighted, and active filters on the right.
@@ -101,15 +105,15 @@ enum Chrome {
             let pages = b.pages.map { set in
                 Tab.allCases.filter { set.contains(.tab($0)) }.map(\.title) + (set.contains(.trace) ? ["Trace"] : [])
             }
-            let scope = pages.map { $0.count > 6 ? "lists" : $0.joined(separator: ", ") } ?? "all views"
+            let scope = pages.map { $0.count > 6 ? "lists" : $0.joined(separator: ", ") } ?? "all"
             lines.append((b.keyLabel, b.description, scope))
         }
         let top = min(s.helpTop, max(lines.count - (r.height - 2), 0))
         for (i, l) in lines.dropFirst(top).prefix(r.height - 2).enumerated() {
             let y = r.top + 2 + i
             screen.put(l.0, row: y, col: 2, style: Style(.key, bold: true))
-            screen.put(l.1, row: y, col: 10, maxWidth: s.cols - 28)
-            screen.put(l.2, row: y, col: max(s.cols - 17, 10), style: .dim, maxWidth: 16)
+            screen.put(l.1, row: y, col: 10, maxWidth: s.cols - 22)
+            screen.put(l.2, row: y, col: max(s.cols - 11, 10), style: .dim, maxWidth: 10)
         }
     }
 }

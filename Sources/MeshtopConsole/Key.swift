@@ -104,7 +104,7 @@ public enum KeyTable {
             pages: lists.subtracting([.trace])),
         KeyBinding(
             action: .command, keys: [.char(":")], keyLabel: ":", hint: "cmd",
-            description: "Command: :svc NAME, :op NAME, :min 100ms, :err, :since 1h, :clear, :q"),
+            description: "Command: :svc :op :min :err :since :clear :trace :q"),
         KeyBinding(
             action: .sortColumn, keys: [.char("s")], keyLabel: "s", hint: "sort", description: "Sort by next column",
             pages: [.tab(.services)]),

@@ -10,7 +10,7 @@ enum LogsView {
         var title = "\(rows.count) lines, \(state)"
         if let svc = s.traceFilter.service { title += ", service " + clean(svc) }
         screen.put(title, row: r.top, col: 1, style: .title, maxWidth: s.cols - 2)
-        let svcWidth = min(16, max(8, s.cols / 10))
+        let svcWidth = min(16, max(10, s.cols / 8))
         let empty = s.emptyText("logs", "no logs in the window")
         screen.list(rows, cursor: c, top: r.top + 1, height: r.height - 1, empty: empty) { screen, l, y in
             let rec = l.record

@@ -6,6 +6,12 @@ public enum ScreenDiff {
         public var row: Int
         public var col: Int
         public var count: Int
+
+        public init(row: Int, col: Int, count: Int) {
+            self.row = row
+            self.col = col
+            self.count = count
+        }
     }
 
     /// Runs that turn `old` into `new`; every row in full when there is no old frame or the size changed.

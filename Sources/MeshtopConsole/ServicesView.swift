@@ -12,12 +12,12 @@ enum ServicesView {
                 TableColumn(title: "REQ", width: 6, right: true, minTerminalCols: 100),
                 TableColumn(title: "ERR%", width: 5, right: true),
                 TableColumn(title: "RPS", width: 6, right: true),
-                TableColumn(title: "P50", width: 6, right: true, minTerminalCols: 90),
+                TableColumn(title: "P50", width: 6, right: true),
                 TableColumn(title: "P99", width: 6, right: true),
                 TableColumn(title: "APDEX", width: 5, right: true),
                 TableColumn(title: "HEALTH", width: 8),
                 TableColumn(title: "RATE", width: spark),
-                TableColumn(title: "P99 TREND", width: spark),
+                TableColumn(title: "LATENCY", width: spark),
             ], cols: cols)
     }
 

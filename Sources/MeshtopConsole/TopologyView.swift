@@ -20,7 +20,7 @@ enum TopologyView {
             if g.width <= s.cols { graph = g.render(selected: selected) }
         }
         let mode = graph == nil ? (s.topologyList ? "list" : "list (graph too wide)") : "graph"
-        screen.put("\(health.count) services, \(edges.count) edges, \(mode); l switches, Enter opens the breaker",
+        screen.put("\(health.count) services, \(edges.count) edges, \(mode)",
             row: r.top, col: 1, style: .title, maxWidth: s.cols - 2)
         if let g = graph {
             blit(g, into: &screen, r: r, focusRow: TopologyCanvas.focusRow(g, selected: selected))

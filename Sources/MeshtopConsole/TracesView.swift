@@ -21,7 +21,7 @@ enum TracesView {
                 TableColumn(title: "ROOT", width: 20, flexible: true),
                 TableColumn(title: "SPANS", width: 5, right: true),
                 TableColumn(title: "SVCS", width: 4, right: true, minTerminalCols: 90),
-                TableColumn(title: "TIME", width: 12, minTerminalCols: 100),
+                TableColumn(title: "TIME", width: 10, minTerminalCols: 90),
                 TableColumn(title: "TRACE ID", width: 16),
             ], cols: s.cols)
         t.header(&screen, row: r.top + 1)
