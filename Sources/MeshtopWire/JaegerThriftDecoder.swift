@@ -178,7 +178,7 @@ public enum JaegerThriftDecoder {
     private static func readTags(_ r: inout ThriftCompactReader) throws(ThriftError) -> [Attribute] {
         let (element, count) = try r.readListHeader()
         var out: [Attribute] = []
-        out.reserveCapacity(element == CompactType.struct ? count : 0)
+        out.reserveCapacity(element == CompactType.struct ? min(count, 256) : 0)
         for _ in 0..<count {
             guard element == CompactType.struct else {
                 try r.skip(element, inCollection: true)

@@ -14,6 +14,8 @@ enum SpanDecoding {
         var statusDescription: String?
         var peerService: String?
         var errorTag: AttributeValue?
+        var httpStatus: Int64?
+        var httpResponseStatus: Int64?
     }
 
     /// Builds a span whose kind, status, peer service and error flag come from its tags unless the format
@@ -29,31 +31,55 @@ enum SpanDecoding {
         return Span(
             traceID: traceID, spanID: spanID, parentID: parentID, service: service, name: name, kind: k,
             startMicros: startMicros, durationMicros: durationMicros,
-            isError: ErrorRule.isError(attributes: attributes, status: code, kind: k),
+            isError: ErrorRule.isError(
+                errorTag: tags.errorTag, otelStatusCode: tags.otelStatusCode, status: code,
+                httpStatus: tags.httpStatus ?? tags.httpResponseStatus, kind: k),
             status: code, statusMessage: message, peerService: peerService ?? tags.peerService,
             attributes: attributes, events: events)
     }
 
-    /// One pass over the attributes; the first occurrence of a key wins.
+    /// One pass over the attributes; the first occurrence of a key wins. Keys are told apart by their UTF-8
+    /// length before any string comparison, which keeps this cheap for spans with many tags.
     static func tagFields(_ attributes: [Attribute]) -> TagFields {
         var f = TagFields()
         for a in attributes {
-            switch a.key {
-            case "span.kind":
-                if f.kind == nil, case .string(let s) = a.value { f.kind = SpanKind(name: s) }
-            case "otel.status_code":
-                if f.otelStatusCode == nil, case .string(let s) = a.value { f.otelStatusCode = s }
-            case "otel.status_description":
-                if f.statusDescription == nil, case .string(let s) = a.value { f.statusDescription = s }
-            case "peer.service":
-                if f.peerService == nil, case .string(let s) = a.value, !s.isEmpty { f.peerService = s }
-            case "error":
-                if f.errorTag == nil { f.errorTag = a.value }
+            switch a.key.utf8.count {
+            case 5:
+                if f.errorTag == nil, a.key == "error" { f.errorTag = a.value }
+            case 9:
+                if f.kind == nil, a.key == "span.kind", case .string(let s) = a.value { f.kind = SpanKind(name: s) }
+            case 12:
+                if f.peerService == nil, a.key == "peer.service", case .string(let s) = a.value, !s.isEmpty {
+                    f.peerService = s
+                }
+            case 16:
+                if f.otelStatusCode == nil, a.key == "otel.status_code", case .string(let s) = a.value {
+                    f.otelStatusCode = s
+                } else if f.httpStatus == nil, a.key == "http.status_code" {
+                    f.httpStatus = httpStatus(a.value)
+                }
+            case 23:
+                if f.statusDescription == nil, a.key == "otel.status_description", case .string(let s) = a.value {
+                    f.statusDescription = s
+                }
+            case 25:
+                if f.httpResponseStatus == nil, a.key == "http.response.status_code" {
+                    f.httpResponseStatus = httpStatus(a.value)
+                }
             default:
                 break
             }
         }
         return f
+    }
+
+    private static func httpStatus(_ v: AttributeValue) -> Int64? {
+        switch v {
+        case .int(let i): return i
+        case .string(let s): return Int64(s)
+        case .double(let d): return d.isFinite && abs(d) < 1e18 ? Int64(d) : nil
+        default: return nil
+        }
     }
 
     /// Status from tags: `otel.status_code` (`OK`/`ERROR`) first; else an `error` tag that means error gives
@@ -81,8 +107,11 @@ enum SpanDecoding {
     static func appendMissing(_ extra: [Attribute], to attributes: inout [Attribute]) {
         if extra.isEmpty { return }
         let own = attributes.count
-        for e in extra where !attributes[0..<own].contains(where: { $0.key == e.key }) {
-            attributes.append(e)
+        for e in extra {
+            let n = e.key.utf8.count
+            if !attributes[0..<own].contains(where: { $0.key.utf8.count == n && $0.key == e.key }) {
+                attributes.append(e)
+            }
         }
     }
 
