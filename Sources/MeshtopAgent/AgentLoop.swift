@@ -47,6 +47,9 @@ final class AgentLoop {
     var datagram: [UInt8] = []
     var readBuffer = [UInt8](repeating: 0, count: 256 * 1024)
     var records: [Record] = []
+    /// The wall clock of the last batch and its RFC 3339 text, so a batch formats its time once.
+    var timeMicros: Int64 = -1
+    var timeText: [UInt8] = []
 
     var stats = AgentStats()
     var reportedStats = AgentStats()
@@ -159,9 +162,13 @@ final class AgentLoop {
     /// Encodes `records` (of one follower, or of every follower after idle flushes) into the send queue.
     func enqueueRecords(service: String, file: String?, key: FileKey?, generation: Int) {
         guard !records.isEmpty else { return }
-        let time = config.wallClock()
+        let now = config.wallClock()
+        if now != timeMicros {
+            timeMicros = now
+            timeText = LineEncoder.timeText(now)
+        }
         for r in records {
-            let bytes = encoder.encode(r, service: service, file: file, timeMicros: time)
+            let bytes = encoder.encode(r, service: service, file: file, time: timeText)
             queue.append(Outgoing(bytes: bytes, key: key, generation: generation, endOffset: r.endOffset))
         }
         records.removeAll(keepingCapacity: true)

@@ -16,7 +16,7 @@ enum StructuredLine {
         out.reserveCapacity(line.count + service.utf8.count + 16)
         out.append(contentsOf: line[0...first])
         out.append(contentsOf: #""service":"#.utf8)
-        JSONBytes.appendQuoted(service.utf8, to: &out)
+        JSONBytes.appendQuoted(service, to: &out)
         if !keys.isEmpty { out.append(UInt8(ascii: ",")) }
         out.append(contentsOf: line[(first + 1)...])
         return out
@@ -92,7 +92,7 @@ enum StructuredLine {
         let plainValue = !service.isEmpty && service.utf8.allSatisfy {
             $0 > 32 && $0 != UInt8(ascii: "=") && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\")
         }
-        if plainValue { out.append(contentsOf: service.utf8) } else { JSONBytes.appendQuoted(service.utf8, to: &out) }
+        if plainValue { out.append(contentsOf: service.utf8) } else { JSONBytes.appendQuoted(service, to: &out) }
         return out
     }
 
@@ -107,30 +107,46 @@ enum StructuredLine {
 enum JSONBytes {
     private static let hex = Array("0123456789abcdef".utf8)
 
-    static func appendQuoted<S: Sequence<UInt8>>(_ bytes: S, to out: inout [UInt8]) {
+    static func appendQuoted(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { appendQuoted(UnsafeRawBufferPointer($0), to: &out) }
+    }
+
+    static func appendQuoted(_ bytes: [UInt8], to out: inout [UInt8]) {
+        bytes.withUnsafeBytes { appendQuoted($0, to: &out) }
+    }
+
+    static func appendQuoted(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+        guard isValidUTF8(bytes) else {
+            appendQuoted(String(decoding: bytes, as: UTF8.self), to: &out)
+            return
+        }
         out.append(UInt8(ascii: "\""))
-        let array = Array(bytes)
-        let valid = array.withUnsafeBytes { isValidUTF8($0) }
-        let source = valid ? array : Array(String(decoding: array, as: UTF8.self).utf8)
-        for b in source {
+        var plainStart = 0
+        for i in 0..<bytes.count {
+            let b = bytes[i]
+            guard b < 32 || b == 34 || b == 92 || b == 127 else { continue }
+            if plainStart < i { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[plainStart..<i])) }
+            plainStart = i + 1
             switch b {
             case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
             case UInt8(ascii: "\\"): out.append(contentsOf: [92, 92])
             case 10: out.append(contentsOf: [92, UInt8(ascii: "n")])
             case 13: out.append(contentsOf: [92, UInt8(ascii: "r")])
             case 9: out.append(contentsOf: [92, UInt8(ascii: "t")])
-            case 0..<32, 127:
-                out.append(contentsOf: Array(#"\u00"#.utf8))
-                out.append(hex[Int(b >> 4)])
-                out.append(hex[Int(b & 15)])
-            default: out.append(b)
+            default: out.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]])
             }
+        }
+        if plainStart < bytes.count {
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[plainStart..<bytes.count]))
         }
         out.append(UInt8(ascii: "\""))
     }
 
     static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        if !bytes.contains(where: { $0 >= 0x80 }) { return true }
+        var high: UInt8 = 0
+        for b in bytes { high |= b }
+        if high < 0x80 { return true }
         return String(validating: bytes, as: UTF8.self) != nil
     }
 }

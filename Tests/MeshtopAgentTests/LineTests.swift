@@ -86,7 +86,7 @@ import Testing
     func encode(_ text: String, format: LogFormat = .auto, lines: Int = 1, truncated: Bool = false) -> String {
         let e = LineEncoder(format: format, host: "h1")
         let r = Record(bytes: Array(text.utf8), endOffset: 0, truncated: truncated, lines: lines)
-        return String(decoding: e.encode(r, service: "svc", file: "/l.log", timeMicros: 0), as: UTF8.self)
+        return String(decoding: e.encode(r, service: "svc", file: "/l.log", time: LineEncoder.timeText(0)), as: UTF8.self)
     }
 
     @Test func jsonGetsAServiceOnlyWhenItHasNone() {
@@ -120,7 +120,7 @@ import Testing
     @Test func invalidUTF8IsReplacedInWrappedRecords() {
         let e = LineEncoder(format: .auto, host: "h")
         let r = Record(bytes: [0x61, 0xff, 0x62], endOffset: 0, truncated: false, lines: 1)
-        let out = String(decoding: e.encode(r, service: "s", file: nil, timeMicros: 0), as: UTF8.self)
+        let out = String(decoding: e.encode(r, service: "s", file: nil, time: LineEncoder.timeText(0)), as: UTF8.self)
         #expect(out.contains("\"msg\":\"a\u{fffd}b\""))
     }
 }
