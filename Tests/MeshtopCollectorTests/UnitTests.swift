@@ -1,0 +1,84 @@
+import Foundation
+import MeshtopModel
+import Testing
+
+@testable import MeshtopCollector
+
+@Suite struct AddressTests {
+    @Test func hostPortParsing() {
+        #expect(HostPort("127.0.0.1:8125") == HostPort(host: "127.0.0.1", port: 8125))
+        #expect(HostPort("[::1]:6831") == HostPort(host: "::1", port: 6831))
+        #expect(HostPort(":9000") == HostPort(host: "127.0.0.1", port: 9000))
+        #expect(HostPort("localhost:0")?.port == 0)
+        #expect(HostPort("::1:80") == nil)
+        #expect(HostPort("host:99999") == nil)
+        #expect(HostPort("nohost") == nil)
+        #expect(HostPort(host: "::1", port: 1).description == "[::1]:1")
+    }
+
+    @Test func cidrMatchesIPv4AndIPv6() throws {
+        let net = try #require(CIDR("10.1.0.0/16"))
+        #expect(net.contains(CIDR.mapped([10, 1, 200, 3])))
+        #expect(!net.contains(CIDR.mapped([10, 2, 0, 1])))
+        let host = try #require(CIDR("192.168.1.7"))
+        #expect(host.contains(CIDR.mapped([192, 168, 1, 7])))
+        #expect(!host.contains(CIDR.mapped([192, 168, 1, 8])))
+        let v6 = try #require(CIDR("fd00::/8"))
+        #expect(v6.contains(try #require(CIDR.parseIPv6("fd12:3456::1"))))
+        #expect(!v6.contains(try #require(CIDR.parseIPv6("::1"))))
+        #expect(CIDR.parseIPv6("::ffff:1.2.3.4") == CIDR.mapped([1, 2, 3, 4]))
+        #expect(try #require(CIDR("0.0.0.0/0")).contains(CIDR.mapped([8, 8, 8, 8])))
+        #expect(CIDR("10.0.0.0/33") == nil)
+        #expect(CIDR("300.1.1.1") == nil)
+        #expect(CIDR("fe80::1::2") == nil)
+    }
+}
+
+@Suite struct QueueAndPackingTests {
+    @Test func lineCounterFollowsTheDecodersSplit() {
+        func count(_ s: String) -> Int { Array(s.utf8).withUnsafeBytes { LineCounter.count($0) } }
+        #expect(count("a:1|c") == 1)
+        #expect(count("a:1|c\nb:2|c\n") == 2)
+        #expect(count("a:1|c\r\n\n\nb:2|c") == 2)
+        #expect(count("<14>hello\u{0}") == 1)
+        #expect(count("\u{0}\u{0}") == 0)
+        #expect([UInt8]([0x82, 0x0A, 0x0A]).withUnsafeBytes { LineCounter.count($0) } == 1)
+    }
+
+    @Test func aFullQueueDropsAndCountsWithoutBlocking() {
+        let queue = IngestQueue(capacity: 10)
+        var chunk = IngestChunk()
+        chunk.records = Array(repeating: .log(LogRecord(timeMicros: 1, service: "s", message: "m")), count: 8)
+        chunk.datagrams = 2
+        chunk.lines = 8
+        #expect(queue.offer(chunk))
+        #expect(!queue.offer(chunk))
+        #expect(queue.depth == 8)
+        let counts = queue.drainCounts()
+        #expect(counts.datagrams == 4)
+        #expect(counts.lines == 16)
+        #expect(counts.dropped == 8)
+        let taken = queue.take(minimum: 1, deadline: 0)
+        #expect(taken.chunks.count == 1)
+        #expect(queue.depth == 0)
+        #expect(queue.offer(chunk))
+        queue.close()
+        #expect(!queue.offer(chunk))
+        #expect(queue.take(minimum: 1_000, deadline: Int64.max).closed)
+    }
+
+    @Test func packerJoinsLinesUpTo1432BytesAndSendsLongLinesAlone() {
+        var packer = DatagramPacker()
+        var out: [[UInt8]] = []
+        let line = [UInt8](repeating: 0x61, count: 700)
+        packer.add(line) { out.append($0) }
+        packer.add(line) { out.append($0) }
+        packer.add(line) { out.append($0) }
+        packer.add([UInt8](repeating: 0x62, count: 3_000)) { out.append($0) }
+        packer.add([UInt8](repeating: 0x63, count: 70_000)) { out.append($0) }
+        packer.flush { out.append($0) }
+        #expect(out.map(\.count) == [1_401, 700, 3_000])
+        #expect(out[0][700] == 0x0A)
+        #expect(packer.oversized == 1)
+    }
+}
