@@ -99,6 +99,7 @@ let package = Package(
             name: "MeshtopConsoleTests", dependencies: ["MeshtopConsole", "MeshtopQuery"],
             swiftSettings: swift6),
         .testTarget(name: "MeshtopAgentTests", dependencies: ["MeshtopAgent"], swiftSettings: swift6),
+        .testTarget(name: "MeshtopDemoTests", dependencies: ["MeshtopDemo"], swiftSettings: swift6),
         .testTarget(name: "MeshtopCLITests", dependencies: ["MeshtopCLI"], swiftSettings: swift6),
     ]
 )

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `meshtop bench …`: benchmarks that print their numbers (docs/benchmarks.md). Not tests.
+public struct BenchCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks: ingest, store, query, governance, console.",
+        subcommands: [BenchIngestCommand.self]
+    )
+
+    public init() {}
+}

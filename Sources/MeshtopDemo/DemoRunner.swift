@@ -1,0 +1,68 @@
+import Foundation
+import MeshtopModel
+
+/// Paces a simulator against the wall clock: every `tick` of wall time, simulated time advances by
+/// `tick × speed`, and what the services emitted is sent. Event times are chosen so that the story ends at
+/// about "now" when run fast (`start = now − duration × (1 − 1/speed)`), which keeps every span inside the
+/// console's default 15-minute window.
+public final class DemoRunner: @unchecked Sendable {
+    // `stop()` may be called from another thread; the flag is guarded by a lock.
+    private let lock = NSLock()
+    private var stopped = false
+    public let speed: Double
+    public let tickMicros: Int64
+
+    public init(speed: Double, tickMicros: Int64 = 100_000) {
+        self.speed = max(speed, 0.01)
+        self.tickMicros = tickMicros
+    }
+
+    public func stop() {
+        lock.lock()
+        stopped = true
+        lock.unlock()
+    }
+
+    var isStopped: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopped
+    }
+
+    /// The event-time start for a story of `durationMicros` run at this speed, ending near `nowMicros`.
+    public func storyStart(nowMicros: Int64, durationMicros: Int64) -> Int64 {
+        nowMicros - Int64(Double(durationMicros) * (1 - 1 / speed))
+    }
+
+    /// Runs until the story has been played `loops` times (nil: until stopped). Returns the final simulator.
+    @discardableResult
+    public func run(
+        scenario: Scenario, sender: DemoSender, loops: Int? = 1, narrate: @escaping (String) -> Void = { _ in }
+    ) -> Simulator {
+        var loop = 0
+        var nowMicros = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        var sim = Simulator(
+            scenario: scenario, startMicros: storyStart(nowMicros: nowMicros, durationMicros: scenario.durationMicros))
+        let simStep = Int64(Double(tickMicros) * speed)
+        let began = DispatchTime.now().uptimeNanoseconds
+        var ticks: UInt64 = 0
+        while !isStopped {
+            if sim.isFinished {
+                loop += 1
+                if let l = loops, loop >= l { break }
+                nowMicros = Int64(Date().timeIntervalSince1970 * 1_000_000)
+                sim = Simulator(
+                    scenario: scenario, startMicros: sim.startMicros + sim.elapsedMicros,
+                    seed: (scenario.seed ?? 1) &+ UInt64(loop))
+            }
+            let batch = sim.step(simStep)
+            batch.narration.forEach(narrate)
+            sender.send(batch, transport: sim.transport(of:))
+            ticks += 1
+            let due = began + ticks * UInt64(tickMicros) * 1_000
+            let now = DispatchTime.now().uptimeNanoseconds
+            if due > now { usleep(UInt32((due - now) / 1_000)) }
+        }
+        return sim
+    }
+}

@@ -1,2 +1,0 @@
-// Placeholder so the module builds; see the module's issue.
-enum MeshtopDemoModule {}
