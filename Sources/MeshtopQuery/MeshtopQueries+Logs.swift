@@ -4,24 +4,28 @@ import MeshtopModel
 import MeshtopStore
 
 extension MeshtopQueries {
-    static let logColumns =
-        "SELECT id, time_us, service, host, severity, message, trace_id, span_id, attributes FROM logs"
+    static let logColumns = """
+        SELECT logs.id, time_us, service, host, severity, logs.message, trace_id, span_id, attributes FROM logs
+        """
 
-    /// Logs in the window matching every filter. Without `afterID`: the newest `limit` records, returned oldest
-    /// first (like `tail`). With `afterID` (follow mode): the records stored after that row id, oldest first.
+    /// Logs in the window matching every filter. Without `afterID`: the newest `limit` records (by time; by
+    /// arrival with `text`), returned oldest first (like `tail`). With `afterID` (follow mode): the records
+    /// stored after that row id, oldest first.
     /// `text` is matched with FTS5: every word must occur in the message (words are quoted, so FTS5 operators in
     /// the text are matched literally).
     public func logs(_ search: LogSearch) throws -> [LogRow] {
         var filter = SQLFilter()
+        let match = search.text.flatMap(Self.ftsQuery)
+        // With text, FTS5 walks its matches newest rowid first and the LIMIT stops it early.
+        filter.add("logs_fts MATCH ?", ifPresent: match)
         filter.add("time_us >= ? AND time_us < ?", search.window.sinceMicros, search.window.untilMicros)
         filter.add("service = ?", ifPresent: search.service)
         filter.add("severity <= ?", ifPresent: search.minSeverity?.rawValue)
         filter.add("trace_id = ?", ifPresent: search.traceID?.databaseBlob)
-        filter.add(
-            "id IN (SELECT rowid FROM logs_fts WHERE logs_fts MATCH ?)", ifPresent: search.text.flatMap(Self.ftsQuery))
         filter.add("id > ?", ifPresent: search.afterID)
-        let order = search.afterID == nil ? "time_us DESC, id DESC" : "id"
-        let sql = Self.logColumns + filter.clause + " ORDER BY \(order) LIMIT \(max(search.limit, 1))"
+        let source = match == nil ? Self.logColumns : Self.logColumns + " JOIN logs_fts ON logs_fts.rowid = logs.id"
+        let order = search.afterID != nil ? "id" : match != nil ? "logs_fts.rowid DESC" : "time_us DESC, id DESC"
+        let sql = source + filter.clause + " ORDER BY \(order) LIMIT \(max(search.limit, 1))"
         let rows = try store.read { db in
             try Row.fetchAll(db, sql: sql, arguments: filter.arguments).map { try Self.logRow(db, $0) }
         }
@@ -36,12 +40,9 @@ extension MeshtopQueries {
     }
 
     static func logRow(_ db: Database, _ row: Row) throws -> LogRow {
-        let record = LogRecord(
-            timeMicros: row[1], service: row[2], host: row[3],
-            severity: Severity(rawValue: row[4]) ?? .info, message: row[5],
-            traceID: (row[6] as Data?).flatMap(TraceID.init(databaseBlob:)),
-            spanID: (row[7] as Data?).flatMap(SpanID.init(databaseBlob:)),
-            attributes: try JSONColumns.attributes(db, row[8]))
-        return LogRow(id: row[0], record: record)
+        let stored = MeshtopStore.storedLog(row)
+        var record = stored.log
+        record.attributes = try JSONColumns.attributes(db, stored.attributesJSON)
+        return LogRow(id: stored.id, record: record)
     }
 }

@@ -105,16 +105,12 @@ extension MeshtopQueries {
                     status_message, peer_service, attributes, events
                 FROM spans WHERE trace_id = ? ORDER BY start_us, rowid
                 """), arguments: [blob])
-        return try rows.compactMap { row in
-            guard let traceID = TraceID(databaseBlob: row[0]), let spanID = SpanID(databaseBlob: row[1]) else {
-                return nil
-            }
-            return Span(
-                traceID: traceID, spanID: spanID, parentID: (row[2] as Data?).flatMap(SpanID.init(databaseBlob:)),
-                service: row[3], name: row[4], kind: SpanKind(rawValue: row[5]) ?? .unspecified,
-                startMicros: row[6], durationMicros: row[7], isError: row[8],
-                status: StatusCode(rawValue: row[9]) ?? .unset, statusMessage: row[10], peerService: row[11],
-                attributes: try JSONColumns.attributes(db, row[12]), events: try JSONColumns.events(db, row[13]))
+        return try rows.map { row in
+            let stored = MeshtopStore.storedSpan(row)
+            var span = stored.span
+            span.attributes = try JSONColumns.attributes(db, stored.attributesJSON)
+            span.events = try JSONColumns.events(db, stored.eventsJSON)
+            return span
         }
     }
 

@@ -31,28 +31,18 @@ public struct MeshtopQueries: QueryReading {
 
     /// Counters and gauges the collector keeps about itself (names of docs/storage.md).
     public func collectorStatus() throws -> CollectorStatus {
-        let (counters, gauges, lastWrite) = try store.read { db -> ([String: Int64], [String: Double], Int64?) in
-            var counters: [String: Int64] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT name, value FROM collector_counters") {
-                counters[row[0]] = row[1]
-            }
-            var gauges: [String: Double] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT name, value FROM collector_gauges") {
-                gauges[row[0]] = row[1]
-            }
-            let last = try Int64.fetchOne(db, sql: "SELECT max(updated_us) FROM collector_gauges")
-            return (counters, gauges, last)
-        }
+        let counters = try store.counters()
+        let gauges = try store.gauges()
         var rejected: [String: Int64] = [:]
         for (name, value) in counters where name.hasPrefix("rejected.") {
             rejected[String(name.dropFirst("rejected.".count))] = value
         }
         return CollectorStatus(
-            receivedDatagrams: counters["received_datagrams"] ?? counters["datagrams"] ?? 0,
+            receivedDatagrams: counters["received_datagrams"] ?? 0,
             lines: counters["lines"] ?? 0, parsedSpans: counters["parsed.spans"] ?? 0,
             parsedLogs: counters["parsed.logs"] ?? 0, parsedMetrics: counters["parsed.metrics"] ?? 0,
-            rejected: rejected, dropped: counters["dropped"] ?? 0, linesPerSecond: gauges["lines_per_s"] ?? 0,
-            lastWriteMicros: lastWrite, databaseBytes: store.databaseBytes())
+            rejected: rejected, dropped: counters["dropped"] ?? 0, linesPerSecond: gauges["lines_per_s"]?.value ?? 0,
+            lastWriteMicros: gauges.values.map(\.updatedMicros).max(), databaseBytes: store.databaseBytes())
     }
 
     /// Runs one read-only SQL statement and returns its column names and rows. Statements that would write

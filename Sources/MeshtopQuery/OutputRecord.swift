@@ -81,3 +81,26 @@ public struct OutputTable: Sendable, Hashable {
         self.records = records
     }
 }
+
+extension OutputTable {
+    /// Rows ordered by `column`: numbers descending (largest first), text ascending; ties keep their order.
+    public func sorted(by column: String) -> OutputTable {
+        let indexed = records.enumerated().map { ($0.offset, $0.element) }
+        let ordered = indexed.sorted { a, b in
+            let x = a.1[column] ?? .null
+            let y = b.1[column] ?? .null
+            if let p = x.numeric, let q = y.numeric, p != q { return p > q }
+            let s = TableRenderer.cell(x)
+            let t = TableRenderer.cell(y)
+            if x.numeric == nil, y.numeric == nil, s != t { return s < t }
+            return a.0 < b.0
+        }
+        return OutputTable(columns: columns, records: ordered.map(\.1))
+    }
+
+    /// The first `limit` rows (all when nil).
+    public func prefix(_ limit: Int?) -> OutputTable {
+        guard let limit else { return self }
+        return OutputTable(columns: columns, records: Array(records.prefix(max(limit, 0))))
+    }
+}
