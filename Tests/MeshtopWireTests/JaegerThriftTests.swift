@@ -216,7 +216,8 @@ enum SpanFixtures {
         #expect(JaegerThriftDecoder.decodeEmitBatch(deepLists) == .failure(.thrift))
     }
 
-    @Test func unknownFieldsOfEveryTypeAreSkipped() throws {
+    /// A one-span batch from service `svc`: trace id 7, span id `ffffffffffffffff`, then `fields`.
+    static func oneSpan(_ fields: (inout ThriftCompactWriter, inout Int16) -> Void) -> [UInt8] {
         var w = ThriftCompactWriter()
         // emitBatch_args{1: Batch{1: Process{1: "svc"}, 2: list<Span> of 1}}, then the span's fields.
         w.bytes([0x82, 0x81, 0x00, 0x09] + Array("emitBatch".utf8) + [0x1C, 0x1C, 0x18, 0x03] + Array("svc".utf8))
@@ -226,30 +227,104 @@ enum SpanFixtures {
         w.i64(7)
         w.fieldHeader(type: CompactType.i64, id: 3, last: &span)
         w.i64(-1)
-        // Unknown fields: a double, a map<i32,list<bool>>, a set<binary>, a uuid, a byte, a bool, a long id jump.
-        w.fieldHeader(type: CompactType.double, id: 40, last: &span)
-        w.double(1.5)
-        w.fieldHeader(type: CompactType.map, id: 41, last: &span)
-        w.bytes([0x01, 0x59, 0x02, 0x21, 0x01, 0x02])
-        w.fieldHeader(type: CompactType.set, id: 42, last: &span)
-        w.listHeader(elementType: CompactType.binary, count: 2)
-        w.string("a")
-        w.string("bc")
-        w.fieldHeader(type: CompactType.uuid, id: 43, last: &span)
-        w.bytes([UInt8](repeating: 9, count: 16))
-        w.fieldHeader(type: CompactType.byte, id: 44, last: &span)
-        w.bytes([0x7F])
-        w.fieldHeader(type: CompactType.boolTrue, id: 300, last: &span)
-        w.fieldHeader(type: CompactType.binary, id: 5, last: &span)
-        w.string("op")
+        fields(&w, &span)
         w.stop()
         w.stop()
         w.stop()
-        let spans = try JaegerThriftDecoder.decodeEmitBatch(w.buffer).get()
+        return w.buffer
+    }
+
+    @Test func unknownFieldsOfEveryTypeAreSkipped() throws {
+        let bytes = Self.oneSpan { w, span in
+            // Unknown fields: a double, a map<i32,list<bool>>, a set<binary>, a uuid, a byte, a bool, a long id jump.
+            w.fieldHeader(type: CompactType.double, id: 40, last: &span)
+            w.double(1.5)
+            w.fieldHeader(type: CompactType.map, id: 41, last: &span)
+            w.bytes([0x01, 0x59, 0x02, 0x21, 0x01, 0x02])
+            w.fieldHeader(type: CompactType.set, id: 42, last: &span)
+            w.listHeader(elementType: CompactType.binary, count: 2)
+            w.string("a")
+            w.string("bc")
+            w.fieldHeader(type: CompactType.uuid, id: 43, last: &span)
+            w.bytes([UInt8](repeating: 9, count: 16))
+            w.fieldHeader(type: CompactType.byte, id: 44, last: &span)
+            w.bytes([0x7F])
+            w.fieldHeader(type: CompactType.boolTrue, id: 300, last: &span)
+            w.fieldHeader(type: CompactType.binary, id: 5, last: &span)
+            w.string("op")
+        }
+        let spans = try JaegerThriftDecoder.decodeEmitBatch(bytes).get()
         #expect(spans.count == 1)
         #expect(spans.first?.spanID.hex == "ffffffffffffffff")
         #expect(spans.first?.traceID.hex == "00000000000000000000000000000007")
         #expect(spans.first?.name == "op")
         #expect(spans.first?.service == "svc")
+        #expect(spans.first?.parentID == nil && spans.first?.kind == .unspecified)
+    }
+
+    /// Writes `list<SpanRef>` as field 6: (refType, traceIdLow, spanId) each, traceIdHigh 0.
+    static func references(_ refs: [(Int64, Int64, Int64)]) -> [UInt8] {
+        oneSpan { w, span in
+            w.fieldHeader(type: CompactType.list, id: 6, last: &span)
+            w.listHeader(elementType: CompactType.struct, count: refs.count)
+            for (type, trace, id) in refs {
+                var last: Int16 = 0
+                w.fieldHeader(type: CompactType.i32, id: 1, last: &last)
+                w.i64(type)
+                w.fieldHeader(type: CompactType.i64, id: 2, last: &last)
+                w.i64(trace)
+                w.fieldHeader(type: CompactType.i64, id: 4, last: &last)
+                w.i64(id)
+                w.stop()
+            }
+        }
+    }
+
+    @Test func parentFromReferencesWhenParentSpanIdIsZero() throws {
+        func parent(_ refs: [(Int64, Int64, Int64)]) throws -> SpanID? {
+            try JaegerThriftDecoder.decodeEmitBatch(Self.references(refs)).get().first?.parentID
+        }
+        // FOLLOWS_FROM (1) first, then CHILD_OF (0): CHILD_OF wins. Another trace's reference is ignored.
+        #expect(try parent([(1, 7, 11), (0, 8, 12), (0, 7, 13)]) == SpanID(13))
+        #expect(try parent([(1, 7, 11)]) == SpanID(11))
+        #expect(try parent([(0, 8, 12)]) == nil)
+        #expect(try parent([(0, 7, -2)]) == SpanID(0xFFFF_FFFF_FFFF_FFFE))
+    }
+
+    @Test func logNamesBinaryTagsAndUnknownTagTypes() throws {
+        let bytes = Self.oneSpan { w, span in
+            w.fieldHeader(type: CompactType.list, id: 10, last: &span)
+            w.listHeader(elementType: CompactType.struct, count: 2)
+            var tag: Int16 = 0
+            w.fieldHeader(type: CompactType.binary, id: 1, last: &tag)
+            w.string("blob")
+            w.fieldHeader(type: CompactType.i32, id: 2, last: &tag)
+            w.i64(4)
+            w.fieldHeader(type: CompactType.binary, id: 7, last: &tag)
+            w.bytes([0x02, 0xDE, 0xAD])
+            w.stop()
+            tag = 0
+            w.fieldHeader(type: CompactType.binary, id: 1, last: &tag)
+            w.string("odd")
+            w.fieldHeader(type: CompactType.i32, id: 2, last: &tag)
+            w.i64(9)
+            w.fieldHeader(type: CompactType.i64, id: 6, last: &tag)
+            w.i64(-5)
+            w.stop()
+        }
+        let span = try #require(try JaegerThriftDecoder.decodeEmitBatch(bytes).get().first)
+        #expect(span.attributes == [Attribute("blob", .string("dead")), Attribute("odd", .int(-5))])
+        let fields = [Attribute("message", .string("m")), Attribute("event", .string("e")), Attribute("k", .int(1))]
+        #expect(JaegerThriftDecoder.event(time: 3, fields: fields) == SpanEvent(
+            timeMicros: 3, name: "e", attributes: [Attribute("message", .string("m")), Attribute("k", .int(1))]))
+        #expect(JaegerThriftDecoder.event(time: 3, fields: [Attribute("k", .int(1))]).name == "log")
+    }
+
+    @Test func microsecondRoundingMatchesTheExporters() {
+        #expect(SpanDecoding.micros(nanos: 1_499) == 1)
+        #expect(SpanDecoding.micros(nanos: 1_500) == 2)
+        #expect(SpanDecoding.micros(nanos: 1_795_733_245_727_774_500) == 1_795_733_245_727_775)
+        #expect(SpanDecoding.micros(nanos: 0) == 0 && SpanDecoding.micros(nanos: -7) == 0)
+        #expect(SpanDecoding.micros(nanos: .max) == Int64.max / 1000 + 1)
     }
 }
