@@ -138,3 +138,31 @@ import Testing
         h.expectMessages(names("a", 1...75))
     }
 }
+
+/// The collector going away and coming back.
+@Suite struct AgentUnreachableTests {
+    @Test func linesWaitWhileTheCollectorIsAwayAndFollowInOrder() throws {
+        let h = Harness()
+        defer { h.finish() }
+        let port = h.rx.port
+        h.rx.close()
+        let agent = try h.start {
+            $0.initialBackoff = 20_000_000
+            $0.maxBackoff = 50_000_000
+        }
+        append(numbered("a", 1...60), to: h.log)
+        // The first datagram draws the ICMP error; the next sends fail with ECONNREFUSED and are kept.
+        #expect(eventually { agent.stats.sendErrors >= 2 })
+        #expect(agent.stats.linesSent < 60)
+        let back = UDPReceiver(port: port)
+        defer { back.close() }
+        append(numbered("a", 61...70), to: h.log)
+        #expect(eventually { back.messages.last == "a-70" })
+        usleep(100_000)
+        let got = back.messages
+        // Whatever was lost is the one datagram sent before the error showed; the rest is complete and in order.
+        #expect(got.count >= 50)
+        #expect(got == names("a", (71 - got.count)...70))
+        #expect(agent.stats.linesSent == 70)
+    }
+}

@@ -12,14 +12,18 @@ final class UDPReceiver: Sendable {
     private let received = Mutex<[String]>([])
     private let datagrams = Mutex<Int>(0)
     private let stopping = Atomic<Bool>(false)
+    private let closed = Atomic<Bool>(false)
 
-    init() {
+    /// Binds 127.0.0.1:`port` (0 picks a free one).
+    init(port requested: UInt16 = 0) {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         self.fd = fd
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
+        addr.sin_port = requested.bigEndian
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var size: Int32 = 8 << 20
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
         var tv = timeval(tv_sec: 0, tv_usec: 50_000)
@@ -39,7 +43,15 @@ final class UDPReceiver: Sendable {
         thread.start()
     }
 
-    deinit { close(fd) }
+    deinit { close() }
+
+    /// Stops receiving and closes the socket, so the port is unreachable.
+    func close() {
+        stop()
+        guard !closed.exchange(true, ordering: .relaxed) else { return }
+        usleep(80_000)
+        Glibc.close(fd)
+    }
 
     private func receiveLoop() {
         var buf = [UInt8](repeating: 0, count: 70_000)
