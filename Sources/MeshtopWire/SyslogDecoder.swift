@@ -5,7 +5,8 @@ import MeshtopModel
 ///
 /// - severity = PRI mod 8; attributes `facility` (PRI / 8), `syslog_format` (`rfc5424`, `rfc3164`, `bare`),
 ///   `procid` and `msgid` when not nil, and RFC 5424 structured data flattened as `"<SD-ID>.<param>"` string
-///   attributes (an element without params as `"<SD-ID>" = true`). Trailing NULs are stripped.
+///   attributes (an element without params as `"<SD-ID>" = true`). Trailing NULs are stripped. SD params named
+///   `trace_id`/`traceId` and `span_id`/`spanId` (in any element) also set the record's ids.
 /// - service = APP-NAME / TAG; host = HOSTNAME, else the datagram's source host; time = the header's, else
 ///   the receive time. RFC 3164 has no year and sends local time: the receive year is taken (the previous one
 ///   if that lands more than a day in the future) and the time is read as UTC, which is what senders with
@@ -73,10 +74,18 @@ public enum SyslogDecoder {
             timeMicros: h.time ?? context.receivedAtMicros, service: h.app ?? JSONLogDecoder.unknownService,
             host: h.host ?? context.sourceHost, severity: Severity(rawValue: h.pri % 8) ?? .info, message: message,
             attributes: attrs)
+        for a in h.structured {
+            guard case .string(let v) = a.value, let dot = a.key.lastIndex(of: ".") else { continue }
+            switch a.key[a.key.index(after: dot)...] {
+            case "trace_id", "traceId": record.traceID = record.traceID ?? TraceID(hex: v)
+            case "span_id", "spanId": record.spanID = record.spanID ?? SpanID(hex: v)
+            default: break
+            }
+        }
         if let fields = embeddedFields(p, start, p.count) {
             if let m = fields.message { record.message = m }
-            record.traceID = fields.traceID
-            record.spanID = fields.spanID
+            record.traceID = fields.traceID ?? record.traceID
+            record.spanID = fields.spanID ?? record.spanID
             if h.app == nil, let s = fields.service { record.service = s }
             if h.time == nil, let t = fields.timeMicros { record.timeMicros = t }
             if h.host == nil, let hostName = fields.host { record.host = hostName }

@@ -75,3 +75,24 @@ import Testing
         #expect(out.compactMap(\.log).map(\.message) == ["a", "b"])
     }
 }
+
+@Suite struct JSONLogEncoderTests {
+    @Test func roundTrip() throws {
+        let r = LogRecord(
+            timeMicros: 1_795_733_244_483_060, service: "orders", host: "web-1", severity: .critical,
+            message: "quote \" newline \n esc \u{1b}[31m", traceID: TraceID(hex: "b8a1abcd1a6916c74da4f9fc3c6da5d7"),
+            spanID: SpanID(hex: "0512bd1311072231"),
+            attributes: [
+                Attribute("order_id", .int(17)), Attribute("amount", .double(19.99)), Attribute("ok", .bool(false)),
+                Attribute("tags", .array([.string("a")])), Attribute("level", .string("shadowed")),
+            ])
+        let line = JSONLogEncoder.line(r)
+        #expect(!line.contains("\n") && line.contains(#"\u001b"#))
+        let back = try #require(Fixture.decode(line).first?.log)
+        #expect(back == r)
+        var bare = r
+        bare.host = ""
+        bare.traceID = nil
+        #expect(Fixture.decode(JSONLogEncoder.line(bare)).first?.log?.host == "10.0.0.9")
+    }
+}

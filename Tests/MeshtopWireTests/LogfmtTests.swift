@@ -41,3 +41,20 @@ import Testing
         #expect(decode(#"msg="x\qy" level=info"#).first?.log?.message == #"x\qy"#)
     }
 }
+
+@Suite struct LogfmtEncoderTests {
+    @Test func roundTrip() throws {
+        let r = LogRecord(
+            timeMicros: 1_795_733_244_483_060, service: "orders", host: "web-1", severity: .notice,
+            message: #"a "quoted" \ value"# + "\n2nd line", traceID: TraceID(hex: "b8a1abcd1a6916c74da4f9fc3c6da5d7"),
+            spanID: SpanID(hex: "0512bd1311072231"),
+            attributes: [Attribute("order_id", .string("17")), Attribute("empty", .string(""))])
+        let line = LogfmtEncoder.line(r)
+        #expect(
+            line == #"time=2026-11-26T22:47:24.483060Z level=notice service=orders host=web-1 "#
+                + #"msg="a \"quoted\" \\ value\n2nd line" trace_id=b8a1abcd1a6916c74da4f9fc3c6da5d7 "#
+                + #"span_id=0512bd1311072231 order_id=17 empty="""#)
+        let back = try #require(Fixture.decode(line).first?.log)
+        #expect(back == r)
+    }
+}

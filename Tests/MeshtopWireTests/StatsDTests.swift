@@ -90,3 +90,31 @@ import Testing
         }
     }
 }
+
+@Suite struct StatsDEncoderTests {
+    @Test func roundTrip() {
+        let samples = [
+            MetricSample(name: "checkout.orders", type: .counter, value: 3, sampleRate: 0.5),
+            MetricSample(name: "checkout.latency", type: .timer, value: 12.5),
+            MetricSample(name: "checkout.queue", type: .gauge, value: 5, isDelta: true),
+            MetricSample(name: "checkout.queue", type: .gauge, value: -3, isDelta: true),
+            MetricSample(name: "checkout.users", type: .set, value: 0, setMember: "alice"),
+            MetricSample(
+                name: "cart.backlog", type: .distribution, value: 19.99, tags: ["env:test", "service:cart"],
+                timestampMicros: 1_764_190_000_000_000),
+        ]
+        for s in samples {
+            #expect(StatsDDecoder.decode(StatsDEncoder.line(s)).compactMap(\.metric) == [s])
+        }
+        #expect(StatsDEncoder.line(samples[2]) == "checkout.queue:+5|g")
+        #expect(StatsDEncoder.line(samples[0]) == "checkout.orders:3|c|@0.5")
+    }
+
+    @Test func negativeAbsoluteGaugeIsTwoLines() {
+        let s = MetricSample(name: "q", type: .gauge, value: -7)
+        #expect(StatsDEncoder.line(s) == "q:0|g\nq:-7|g")
+        let back = Fixture.decode(StatsDEncoder.line(s)).compactMap(\.metric)
+        #expect(back.map(\.value) == [0, -7])
+        #expect(back.map(\.isDelta) == [false, true])
+    }
+}

@@ -139,3 +139,41 @@ import Testing
         #expect(decode("<14>1 not-a-time h a - - - m")?.attributes[key: "syslog_format"] == .string("bare"))
     }
 }
+
+@Suite struct SyslogEncoderTests {
+    let record = LogRecord(
+        timeMicros: 1_795_733_244_483_060, service: "checkout", host: "vm", severity: .warning,
+        message: "retrying\norder 42", traceID: TraceID(hex: "b8a1abcd1a6916c74da4f9fc3c6da5d7"),
+        spanID: SpanID(hex: "0512bd1311072231"), attributes: [Attribute("procid", .string("11876"))])
+
+    @Test func rfc5424RoundTrip() throws {
+        let bytes = SyslogEncoder.rfc5424(record, facility: 16)
+        #expect(
+            String(decoding: bytes, as: UTF8.self)
+                == "<132>1 2026-11-26T22:47:24.483060Z vm checkout 11876 - [trace@32473 "
+                + #"trace_id="b8a1abcd1a6916c74da4f9fc3c6da5d7" span_id="0512bd1311072231"] retrying\norder 42"#)
+        var out: [Decoded] = []
+        WireDecoder.decode(datagram: bytes, context: Fixture.context, into: &out)
+        let r = try #require(out.first?.log)
+        #expect(out.count == 1)
+        #expect(r.timeMicros == record.timeMicros && r.service == "checkout" && r.host == "vm")
+        #expect(r.severity == .warning && r.traceID == record.traceID && r.spanID == record.spanID)
+        #expect(r.message == #"retrying\norder 42"#)
+        #expect(r.attributes[key: "facility"] == .int(16) && r.attributes[key: "procid"] == .string("11876"))
+    }
+
+    @Test func rfc3164RoundTrip() throws {
+        let bytes = SyslogEncoder.rfc3164(record, appName: "api")
+        #expect(String(decoding: bytes, as: UTF8.self) == #"<12>Nov 26 22:47:24 vm api[11876]: retrying\norder 42"#)
+        var out: [Decoded] = []
+        WireDecoder.decode(datagram: bytes, context: Fixture.context, into: &out)
+        let r = try #require(out.first?.log)
+        #expect(r.timeMicros == 1_795_733_244_000_000 && r.service == "api" && r.host == "vm")
+        #expect(r.severity == .warning && r.attributes[key: "procid"] == .string("11876"))
+        var early = record
+        early.timeMicros = 1_793_926_923_000_000
+        early.host = ""
+        #expect(String(decoding: SyslogEncoder.rfc3164(early), as: UTF8.self).hasPrefix("<12>Nov  6 01:02:03 "))
+        #expect(String(decoding: SyslogEncoder.rfc3164(early), as: UTF8.self).contains(" localhost checkout[11876]: "))
+    }
+}
