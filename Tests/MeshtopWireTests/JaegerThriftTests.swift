@@ -1,79 +1,7 @@
-import Foundation
 import MeshtopModel
 import Testing
 
 @testable import MeshtopWire
-
-/// Fixture access shared by the span decoder tests.
-enum SpanFixtures {
-    static func url(_ name: String) throws -> URL {
-        let dot = name.lastIndex(of: ".")!
-        let base = String(name[..<dot])
-        let ext = String(name[name.index(after: dot)...])
-        return try #require(Bundle.module.url(forResource: base, withExtension: ext, subdirectory: "Fixtures"))
-    }
-
-    static func bytes(_ name: String) throws -> [UInt8] {
-        Array(try Data(contentsOf: url(name)))
-    }
-
-    /// A `.datagrams` file: one lowercase-hex datagram per line.
-    static func datagrams(_ name: String) throws -> [[UInt8]] {
-        let text = String(decoding: try bytes(name), as: UTF8.self)
-        return text.split(separator: "\n").map { line in
-            var out: [UInt8] = []
-            var it = line.utf8.makeIterator()
-            while let hi = it.next(), let lo = it.next() {
-                out.append(UInt8(String(decoding: [hi, lo], as: UTF8.self), radix: 16)!)
-            }
-            return out
-        }
-    }
-
-    /// The SDK's own finished spans (`trace_truth.json` / `jaeger_thrift_split_truth.json`).
-    struct Truth {
-        var service, name, kind, traceID, spanID: String
-        var parentID: String?
-        var startMicros, durationMicros: Int64
-        var status: String
-    }
-
-    static func truth(_ name: String) throws -> [Truth] {
-        let root = try JSONSerialization.jsonObject(with: Data(bytes(name))) as! [String: Any]
-        return (root["spans"] as! [[String: Any]]).map { s in
-            Truth(
-                service: s["service"] as! String, name: s["name"] as! String, kind: s["kind"] as! String,
-                traceID: s["trace_id"] as! String, spanID: s["span_id"] as! String,
-                parentID: s["parent_span_id"] as? String,
-                startMicros: (s["start_us"] as! NSNumber).int64Value,
-                durationMicros: (s["duration_us"] as! NSNumber).int64Value, status: s["status_code"] as! String)
-        }
-    }
-
-    /// Decodes every datagram of a Jaeger fixture and concatenates the spans.
-    static func jaegerSpans(_ name: String) throws -> [Span] {
-        try datagrams(name).flatMap { try JaegerThriftDecoder.decodeEmitBatch($0).get() }
-    }
-
-    /// Checks ids, parent, service, kind, name and times of decoded spans against the SDK's truth.
-    static func expectMatchesTruth(_ spans: [Span], _ truth: [Truth]) {
-        #expect(spans.count == truth.count)
-        for t in truth {
-            guard let s = spans.first(where: { $0.spanID.hex == t.spanID }) else {
-                Issue.record("span \(t.spanID) missing")
-                continue
-            }
-            #expect(s.traceID.hex == t.traceID)
-            #expect(s.parentID?.hex == t.parentID)
-            #expect(s.service == t.service)
-            #expect(s.name == t.name)
-            #expect(s.kind.name == t.kind)
-            #expect(s.startMicros == t.startMicros)
-            #expect(s.durationMicros == t.durationMicros)
-            #expect(s.status == (t.status == "ERROR" ? .error : t.status == "OK" ? .ok : .unset))
-        }
-    }
-}
 
 @Suite struct JaegerThriftTests {
     @Test func traceFixtureMatchesTheSDKTruth() throws {
