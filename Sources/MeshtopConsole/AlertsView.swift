@@ -57,7 +57,8 @@ enum AlertsView {
             x += screen.put(h.from.rawValue.fitted(to: 8) + " " + g.arrowRight + " ", row: y, col: x, style: .dim)
             x += screen.put(h.to.rawValue.fitted(to: 9), row: y, col: x, style: Roles.alert(h.to))
             let labels = h.labels.map { $0.key + "=" + $0.value.text }.joined(separator: ",")
-            screen.put(clean(h.rule + "{" + labels + "}") + "  " + clean(h.summary), row: y, col: x, maxWidth: s.cols - x - 1)
+            screen.put(
+                clean(h.rule + "{" + labels + "}") + "  " + clean(h.summary), row: y, col: x, maxWidth: s.cols - x - 1)
         }
     }
 }

@@ -20,7 +20,8 @@ enum BreakersView {
         let rows = s.visibleBreakers
         let listHeight = s.listHeight(.tab(.breakers))
         let empty = s.emptyText("breakers", "no breakers: no calls between services yet")
-        screen.list(rows, cursor: s.cursor(.breakers), top: r.top + 1, height: listHeight, empty: empty) { screen, b, y in
+        screen.list(rows, cursor: s.cursor(.breakers), top: r.top + 1, height: listHeight, empty: empty) {
+            screen, b, y in
             t.row(
                 &screen, row: y,
                 [
@@ -44,7 +45,8 @@ enum BreakersView {
     static func history(_ s: ConsoleState, _ screen: inout Screen, top: Int, bottom: Int) {
         guard let b = s.selectedBreaker, top < bottom else { return }
         let g = s.glyphs
-        let title = g.horizontal + " transitions of " + clean(b.caller) + " " + g.arrowRight + " " + clean(b.callee) + " "
+        let title =
+            g.horizontal + " transitions of " + clean(b.caller) + " " + g.arrowRight + " " + clean(b.callee) + " "
         screen.fill(row: top, col: 0, width: s.cols, style: .dim, character: Character(g.horizontal))
         screen.put(title, row: top, col: 1, style: .title)
         let key = b.caller + "→" + b.callee
@@ -53,7 +55,8 @@ enum BreakersView {
             return
         }
         if s.breakerHistory.isEmpty {
-            screen.put("no transitions: the breaker has stayed " + Roles.breakerLabel(b.state), row: top + 1, col: 2,
+            screen.put(
+                "no transitions: the breaker has stayed " + Roles.breakerLabel(b.state), row: top + 1, col: 2,
                 style: .dim)
         }
         for (i, h) in s.breakerHistory.prefix(bottom - top - 1).enumerated() {

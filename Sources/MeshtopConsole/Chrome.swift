@@ -34,8 +34,9 @@ enum Chrome {
         guard let st = s.status else { return out + [("loading…", .header)] }
         if let last = st.lastWriteMicros {
             let age = s.nowMicros - last
-            out.append(age > ConsoleState.staleMicros
-                ? ("collector STALE " + Format.age(age), warn) : ("collector live " + Format.age(age), .header))
+            out.append(
+                age > ConsoleState.staleMicros
+                    ? ("collector STALE " + Format.age(age), warn) : ("collector live " + Format.age(age), .header))
         } else {
             out.append(("collector: no writes yet", warn))
         }
@@ -81,8 +82,11 @@ enum Chrome {
             return
         }
         if let n = s.notice {
-            screen.put(" " + clean(n), row: row, col: 0, style: Style(s.noticeIsError ? .error : .footer, bold: true,
-                reverse: true))
+            screen.put(
+                " " + clean(n), row: row, col: 0,
+                style: Style(
+                    s.noticeIsError ? .error : .footer, bold: true,
+                    reverse: true))
             return
         }
         var x = 1

@@ -15,7 +15,8 @@ public enum ConsoleBenchmark {
         public var description: String {
             var s = "console frame at \(cols)x\(rows), \(frames) frames per view (update+view / screen diff):\n"
             for p in pages {
-                s += "  " + p.name.fitted(to: 10) + Format.fixed(p.frameMs, 2) + " ms / " + Format.fixed(p.diffMs, 2)
+                s +=
+                    "  " + p.name.fitted(to: 10) + Format.fixed(p.frameMs, 2) + " ms / " + Format.fixed(p.diffMs, 2)
                     + " ms\n"
             }
             let worst = pages.map { $0.frameMs + $0.diffMs }.max() ?? 0
@@ -25,9 +26,10 @@ public enum ConsoleBenchmark {
     }
 
     /// Runs `frames` frames per view at `rows × cols` over `SampleQueries(scale:)`; `clock` returns seconds.
-    public static func run(rows: Int = 60, cols: Int = 200, scale: Int = 50, frames: Int = 50,
-        clock: () -> Double) -> Result
-    {
+    public static func run(
+        rows: Int = 60, cols: Int = 200, scale: Int = 50, frames: Int = 50,
+        clock: () -> Double
+    ) -> Result {
         let now: Int64 = 1_795_000_000_000_000
         let reader = SampleQueries(nowMicros: now, scale: scale)
         var state = ConsoleState(rows: rows, cols: cols, nowMicros: now)

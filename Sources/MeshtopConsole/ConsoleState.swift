@@ -8,9 +8,10 @@ public struct ConsoleOptions: Sendable, Hashable {
     public var color: Bool
     public var ascii: Bool
 
-    public init(refreshMicros: Int64 = 1_000_000, windowMicros: Int64 = 900_000_000, color: Bool = true,
-        ascii: Bool = false)
-    {
+    public init(
+        refreshMicros: Int64 = 1_000_000, windowMicros: Int64 = 900_000_000, color: Bool = true,
+        ascii: Bool = false
+    ) {
         self.refreshMicros = refreshMicros
         self.windowMicros = windowMicros
         self.color = color

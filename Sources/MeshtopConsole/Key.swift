@@ -32,7 +32,8 @@ public enum Key: Hashable, Sendable {
 
 /// What a key does. One binding table maps keys to actions; the footer and the help screen are generated from it.
 public enum Action: Hashable, Sendable {
-    case quit, help, nextTab, previousTab, goToTab(Tab)
+    case quit, help, nextTab, previousTab
+    case goToTab(Tab)
     case up, down, pageUp, pageDown, top, bottom
     case drillIn, back, filter, command, sortColumn, sortDirection, timeWindow, pause, refresh
     case toggleLayout, errorsOnly

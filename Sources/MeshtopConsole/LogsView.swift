@@ -16,7 +16,8 @@ enum LogsView {
             let rec = l.record
             var x = 1
             x += screen.put(Format.clockMillis(rec.timeMicros) + " ", row: y, col: x, style: .dim)
-            x += screen.put(rec.severity.name.uppercased().fitted(to: 7), row: y, col: x, style: Roles.severity(rec.severity))
+            x += screen.put(
+                rec.severity.name.uppercased().fitted(to: 7), row: y, col: x, style: Roles.severity(rec.severity))
             x += screen.put(clean(rec.service).fitted(to: svcWidth) + " ", row: y, col: x, style: Style(.title))
             if rec.traceID != nil { screen.put(s.glyphs.arrowRight, row: y, col: x, style: .dim) }
             x += 2

@@ -42,8 +42,9 @@ extension SampleQueries {
     public func breakers() throws -> [BreakerStatus] { breakerRows }
 
     public func breakerHistory(caller: String?, callee: String?, limit: Int) throws -> [BreakerTransition] {
-        Array(transitions.filter { (caller == nil || $0.caller == caller) && (callee == nil || $0.callee == callee) }
-            .prefix(limit))
+        Array(
+            transitions.filter { (caller == nil || $0.caller == caller) && (callee == nil || $0.callee == callee) }
+                .prefix(limit))
     }
 
     public func alerts(state: AlertState?) throws -> [AlertStatus] {

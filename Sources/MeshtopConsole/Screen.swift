@@ -35,7 +35,9 @@ public struct Screen: Sendable, Hashable {
     /// Writes `text` at (row, col), clipped to `maxWidth` columns and the screen edge; returns the columns used.
     /// Callers pass text from ingested data through `Sanitizer.escape` first (the `Text` helpers do).
     @discardableResult
-    public mutating func put(_ text: String, row: Int, col: Int, style: Style = .normal, maxWidth: Int? = nil)
+    public mutating func put(
+        _ text: String, row: Int, col: Int, style: Style = .normal, maxWidth: Int? = nil
+    )
         -> Int
     {
         guard row >= 0, row < rows, col < cols else { return 0 }

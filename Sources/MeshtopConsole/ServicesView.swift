@@ -39,13 +39,16 @@ enum ServicesView {
         let mark = s.sortDescending ? s.glyphs.arrowDown : s.glyphs.arrowUp
         t.header(&screen, row: r.top, marked: sortTitle(s.serviceSort), mark: mark)
         let rows = s.visibleServices
-        let empty = s.emptyText("services", "no services in the last " + DurationText.format(micros: s.windowMicros)
-            + (s.filters[.services] != nil ? " matching the filter" : ""))
+        let empty = s.emptyText(
+            "services",
+            "no services in the last " + DurationText.format(micros: s.windowMicros)
+                + (s.filters[.services] != nil ? " matching the filter" : ""))
         let spark = t.width("RATE")
         screen.list(rows, cursor: s.cursor(.services), top: r.top + 1, height: r.height - 1, empty: empty) {
             screen, row, y in
             let hs = Roles.health(row.health)
-            let errStyle = row.errorRate >= 0.1 ? Style(.error, bold: true) : (row.errorRate > 0.001 ? Style(.warning) : .normal)
+            let errStyle =
+                row.errorRate >= 0.1 ? Style(.error, bold: true) : (row.errorRate > 0.001 ? Style(.warning) : .normal)
             t.row(
                 &screen, row: y,
                 [

@@ -64,11 +64,14 @@ struct TopologyCanvas {
             layerX.append(x)
             layerWidth.append(w)
             let gap = segs.enumerated().filter { n[$0.element.from].layer == li }
-            let lw = gap.filter { $0.element.first }.map { TopologyCanvas.label(edges[$0.element.edge]).columns }.max() ?? 0
+            let lw =
+                gap.filter { $0.element.first }.map { TopologyCanvas.label(edges[$0.element.edge]).columns }.max() ?? 0
             labelWidth.append(lw)
             x += w + (gap.isEmpty ? 0 : lw + gap.count + 4)
             // Ports: sort the gap's segments by source row so that channels cross as little as possible.
-            let sorted = gap.sorted { (portY($0.element, out: true), $0.offset) < (portY($1.element, out: true), $1.offset) }
+            let sorted = gap.sorted {
+                (portY($0.element, out: true), $0.offset) < (portY($1.element, out: true), $1.offset)
+            }
             for (k, item) in sorted.enumerated() { ports[item.offset] = (0, 0, layerX[li] + w + lw + 2 + k) }
         }
         width = x
@@ -91,7 +94,9 @@ struct TopologyCanvas {
             let x = layerX[node.layer]
             line(&c, row: nodeY[i], from: x, to: x + layerWidth[node.layer] - 1, style: Style(.edge))
         }
-        let order = layout.segments.indices.sorted { (layout.segments[$0].edge == selected ? 1 : 0, $0) < (layout.segments[$1].edge == selected ? 1 : 0, $1) }
+        let order = layout.segments.indices.sorted {
+            (layout.segments[$0].edge == selected ? 1 : 0, $0) < (layout.segments[$1].edge == selected ? 1 : 0, $1)
+        }
         for si in order { segment(&c, si, selected: layout.segments[si].edge == selected) }
         for (i, node) in n.enumerated() where !node.dummy { box(&c, i) }
         return c
@@ -105,7 +110,9 @@ struct TopologyCanvas {
         if selected { style = Style(style.role, bold: true, reverse: true) }
         let fromNode = layout.nodes[s.from]
         let toNode = layout.nodes[s.to]
-        let x0 = fromNode.dummy ? layerX[fromNode.layer] + layerWidth[fromNode.layer]
+        let x0 =
+            fromNode.dummy
+            ? layerX[fromNode.layer] + layerWidth[fromNode.layer]
             : layerX[fromNode.layer] + clean(fromNode.name).columns + 4
         let x1 = layerX[toNode.layer] - 1
         let cx = p.channel

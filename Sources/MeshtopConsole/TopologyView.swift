@@ -20,7 +20,8 @@ enum TopologyView {
             if g.width <= s.cols { graph = g.render(selected: selected) }
         }
         let mode = graph == nil ? (s.topologyList ? "list" : "list (graph too wide)") : "graph"
-        screen.put("\(health.count) services, \(edges.count) edges, \(mode)",
+        screen.put(
+            "\(health.count) services, \(edges.count) edges, \(mode)",
             row: r.top, col: 1, style: .title, maxWidth: s.cols - 2)
         if let g = graph {
             blit(g, into: &screen, r: r, focusRow: TopologyCanvas.focusRow(g, selected: selected))
@@ -47,10 +48,12 @@ enum TopologyView {
         guard edges.indices.contains(i) else { return }
         let e = edges[i]
         var x = 1
-        x += screen.put(clean(e.caller) + " " + s.glyphs.arrowRight + " " + clean(e.callee) + "  ", row: row, col: x,
+        x += screen.put(
+            clean(e.caller) + " " + s.glyphs.arrowRight + " " + clean(e.callee) + "  ", row: row, col: x,
             style: Style(.title, bold: true))
-        x += screen.put(Format.rate(e.rps) + "/s  err " + Format.percent(e.errorRate) + "  p50 " + Format.ms(e.p50Ms)
-            + "  p99 " + Format.ms(e.p99Ms) + "  calls " + Format.count(Double(e.calls)) + "  ", row: row, col: x)
+        x += screen.put(
+            Format.rate(e.rps) + "/s  err " + Format.percent(e.errorRate) + "  p50 " + Format.ms(e.p50Ms)
+                + "  p99 " + Format.ms(e.p99Ms) + "  calls " + Format.count(Double(e.calls)) + "  ", row: row, col: x)
         if let b = e.breaker {
             screen.put("breaker " + Roles.breakerLabel(b), row: row, col: x, style: Roles.breaker(b))
         }

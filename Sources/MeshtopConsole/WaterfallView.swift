@@ -7,7 +7,9 @@ enum WaterfallView {
     static func draw(_ s: ConsoleState, _ screen: inout Screen, _ r: Region) {
         guard let tv = s.trace else { return }
         guard let detail = tv.detail, !detail.spans.isEmpty else {
-            let msg = tv.loaded ? "no trace \(clean(tv.id)) in the database (Esc goes back)" : "loading trace \(clean(tv.id))…"
+            let msg =
+                tv.loaded
+                ? "no trace \(clean(tv.id)) in the database (Esc goes back)" : "loading trace \(clean(tv.id))…"
             screen.put(msg, row: r.top + 1, col: 2, style: .dim)
             return
         }
@@ -18,7 +20,8 @@ enum WaterfallView {
         let g = s.glyphs
         let errors = detail.spans.filter(\.isError).count
         let services = Set(detail.spans.map(\.service)).count
-        var title = "Trace " + detail.traceID.hex + "  " + Format.micros(total) + "  \(detail.spans.count) spans  "
+        var title =
+            "Trace " + detail.traceID.hex + "  " + Format.micros(total) + "  \(detail.spans.count) spans  "
             + "\(services) services"
         if errors > 0 { title += errors == 1 ? "  1 error" : "  \(errors) errors" }
         screen.put(title, row: r.top, col: 1, style: .title, maxWidth: s.cols - 2)
@@ -40,14 +43,17 @@ enum WaterfallView {
             var x = 1
             x += screen.put(prefix, row: y, col: x, style: .dim, maxWidth: left - x)
             x += screen.put(clean(sp.service), row: y, col: x, style: Style(.title, bold: true), maxWidth: left - x)
-            screen.put(" " + clean(sp.name), row: y, col: x, style: sp.isError ? Style(.error) : .normal, maxWidth: left - x)
+            screen.put(
+                " " + clean(sp.name), row: y, col: x, style: sp.isError ? Style(.error) : .normal, maxWidth: left - x)
             let start = Int(Double(sp.startMicros - t0) / Double(total) * Double(width))
             let length = max(1, Int((Double(sp.durationMicros) / Double(total) * Double(width)).rounded()))
             let barStart = min(start, width - 1)
             let barLength = min(length, width - barStart)
             let role: Role = sp.isError ? .barError : (row.critical ? .barCritical : .bar)
-            screen.fill(row: y, col: x0 + barStart, width: barLength, style: Style(role), character: Character(g.barFull))
-            screen.put(Format.micros(sp.durationMicros).fitted(to: 8, right: true), row: y, col: s.cols - 8, style: .dim)
+            screen.fill(
+                row: y, col: x0 + barStart, width: barLength, style: Style(role), character: Character(g.barFull))
+            screen.put(
+                Format.micros(sp.durationMicros).fitted(to: 8, right: true), row: y, col: s.cols - 8, style: .dim)
             if i == c.selected { screen.select(row: y) }
         }
         let paneTop = r.top + 2 + listHeight

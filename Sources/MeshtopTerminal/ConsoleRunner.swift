@@ -14,7 +14,8 @@ public enum ConsoleRunner {
 
     /// Runs until `q`/`:q` or SIGINT/SIGTERM/SIGHUP. `now` gives wall-clock µs.
     public static func run(
-        reader: any QueryReading, options: ConsoleOptions, now: @escaping @Sendable () -> Int64 = ConsoleRunner.wallClock
+        reader: any QueryReading, options: ConsoleOptions,
+        now: @escaping @Sendable () -> Int64 = ConsoleRunner.wallClock
     ) throws -> Exit {
         let signals = SignalFlag()
         defer { signals.cancel() }

@@ -14,7 +14,8 @@ struct Harness {
     let reader: any QueryReading
     var quit = false
 
-    init(rows: Int = 24, cols: Int = 80, options: ConsoleOptions = ConsoleOptions(), reader: (any QueryReading)? = nil) {
+    init(rows: Int = 24, cols: Int = 80, options: ConsoleOptions = ConsoleOptions(), reader: (any QueryReading)? = nil)
+    {
         self.reader = reader ?? SampleQueries(nowMicros: fixedNow)
         state = ConsoleState(rows: rows, cols: cols, nowMicros: fixedNow, options: options)
         run(ConsoleUpdate.start(state))

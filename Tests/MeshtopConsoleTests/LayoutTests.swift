@@ -28,11 +28,14 @@ import Testing
     @Test func waterfallTreeAndCriticalPath() {
         let id = TraceID(high: 0, low: 1)
         func span(_ n: UInt64, _ parent: UInt64?, _ start: Int64, _ end: Int64) -> Span {
-            Span(traceID: id, spanID: SpanID(n), parentID: parent.map(SpanID.init), service: "s", name: "op\(n)",
+            Span(
+                traceID: id, spanID: SpanID(n), parentID: parent.map(SpanID.init), service: "s", name: "op\(n)",
                 startMicros: start, durationMicros: end - start)
         }
-        let spans = [span(1, nil, 0, 100), span(3, 1, 40, 100), span(2, 1, 0, 30), span(4, 1, 50, 60),
-            span(5, 99, 10, 20)]
+        let spans = [
+            span(1, nil, 0, 100), span(3, 1, 40, 100), span(2, 1, 0, 30), span(4, 1, 50, 60),
+            span(5, 99, 10, 20),
+        ]
         let rows = WaterfallRow.tree(spans)
         #expect(rows.map(\.span.spanID.raw) == [1, 2, 3, 4, 5])
         #expect(rows.map(\.depth) == [0, 1, 1, 1, 0])

@@ -39,8 +39,9 @@ import Testing
 
     @Test func sparklinesScaleToTheirRange() {
         #expect(Glyphs.unicode.sparkline([0, 7], width: 4) == "  ▁█")
-        #expect(Glyphs.ascii.sparkline([1, 2, 3, 4, 5, 6, 7, 8], width: 3) == "*##".replacingOccurrences(of: "*", with: "_")
-            || Glyphs.ascii.sparkline([1, 2, 3, 4, 5, 6, 7, 8], width: 3) == "_=#")
+        #expect(
+            Glyphs.ascii.sparkline([1, 2, 3, 4, 5, 6, 7, 8], width: 3) == "*##".replacingOccurrences(of: "*", with: "_")
+                || Glyphs.ascii.sparkline([1, 2, 3, 4, 5, 6, 7, 8], width: 3) == "_=#")
         #expect(Glyphs.unicode.sparkline([3, 3], width: 2) == "▅▅")
         #expect(Glyphs.unicode.sparkline([], width: 2) == "  ")
     }
@@ -52,9 +53,10 @@ import Testing
         #expect(ScreenDiff.runs(from: a, to: b).isEmpty)
         b.put("J", row: 1, col: 0)
         b.put("!", row: 2, col: 9)
-        #expect(ScreenDiff.runs(from: a, to: b) == [
-            ScreenDiff.Run(row: 1, col: 0, count: 1), ScreenDiff.Run(row: 2, col: 9, count: 1),
-        ])
+        #expect(
+            ScreenDiff.runs(from: a, to: b) == [
+                ScreenDiff.Run(row: 1, col: 0, count: 1), ScreenDiff.Run(row: 2, col: 9, count: 1),
+            ])
         #expect(ScreenDiff.runs(from: nil, to: b).count == 3)
         #expect(ScreenDiff.runs(from: Screen(rows: 2, cols: 10), to: b).count == 3)
         var c = a
@@ -80,7 +82,9 @@ import Testing
         // The selected row is reverse video; the failing service's health is bold.
         #expect(s[3, 3].style.reverse)
         let failing = (0..<s.rows).first { s.line($0).contains("failing") } ?? 0
-        let col = s.line(failing).firstIndex(of: "✖").map { s.line(failing).distance(from: s.line(failing).startIndex, to: $0) }
+        let col = s.line(failing).firstIndex(of: "✖").map {
+            s.line(failing).distance(from: s.line(failing).startIndex, to: $0)
+        }
         #expect(col.map { s[failing, $0].style.bold } == true)
         #expect(s[failing, col ?? 0].style.role == .healthFailing)
     }
