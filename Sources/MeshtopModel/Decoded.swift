@@ -1,5 +1,5 @@
 /// Why a line was rejected. Raw values are the keys shown by `meshtop query stats`.
-public enum RejectReason: String, Sendable, Hashable, CaseIterable, Codable {
+public enum RejectReason: String, Sendable, Hashable, CaseIterable, Codable, Error {
     case empty = "empty"
     case unknownFormat = "unknown_format"
     case invalidUTF8 = "invalid_utf8"

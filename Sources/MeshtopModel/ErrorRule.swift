@@ -35,7 +35,7 @@ public enum ErrorRule {
             switch v {
             case .int(let i): http = i
             case .string(let s): http = Int64(s)
-            case .double(let d): http = Int64(d)
+            case .double(let d): http = d.isFinite && abs(d) < 1e9 ? Int64(d) : nil
             default: http = nil
             }
         }

@@ -1,9 +1,5 @@
 import MeshtopModel
 
-/// The span decoders return `Result<[Span], RejectReason>`, which needs `Error`. This conformance belongs in
-/// MeshtopModel next to the type; it lives here until it moves there (then delete this line).
-extension RejectReason: Error {}
-
 /// Shared span-building rules for the Jaeger, Zipkin and OTLP decoders, so that the same span arriving in any
 /// of the three formats decodes to the same `Span`.
 enum SpanDecoding {
