@@ -63,7 +63,7 @@ extension AgentLoop {
         guard let st = FileStatus.of(path: f.path) else {
             // Renamed or deleted: keep reading the old file for a while, a new one may appear under the name.
             if f.missingSince == nil { f.missingSince = now }
-            if now &- f.missingSince! >= config.missingGrace {
+            if now &- f.missingSince! >= config.missingGrace, drained(f, now: now) {
                 release(f)
                 return f.explicit
             }
@@ -71,13 +71,21 @@ extension AgentLoop {
         }
         f.missingSince = nil
         if st.key != key {
-            // Rotated (logrotate create) or deleted and re-created: drain the old file to its end, then switch.
-            while f.pump(buffer: &readBuffer, now: now, stats: &stats, into: &records) > 0 { enqueueRecords(of: f) }
+            // Rotated (logrotate create) or deleted and re-created: read the old file to its end, then switch.
+            // Reading goes through the normal loop (one buffer per turn) so the queue stays bounded.
+            guard drained(f, now: now) else { return true }
             release(f)
             open(f, initial: false)
             return true
         }
         return true
+    }
+
+    /// Reads once more; true when the file had nothing left.
+    private func drained(_ f: FileFollower, now: UInt64) -> Bool {
+        let n = f.pump(buffer: &readBuffer, now: now, stats: &stats, into: &records)
+        enqueueRecords(of: f)
+        return n == 0
     }
 
     /// Before reading: a file smaller than the read offset, or whose first bytes changed, was truncated
