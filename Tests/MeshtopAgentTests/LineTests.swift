@@ -86,7 +86,8 @@ import Testing
     func encode(_ text: String, format: LogFormat = .auto, lines: Int = 1, truncated: Bool = false) -> String {
         let e = LineEncoder(format: format, host: "h1")
         let r = Record(bytes: Array(text.utf8), endOffset: 0, truncated: truncated, lines: lines)
-        return String(decoding: e.encode(r, service: "svc", file: "/l.log", time: LineEncoder.timeText(0)), as: UTF8.self)
+        let bytes = e.encode(r, service: "svc", file: "/l.log", time: LineEncoder.timeText(0))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     @Test func jsonGetsAServiceOnlyWhenItHasNone() {
