@@ -13,7 +13,22 @@ struct ChunkedPruner {
 
     mutating func deleteRaw(olderThan cutoff: Int64) throws {
         try delete(table: "spans", timeColumn: "start_us", olderThan: cutoff)
+        try deleteDeadTraceBuckets()
         try deleteLogs(olderThan: cutoff)
+    }
+
+    /// `spans_by_trace` entries of buckets older than the oldest remaining span (all of them when no span is
+    /// left). Entries of live buckets whose span is gone stay until their bucket dies; lookups join on the span.
+    mutating func deleteDeadTraceBuckets() throws {
+        let sql = """
+            DELETE FROM spans_by_trace WHERE (bucket, trace_id, span_rowid) IN (
+                SELECT bucket, trace_id, span_rowid FROM spans_by_trace
+                WHERE bucket < coalesce((SELECT min(rowid) FROM spans) >> 16, 9223372036854775807) LIMIT ?)
+            """
+        try loop(table: "spans_by_trace") { db, limit in
+            try db.cachedStatement(sql: sql).execute(arguments: [limit])
+            return db.changesCount
+        }
     }
 
     /// Deletes rows of a plain table whose time column is before `cutoff` (the column must be indexed).

@@ -50,32 +50,32 @@ extension MeshtopStore {
         }) ?? [:]
     }
 
-    /// The spans of one trace, by start time.
+    /// The spans of one trace, by start time (`TraceLookup.spansOfTraceSQL`).
     public func spans(traceID: TraceID) throws -> [StoredSpan] {
         try read { db in
             try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT trace_id, span_id, parent_id, service, name, kind, start_us, duration_us, error, status,
-                        status_message, peer_service, attributes, events
-                    FROM spans WHERE trace_id = ? ORDER BY start_us, rowid
-                    """,
-                arguments: [traceID.databaseBlob]
+                db.cachedStatement(sql: TraceLookup.spansOfTraceSQL), arguments: [traceID.databaseBlob]
             ).map(Self.storedSpan)
         }
     }
 
-    /// The logs that carry one trace id, by time.
+    /// The logs that carry one trace id, by time (`TraceLookup.logsOfTraceSQL`).
     public func logs(traceID: TraceID) throws -> [StoredLog] {
         try read { db in
             try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT id, time_us, service, host, severity, message, trace_id, span_id, attributes
-                    FROM logs WHERE trace_id = ? ORDER BY time_us, id
-                    """,
-                arguments: [traceID.databaseBlob]
+                db.cachedStatement(sql: TraceLookup.logsOfTraceSQL), arguments: [traceID.databaseBlob]
             ).map(Self.storedLog)
+        }
+    }
+
+    /// Trace ids whose hex starts with `hexPrefix` (case-insensitive), at most `limit`, in id order.
+    public func traceIDs(hexPrefix: String, limit: Int = 20) throws -> [TraceID] {
+        guard let range = TraceID.databaseBlobRange(hexPrefix: hexPrefix) else { return [] }
+        let upper = range.upper ?? Data(repeating: 0xFF, count: 17)
+        return try read { db in
+            try Data.fetchAll(
+                db.cachedStatement(sql: TraceLookup.traceIDsInRangeSQL), arguments: [range.lower, upper, limit]
+            ).compactMap { TraceID(databaseBlob: $0) }
         }
     }
 

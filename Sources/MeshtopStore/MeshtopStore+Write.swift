@@ -41,6 +41,8 @@ extension MeshtopStore {
                 status, status_message, peer_service, attributes, events)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """))
+        var byTrace = SQLiteBinder(try db.cachedStatement(
+            sql: "INSERT OR IGNORE INTO spans_by_trace(bucket, trace_id, span_rowid) VALUES (?, ?, ?)"))
         var json: [UInt8] = []
         json.reserveCapacity(1024)
         for s in spans {
@@ -63,6 +65,11 @@ extension MeshtopStore {
             JSONBytes.append(s.events, to: &json)
             b.text(bytes: json)
             try b.execute(db)
+            let rowid = db.lastInsertedRowID
+            byTrace.int(rowid >> TraceLookup.bucketShift)
+            byTrace.blob(s.traceID.high, s.traceID.low)
+            byTrace.int(rowid)
+            try byTrace.execute(db)
         }
     }
 

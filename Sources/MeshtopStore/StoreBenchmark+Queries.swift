@@ -8,13 +8,21 @@ extension StoreBenchmark {
         if !ids.isEmpty {
             out.append(try time("trace by id (spans)", runs: ids.count, store) { db, i in
                 _ = try Row.fetchAll(
-                    db.cachedStatement(sql: "SELECT * FROM spans WHERE trace_id = ? ORDER BY start_us"),
+                    db.cachedStatement(sql: TraceLookup.spansOfTraceSQL),
                     arguments: [ids[i].databaseBlob])
             })
             out.append(try time("logs by trace id", runs: ids.count, store) { db, i in
                 _ = try Row.fetchAll(
-                    db.cachedStatement(sql: "SELECT * FROM logs WHERE trace_id = ? ORDER BY time_us"),
+                    db.cachedStatement(sql: TraceLookup.logsOfTraceSQL),
                     arguments: [ids[i].databaseBlob])
+            })
+        }
+        if let first = ids.first {
+            let range = TraceID.databaseBlobRange(hexPrefix: String(first.hex.prefix(6)))
+            out.append(try time("trace ids by 6-digit hex prefix", runs: 20, store) { db, _ in
+                _ = try Row.fetchAll(
+                    db.cachedStatement(sql: TraceLookup.traceIDsInRangeSQL),
+                    arguments: [range?.lower, range?.upper, 20])
             })
         }
         let since = now - 15 * 60_000_000
