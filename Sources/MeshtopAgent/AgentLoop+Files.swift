@@ -149,7 +149,9 @@ extension AgentLoop {
                     path: f.path, fingerprint: current, generation: generation, readOffset: 0, shippedOffset: 0)
             }
         } else {
-            if initial && !config.fromStart && !checkpointedPaths.contains(f.path) { offset = actual.size }
+            if initial && !config.fromStart && !checkpointedPaths.contains(f.path) {
+                offset = Self.endOfLastLine(fd: fd, size: actual.size)
+            }
             progress[actual.key] = FileProgress(
                 path: f.path, fingerprint: current, generation: 0, readOffset: offset, shippedOffset: offset)
         }
@@ -170,6 +172,18 @@ extension AgentLoop {
                 progress[key] = nil
             }
         }
+    }
+
+    /// Where "the end" of a file is when following starts there: just after its last `\n`, so a line being
+    /// written at that moment is shipped whole rather than as a fragment (the file's size when the last 64 KiB
+    /// hold no newline).
+    static func endOfLastLine(fd: Int32, size: Int64) -> Int64 {
+        let window = Int(min(size, 65_536))
+        guard window > 0 else { return size }
+        var buf = [UInt8](repeating: 0, count: window)
+        let got = buf.withUnsafeMutableBytes { pread(fd, $0.baseAddress, window, off_t(size - Int64(window))) }
+        guard got == window, let nl = buf.lastIndex(of: 10) else { return size }
+        return size - Int64(window) + Int64(nl) + 1
     }
 
     /// `--service` default: the file name up to its first dot (`/var/log/api.log.1` → `api`).
