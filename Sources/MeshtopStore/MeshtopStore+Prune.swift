@@ -64,12 +64,11 @@ extension MeshtopStore {
         // Drop 5 % of the remaining time range per round until under 90 % of the limit (hysteresis).
         let goal = maxBytes / 10 * 9
         guard try usedBytes() > maxBytes else { return }
-        for (tables, rawTimes) in [(true, true), (false, false)] {
-            _ = tables
+        for raw in [true, false] {
             while try usedBytes() > goal {
-                guard let (oldest, newest) = try timeRange(raw: rawTimes) else { break }
+                guard let (oldest, newest) = try timeRange(raw: raw) else { break }
                 let cutoff = oldest + max(1, (newest - oldest) / 20)
-                if rawTimes {
+                if raw {
                     try pruner.deleteRaw(olderThan: cutoff)
                 } else {
                     for (table, column) in Self.rollupTables {

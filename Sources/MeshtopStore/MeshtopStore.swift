@@ -100,7 +100,8 @@ public final class MeshtopStore: Sendable {
     }
 
     /// Runs read-only database work for the query layer. On a file store it reads a consistent snapshot that
-    /// never blocks (and is never blocked by) the collector's writes.
+    /// never blocks (and is never blocked by) the collector's writes. Not reentrant: do not call `read` or any
+    /// other store method from inside `body`.
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
         try writer.read(body)
     }

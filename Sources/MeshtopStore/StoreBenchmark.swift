@@ -35,6 +35,9 @@ public enum StoreBenchmark {
         public var batchSize: Int
         public var phases: [Phase] = []
         public var queries: [Query] = []
+        /// Pruning the older half of the raw data, when measured.
+        public var prune: PruneResult?
+        public var pruneSeconds: Double = 0
         public var databaseBytes: Int64 = 0
         public var rowCounts: [String: Int64] = [:]
 
@@ -49,6 +52,11 @@ public enum StoreBenchmark {
             for q in queries {
                 lines.append("  query \(q.name): mean \(f(q.meanMillis, 3)) ms, max \(f(q.maxMillis, 3)) ms (\(q.runs) runs)")
             }
+            if let p = prune {
+                lines.append(
+                    "  prune older half: \(p.totalDeleted) rows in \(f(pruneSeconds, 2)) s, \(p.transactions) "
+                        + "transactions, longest write lock \(f(p.longestLockMillis, 1)) ms")
+            }
             lines.append(
                 "  database \(databaseBytes / 1_048_576) MiB; spans \(rowCounts["spans"] ?? 0), "
                     + "logs \(rowCounts["logs"] ?? 0)")
@@ -61,7 +69,7 @@ public enum StoreBenchmark {
     /// (created if missing; reuse one to measure a large database), `batchSize` lines per transaction.
     public static func run(
         path: String, spans: Int, logs: Int, batchSize: Int, mixed: Int = 0, seed: UInt64 = 42,
-        queries runQueries: Bool = true
+        queries runQueries: Bool = true, prune runPrune: Bool = true
     ) throws -> Report {
         let store = try MeshtopStore.open(path: path)
         let existing = store.rowCounts()
@@ -84,6 +92,16 @@ public enum StoreBenchmark {
                     counterDeltas: ["lines": Int64(n)])
             })
         if runQueries { report.queries = try queries(store, traceIDs: gen.sampledTraceIDs, now: gen.clockMicros) }
+        if runPrune {
+            let bounds = try store.read { db in
+                try Row.fetchOne(db, sql: "SELECT min(start_us), max(start_us) FROM spans")
+            }
+            if let lo: Int64 = bounds?[0], let hi: Int64 = bounds?[1] {
+                let start = WallClock.monotonicSeconds()
+                report.prune = try store.prune(rawOlderThan: lo + (hi - lo) / 2, rollupsOlderThan: 0)
+                report.pruneSeconds = WallClock.monotonicSeconds() - start
+            }
+        }
         store.checkpoint()
         report.databaseBytes = store.databaseBytes()
         report.rowCounts = store.rowCounts()
