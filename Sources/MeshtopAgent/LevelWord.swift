@@ -1,8 +1,8 @@
 import MeshtopModel
 
 /// Finds a level word near the start of a plain line: one of the first four words, in capitals, optionally in
-/// brackets (`ERROR`, `[WARN]`, `<DEBUG>`, `FATAL:`). Lowercase words are left alone so a message such as
-/// "debug mode enabled" stays `info`.
+/// brackets or followed by punctuation (`ERROR`, `[WARN]`, `<DEBUG>`, `FATAL:`, `ERROR:root:`), or in any case
+/// when bracketed (`[error]`). Other lowercase words are left alone so "debug mode enabled" stays `info`.
 enum LevelWord {
     static func detect(_ bytes: [UInt8]) -> Severity {
         var words = 0
@@ -19,17 +19,22 @@ enum LevelWord {
         return .info
     }
 
+    /// The level named by one word: its leading letters (after `[`, `<` or `(`) when they are capitals
+    /// (`ERROR`, `WARN:`, `ERROR:root:msg`) or when the word is bracketed (`[error]`, `<warn>`, as nginx writes).
     private static func severity(_ word: ArraySlice<UInt8>) -> Severity? {
-        let trimmed = word.drop(while: isPunct).reversed().drop(while: isPunct).reversed()
-        guard trimmed.count >= 3, trimmed.count <= 11, trimmed.allSatisfy({ $0 >= 65 && $0 <= 90 }) else {
+        let opened = word.first.map { $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: "(") }
+            ?? false
+        let body = opened ? word.dropFirst() : word
+        let letters = body.prefix(while: { ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) })
+        guard letters.count >= 3, letters.count <= 11 else { return nil }
+        let rest = body.dropFirst(letters.count)
+        if let next = rest.first, next != UInt8(ascii: ":"), next != UInt8(ascii: "]"), next != UInt8(ascii: ">"),
+            next != UInt8(ascii: ")"), next != UInt8(ascii: ","), next != UInt8(ascii: "|")
+        {
             return nil
         }
-        return Severity(name: String(decoding: trimmed, as: UTF8.self))
-    }
-
-    private static func isPunct(_ b: UInt8) -> Bool {
-        b == UInt8(ascii: "[") || b == UInt8(ascii: "]") || b == UInt8(ascii: "<") || b == UInt8(ascii: ">")
-            || b == UInt8(ascii: "(") || b == UInt8(ascii: ")") || b == UInt8(ascii: ":") || b == UInt8(ascii: ",")
-            || b == UInt8(ascii: "|")
+        let capitals = letters.allSatisfy { $0 >= 65 && $0 <= 90 }
+        guard capitals || (opened && rest.first.map { $0 != UInt8(ascii: ":") } ?? false) else { return nil }
+        return Severity(name: String(decoding: letters, as: UTF8.self))
     }
 }

@@ -29,8 +29,9 @@ struct LineEncoder {
             let passed: [UInt8]? = record.bytes.withUnsafeBytes { raw in
                 switch format {
                 case .auto:
-                    return StructuredLine.json(raw, service: service) ?? StructuredLine.logfmt(raw, service: service)
-                case .json: return StructuredLine.json(raw, service: service)
+                    return StructuredLine.json(raw, service: service) ?? StructuredLine.jsonArray(raw)
+                        ?? StructuredLine.logfmt(raw, service: service)
+                case .json: return StructuredLine.json(raw, service: service) ?? StructuredLine.jsonArray(raw)
                 case .logfmt: return StructuredLine.logfmt(raw, service: service)
                 case .plain: return nil
                 }

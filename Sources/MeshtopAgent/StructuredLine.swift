@@ -22,6 +22,15 @@ enum StructuredLine {
         return out
     }
 
+    /// A JSON array line (Zipkin v2 spans are sent as one), passed through unchanged.
+    static func jsonArray(_ line: UnsafeRawBufferPointer) -> [UInt8]? {
+        guard let first = line.firstIndex(where: { !isSpace($0) }), line[first] == UInt8(ascii: "["),
+            let last = line.lastIndex(where: { !isSpace($0) }), line[last] == UInt8(ascii: "]"),
+            JSONBytes.isValidUTF8(line)
+        else { return nil }
+        return Array(line)
+    }
+
     /// Collects the keys of the object spanning `from...to`; false when the text is not a well-nested object.
     private static func topLevelKeys(
         _ b: UnsafeRawBufferPointer, from: Int, to: Int, into keys: inout [ArraySlice<UInt8>]

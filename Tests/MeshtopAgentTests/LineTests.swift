@@ -95,6 +95,7 @@ import Testing
         #expect(encode(#"{}"#) == #"{"service":"svc"}"#)
         #expect(encode(#"{"service":"x","msg":"a"}"#) == #"{"service":"x","msg":"a"}"#)
         #expect(encode(#"{"app":"x"}"#) == #"{"app":"x"}"#)
+        #expect(encode(#"[{"traceId":"a","id":"b"}]"#) == #"[{"traceId":"a","id":"b"}]"#)
         // A nested "service" key does not count.
         #expect(encode(#"{"a":{"service":"x"}}"#) == #"{"service":"svc","a":{"service":"x"}}"#)
     }
@@ -111,6 +112,12 @@ import Testing
             + #""msg":"[WARN] disk \"full\"\u001b[31m","file":"/l.log"}"#)
         #expect(encode("debug mode on").contains(#""level":"info""#))
         #expect(encode("2026-11-27 10:00:00 ERROR x").contains(#""level":"error""#))
+        #expect(encode("2026/11/27 03:00:00 [error] 12#0: open() failed").contains(#""level":"error""#))
+        #expect(encode("ERROR:root:boom").contains(#""level":"error""#))
+        #expect(encode("<crit> x").contains(#""level":"crit""#))
+        #expect(encode("WARNING: low disk").contains(#""level":"warn""#))
+        #expect(encode("error: lowercase without brackets").contains(#""level":"info""#))
+        #expect(encode("INFORMATIONAL stuff ERRORS").contains(#""level":"info""#))
     }
 
     @Test func truncatedOrMultiLineStructuredLinesAreWrapped() {
