@@ -78,6 +78,25 @@ import Testing
         h.expectMessages(names("a", 1...100) + ["a-partial-end"] + names("b", 1...50))
     }
 
+    @Test func pendingMultiLineRecordAtStopIsShippedWholeAfterRestart() throws {
+        let h = Harness()
+        defer { h.finish() }
+        let statePath = h.dir.file("agent.state")
+        let first = try h.start {
+            $0.statePath = statePath
+            $0.idleFlush = 60_000_000_000
+        }
+        append("one\ntwo\n\tat x\n", to: h.log)
+        #expect(eventually { h.rx.messages == ["one"] })
+        #expect(eventually { first.stats.linesRead == 3 })
+        first.stop()
+        // "two" and its continuation were read but never sent: the checkpoint stays just after "one".
+        #expect(try StateFile(path: statePath).load().first?.offset == 4)
+        append("\tat y\nthree\n", to: h.log)
+        try h.start { $0.statePath = statePath }
+        h.expectMessages(["one", "two\n\tat x\n\tat y", "three"])
+    }
+
     @Test func fileReplacedWhileStoppedIsReadFromItsStart() throws {
         let h = Harness()
         defer { h.finish() }
