@@ -83,7 +83,10 @@ final class AgentLoop {
         } else {
             guard !config.paths.isEmpty else { throw .noInput }
             state = config.statePath.map { StateFile(path: $0) }
-            for cp in try state?.load() ?? [] {
+            let saved = try state?.load() ?? []
+            // Rewriting what was read proves at start, not at the first checkpoint, that the file is writable.
+            try state?.save(saved)
+            for cp in saved {
                 progress[cp.key] = FileProgress(
                     path: cp.path,
                     fingerprint: Fingerprint(

@@ -59,6 +59,9 @@ import Testing
         c.multilinePattern = "(["
         #expect(throws: AgentError.self) { try Agent(config: c) }
         c.multilinePattern = nil
+        c.statePath = "/nonexistent-dir/agent.state"
+        #expect(throws: AgentError.self) { try Agent(config: c) }
+        c.statePath = nil
         c.paths = []
         #expect(throws: AgentError.noInput) { try Agent(config: c) }
     }
