@@ -32,7 +32,7 @@ public struct GovernanceConfig: Sendable, Hashable {
         evaluationIntervalMicros: Int64 = 5_000_000, breakerLatenessMicros: Int64 = 2_000_000,
         rollupLatenessMicros: Int64 = 300_000_000, metricFlushIntervalMicros: Int64 = 10_000_000,
         metricIdleMicros: Int64 = 300_000_000, resolvedRetentionMicros: Int64 = 900_000_000,
-        maxBufferedSpans: Int = 500_000, maxWaitingSpans: Int = 100_000, spanRetainMicros: Int64 = 120_000_000,
+        maxBufferedSpans: Int = 250_000, maxWaitingSpans: Int = 100_000, spanRetainMicros: Int64 = 120_000_000,
         parentWaitMicros: Int64 = 30_000_000, quietAdvanceMicros: Int64 = 30_000_000,
         maxFutureSkewMicros: Int64 = 300_000_000
     ) {

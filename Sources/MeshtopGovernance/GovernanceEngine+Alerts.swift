@@ -44,19 +44,20 @@ extension GovernanceEngine {
         let to = RollupBook.minute(of: t)
         let seconds = max(1, Double(t - from) / 1_000_000)
         var out: [([Attribute], Double)] = []
+        var scratch: LatencyHistogram? = rule.signal == .p99Ms ? LatencyHistogram() : nil
         switch rule.signal {
         case .errorRate, .p99Ms, .rps, .apdex:
             if rule.scope.isEdge {
                 for k in edges.keys.sorted() where edgeMatches(rule.scope, k) {
-                    let w = book.window(edge: k, fromMinute: from, toMinute: to)
-                    if let v = Self.value(rule.signal, w, seconds: seconds) {
+                    let w = book.window(edge: k, fromMinute: from, toMinute: to, scratch: &scratch)
+                    if let v = Self.value(rule.signal, w, p99Micros: scratch?.percentile(99), seconds: seconds) {
                         out.append(([Attribute("callee", .string(k.callee)), Attribute("caller", .string(k.caller))], v))
                     }
                 }
             } else {
                 for s in knownServices.keys.sorted() where Glob.matches(rule.scope.service, s) {
-                    let w = book.window(service: s, fromMinute: from, toMinute: to)
-                    if let v = Self.value(rule.signal, w, seconds: seconds) {
+                    let w = book.window(service: s, fromMinute: from, toMinute: to, scratch: &scratch)
+                    if let v = Self.value(rule.signal, w, p99Micros: scratch?.percentile(99), seconds: seconds) {
                         out.append(([Attribute("service", .string(s))], v))
                     }
                 }
@@ -101,11 +102,11 @@ extension GovernanceEngine {
             && (scope.service == nil || Glob.matches(scope.service, k.callee) || Glob.matches(scope.service, k.caller))
     }
 
-    static func value(_ signal: AlertSignal, _ w: WindowTotals, seconds: Double) -> Double? {
+    static func value(_ signal: AlertSignal, _ w: WindowTotals, p99Micros: Int64?, seconds: Double) -> Double? {
         switch signal {
         case .rps: return Double(w.requests) / seconds
         case .errorRate: return w.requests > 0 ? Double(w.errors) * 100 / Double(w.requests) : nil
-        case .p99Ms: return w.requests > 0 ? Double(w.histogram.percentile(99)) / 1000 : nil
+        case .p99Ms: return w.requests > 0 ? p99Micros.map { Double($0) / 1000 } : nil
         case .apdex: return Apdex.score(satisfied: w.satisfied, tolerating: w.tolerating, total: w.requests)
         default: return nil
         }

@@ -20,6 +20,10 @@ extension GovernanceEngine {
             out.metricRollups, rules: rules.rules, keepMicros: rules.maxWindowMicros + config.metricFlushIntervalMicros,
             now: alertClock(nowMicros: nowMicros))
         evaluateAlerts(nowMicros: nowMicros, into: &out)
+        if watermark != Int64.min {
+            // Minutes that ended 10 s ago rarely change: keep them encoded.
+            book.freezeBefore = RollupBook.minute(of: watermark - 10_000_000)
+        }
         (out.serviceRollups, out.edgeRollups) = book.drainChanged()
         if watermark != Int64.min { expire() }
         out.watermarkMicros = watermark == Int64.min ? 0 : watermark

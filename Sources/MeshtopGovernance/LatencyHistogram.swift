@@ -3,8 +3,9 @@ import Histogram
 /// A mergeable latency histogram in microseconds, backed by HdrHistogram (hdrhistogram-swift).
 ///
 /// Values are tracked from 1 µs to 1 hour with 2 significant digits (each value is kept within 1 % of what was
-/// recorded); larger values are clamped to 1 hour, zero and negative values count as 1 µs. The histogram grows
-/// only as far as the largest value recorded, so a minute of millisecond latencies costs a few kilobytes.
+/// recorded); larger values are clamped to 1 hour, zero and negative values count as 1 µs. The counts array is
+/// allocated once at full size (about 26 KB), because HdrHistogram's auto-resize is slow when histograms of
+/// different sizes are merged; closed minutes are kept as `encode()` blobs instead (see `RollupBook`).
 ///
 /// Percentiles over long windows come from merging per-minute histograms (`merge`), never from averaging
 /// percentiles. The exact maximum is carried separately so `max` is never rounded.
@@ -18,8 +19,9 @@ public struct LatencyHistogram: Sendable, Equatable {
 
     /// An empty histogram.
     public init() {
-        hdr = Histogram<UInt64>(numberOfSignificantValueDigits: .two)
-        hdr.autoResize = true
+        hdr = Histogram<UInt64>(
+            lowestDiscernibleValue: 1, highestTrackableValue: Self.highestTrackableMicros,
+            numberOfSignificantValueDigits: .two)
         max = 0
     }
 
@@ -41,11 +43,45 @@ public struct LatencyHistogram: Sendable, Equatable {
         if other.max > max { max = other.max }
     }
 
-    /// The value (µs) at or below which `p` percent of the recorded values fall (HdrHistogram's
-    /// `valueAtPercentile`: the highest value equivalent to the bucket, capped at the exact max). 0 when empty.
+    /// The value (µs) at or below which `p` percent of the recorded values fall, with HdrHistogram's
+    /// `valueAtPercentile` rule: the first bucket whose cumulative count reaches ⌈p / 100 × count⌉ (at least 1),
+    /// reported as the bucket's highest equivalent value, capped at the exact max. 0 when empty.
     public func percentile(_ p: Double) -> Int64 {
-        guard count > 0 else { return 0 }
-        return Swift.min(Int64(hdr.valueAtPercentile(p)), max)
+        percentiles([p])[0]
+    }
+
+    /// Several percentiles in one pass over the buckets (`ps` in any order).
+    ///
+    /// Walks the buckets between the smallest and largest value with `countForValue` rather than calling
+    /// `valueAtPercentile`, which is not inlinable and so runs as unspecialised generic code over the whole
+    /// counts array (about five times slower here).
+    public func percentiles(_ ps: [Double]) -> [Int64] {
+        var out = [Int64](repeating: 0, count: ps.count)
+        let total = hdr.totalCount
+        guard total > 0 else { return out }
+        let order = ps.indices.sorted { ps[$0] < ps[$1] }
+        let targets = order.map { i -> UInt64 in
+            let p = Swift.min(Swift.max(ps[i].nextDown, 0), 100)
+            return Swift.max(1, UInt64((p * Double(total) / 100).rounded(.up)))
+        }
+        var k = 0
+        var cumulative: UInt64 = 0
+        var v = Self.bucketStart(hdr.minNonZero)
+        let top = hdr.maxRecorded
+        while v <= top, k < targets.count {
+            cumulative += UInt64(hdr.countForValue(v))
+            let width = Self.bucketWidth(v)
+            while k < targets.count, cumulative >= targets[k] {
+                out[order[k]] = Swift.min(Int64(v + width - 1), max)
+                k += 1
+            }
+            v += width
+        }
+        while k < targets.count {
+            out[order[k]] = max
+            k += 1
+        }
+        return out
     }
 
     /// Fraction of recorded values ≤ `micros` (0 … 1), within the histogram's 1 % precision.
@@ -61,6 +97,19 @@ public struct LatencyHistogram: Sendable, Equatable {
 }
 
 extension LatencyHistogram {
+    /// Width of the HdrHistogram bucket holding `v` for this layout (lowest discernible value 1, 2 significant
+    /// digits: sub-bucket count 256, so values below 256 are exact and each power of two above is split in 128):
+    /// HdrHistogram's `sizeOfEquivalentRangeForValue`, computed here so the loop stays specialised.
+    @inline(__always)
+    static func bucketWidth(_ v: UInt64) -> UInt64 {
+        let bucketIndex = Swift.max(0, 63 - (v | 255).leadingZeroBitCount - 7)
+        return 1 << UInt64(bucketIndex)
+    }
+
+    /// HdrHistogram's `lowestEquivalentForValue` for this layout.
+    @inline(__always)
+    static func bucketStart(_ v: UInt64) -> UInt64 { v & ~(bucketWidth(v) - 1) }
+
     /// Format version of `encode()`.
     static let formatVersion: UInt8 = 1
 
@@ -71,14 +120,24 @@ extension LatencyHistogram {
         var out: [UInt8] = [Self.formatVersion]
         out.reserveCapacity(64)
         Varint.append(UInt64(Swift.max(max, 0)), to: &out)
+        guard count > 0 else { return out }
+        // Step through the buckets between the smallest and largest value recorded (cheaper than
+        // `recordedValues()`, which walks every bucket of the array).
         var previous: UInt64 = 0
-        for item in hdr.recordedValues() {
-            // The bucket's highest equivalent value maps back to the same bucket when decoded, and keeps the
-            // decoded percentiles equal to the original's (HdrHistogram reports highest equivalents).
-            let value = hdr.highestEquivalentForValue(item.value)
-            Varint.append(value - previous, to: &out)
-            Varint.append(UInt64(item.count), to: &out)
-            previous = value
+        var v = Self.bucketStart(hdr.minNonZero)
+        let top = hdr.maxRecorded
+        while v <= top {
+            let c = hdr.countForValue(v)
+            let width = Self.bucketWidth(v)
+            if c > 0 {
+                // The bucket's highest equivalent value maps back to the same bucket when decoded, and keeps
+                // the decoded percentiles equal to the original's (HdrHistogram reports highest equivalents).
+                let value = v + width - 1
+                Varint.append(value - previous, to: &out)
+                Varint.append(UInt64(c), to: &out)
+                previous = value
+            }
+            v += width
         }
         return out
     }
@@ -86,19 +145,35 @@ extension LatencyHistogram {
     /// Decodes `encode()`'s output; nil when the bytes are not a histogram of this format.
     public init?(decoding bytes: [UInt8]) {
         self.init()
-        guard !bytes.isEmpty else { return }
-        guard bytes[0] == Self.formatVersion else { return nil }
+        guard merge(encoded: bytes) else { return nil }
+    }
+
+    /// Adds an `encode()` blob without building a second histogram; false (and nothing added) when the bytes
+    /// are not a histogram of this format. An empty blob is an empty histogram.
+    @discardableResult
+    public mutating func merge(encoded bytes: [UInt8]) -> Bool {
+        guard !bytes.isEmpty else { return true }
+        guard bytes[0] == Self.formatVersion else { return false }
         var i = 1
-        guard let m = Varint.read(bytes, at: &i), m <= Self.highestTrackableMicros else { return nil }
+        guard let m = Varint.read(bytes, at: &i), m <= Self.highestTrackableMicros else { return false }
+        var pairs: [(UInt64, UInt64)] = []
         var value: UInt64 = 0
         while i < bytes.count {
-            guard let delta = Varint.read(bytes, at: &i), let c = Varint.read(bytes, at: &i) else { return nil }
+            guard let delta = Varint.read(bytes, at: &i), let c = Varint.read(bytes, at: &i) else { return false }
             let (sum, overflow) = value.addingReportingOverflow(delta)
-            guard !overflow, sum <= 2 * Self.highestTrackableMicros, c > 0 else { return nil }
+            guard !overflow, c > 0 else { return false }
             value = sum
-            hdr.record(Swift.max(value, 1), count: c)
+            pairs.append((Swift.min(Swift.max(value, 1), Self.highestTrackableMicros), c))
         }
-        max = Int64(m)
+        for (v, c) in pairs { hdr.record(v, count: c) }
+        if Int64(m) > max { max = Int64(m) }
+        return true
+    }
+
+    /// Empties the histogram, keeping its storage.
+    public mutating func reset() {
+        hdr.reset()
+        max = 0
     }
 }
 

@@ -47,7 +47,7 @@ public struct REDSummary: Sendable, Equatable {
             sum += r.sumMicros
             sat += r.satisfied
             tol += r.tolerating
-            if let d = LatencyHistogram(decoding: r.histogram) { h.merge(d) }
+            h.merge(encoded: r.histogram)
         }
         return make(requests: req, errors: err, sumMicros: sum, histogram: h, windowMicros: windowMicros,
             apdex: Apdex.score(satisfied: sat, tolerating: tol, total: req))
@@ -61,7 +61,7 @@ public struct REDSummary: Sendable, Equatable {
             calls += r.calls
             err += r.errors
             sum += r.sumMicros
-            if let d = LatencyHistogram(decoding: r.histogram) { h.merge(d) }
+            h.merge(encoded: r.histogram)
         }
         return make(requests: calls, errors: err, sumMicros: sum, histogram: h, windowMicros: windowMicros,
             apdex: nil)
@@ -72,11 +72,12 @@ public struct REDSummary: Sendable, Equatable {
         apdex: Double?
     ) -> REDSummary {
         let ms = { (v: Int64) in Double(v) / 1000 }
+        let p = h.percentiles([50, 90, 99])
         return REDSummary(
             requests: requests, errors: errors,
             errorRate: requests > 0 ? Double(errors) * 100 / Double(requests) : 0,
             rps: windowMicros > 0 ? Double(requests) * 1_000_000 / Double(windowMicros) : 0,
-            p50Ms: ms(h.percentile(50)), p90Ms: ms(h.percentile(90)), p99Ms: ms(h.percentile(99)), maxMs: ms(h.max),
+            p50Ms: ms(p[0]), p90Ms: ms(p[1]), p99Ms: ms(p[2]), maxMs: ms(h.max),
             meanMs: requests > 0 ? Double(sumMicros) / Double(requests) / 1000 : 0, apdex: apdex, histogram: h)
     }
 

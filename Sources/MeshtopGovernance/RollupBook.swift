@@ -10,12 +10,29 @@ final class MinuteAccumulator {
     var maxMicros: Int64 = 0
     var satisfied: Int64 = 0
     var tolerating: Int64 = 0
-    var histogram = LatencyHistogram()
+    /// The histogram while the minute is open; nil once frozen into `frozen`.
+    private(set) var live: LatencyHistogram? = LatencyHistogram()
+    private var frozen: [UInt8] = []
     var dirty = false
 
     init(minuteMicros: Int64, apdexTMicros: Int64) {
         self.minuteMicros = minuteMicros
         self.apdexTMicros = apdexTMicros
+    }
+
+    /// The encoded histogram.
+    func encoded() -> [UInt8] { live?.encode() ?? frozen }
+
+    /// Keeps only the compact encoding (a few hundred bytes instead of the full counts array).
+    func freeze(encoded blob: [UInt8]? = nil) {
+        guard let l = live else { return }
+        frozen = blob ?? l.encode()
+        live = nil
+    }
+
+    /// Adds this minute's latencies to `h`.
+    func merge(into h: inout LatencyHistogram) {
+        if let l = live { h.merge(l) } else { h.merge(encoded: frozen) }
     }
 
     @inline(__always)
@@ -29,7 +46,8 @@ final class MinuteAccumulator {
         case 1: tolerating += 1
         default: break
         }
-        histogram.record(d)
+        if live == nil { live = LatencyHistogram(decoding: frozen) ?? LatencyHistogram() }
+        live!.record(d)
     }
 }
 
@@ -64,6 +82,9 @@ struct RollupBook {
     var edges: [EdgeMinuteKey: MinuteAccumulator] = [:]
     private var dirtyServices: [ServiceMinuteKey] = []
     private var dirtyEdges: [EdgeMinuteKey] = []
+    /// Minutes before this are frozen at the next `drainChanged`.
+    var freezeBefore = Int64.min
+    private var lastSweptMinute: Int64?
 
     static func minute(of micros: Int64) -> Int64 {
         micros >= 0 ? micros / 60_000_000 * 60_000_000 : (micros - 59_999_999) / 60_000_000 * 60_000_000
@@ -108,21 +129,25 @@ struct RollupBook {
         for k in dirtyServices {
             guard let a = services[k] else { continue }
             a.dirty = false
+            let blob = a.encoded()
+            if k.minute < freezeBefore { a.freeze(encoded: blob) }
             s.append(
                 ServiceRollup(
                     minuteMicros: k.minute, service: k.service, requests: a.requests, errors: a.errors,
                     sumMicros: a.sumMicros, maxMicros: a.maxMicros, satisfied: a.satisfied, tolerating: a.tolerating,
-                    histogram: a.histogram.encode()))
+                    histogram: blob))
         }
         var e: [EdgeRollup] = []
         e.reserveCapacity(dirtyEdges.count)
         for k in dirtyEdges {
             guard let a = edges[k] else { continue }
             a.dirty = false
+            let blob = a.encoded()
+            if k.minute < freezeBefore { a.freeze(encoded: blob) }
             e.append(
                 EdgeRollup(
                     minuteMicros: k.minute, caller: k.edge.caller, callee: k.edge.callee, calls: a.requests,
-                    errors: a.errors, sumMicros: a.sumMicros, maxMicros: a.maxMicros, histogram: a.histogram.encode()))
+                    errors: a.errors, sumMicros: a.sumMicros, maxMicros: a.maxMicros, histogram: blob))
         }
         dirtyServices.removeAll(keepingCapacity: true)
         dirtyEdges.removeAll(keepingCapacity: true)
@@ -131,8 +156,14 @@ struct RollupBook {
         return (s, e)
     }
 
-    /// Forgets minutes that ended more than `retainMicros` before the watermark (after they were emitted).
+    /// Freezes minutes before `freezeBefore` that are still open, and forgets minutes that ended more than
+    /// `retainMicros` before the watermark (after they were emitted).
     mutating func expire(watermark: Int64, retainMicros: Int64) {
+        if lastSweptMinute != freezeBefore {
+            for a in services.values where a.minuteMicros < freezeBefore && !a.dirty { a.freeze() }
+            for a in edges.values where a.minuteMicros < freezeBefore && !a.dirty { a.freeze() }
+            lastSweptMinute = freezeBefore
+        }
         let cutoff = Self.minute(of: watermark - retainMicros)
         if services.keys.contains(where: { $0.minute < cutoff }) {
             services = services.filter { $0.key.minute >= cutoff || $0.value.dirty }
@@ -142,14 +173,19 @@ struct RollupBook {
         }
     }
 
-    /// Merged totals of one service over the minutes in `[fromMinute, toMinute]`.
-    func window(service: String, fromMinute: Int64, toMinute: Int64) -> WindowTotals {
-        WindowTotals(from: fromMinute, to: toMinute) { services[ServiceMinuteKey(minute: $0, service: service)] }
+    /// Merged totals of one service over the minutes in `[fromMinute, toMinute]`; latencies go into `scratch`
+    /// (emptied first) when it is given.
+    func window(
+        service: String, fromMinute: Int64, toMinute: Int64, scratch: inout LatencyHistogram?
+    ) -> WindowTotals {
+        WindowTotals(from: fromMinute, to: toMinute, scratch: &scratch) {
+            services[ServiceMinuteKey(minute: $0, service: service)]
+        }
     }
 
-    /// Merged totals of one edge over the minutes in `[fromMinute, toMinute]`.
-    func window(edge: EdgeKey, fromMinute: Int64, toMinute: Int64) -> WindowTotals {
-        WindowTotals(from: fromMinute, to: toMinute) { edges[EdgeMinuteKey(minute: $0, edge: edge)] }
+    /// Merged totals of one edge over the minutes in `[fromMinute, toMinute]` (see `window(service:…)`).
+    func window(edge: EdgeKey, fromMinute: Int64, toMinute: Int64, scratch: inout LatencyHistogram?) -> WindowTotals {
+        WindowTotals(from: fromMinute, to: toMinute, scratch: &scratch) { edges[EdgeMinuteKey(minute: $0, edge: edge)] }
     }
 }
 
@@ -159,22 +195,21 @@ struct WindowTotals {
     var errors: Int64 = 0
     var satisfied: Int64 = 0
     var tolerating: Int64 = 0
-    var histogram = LatencyHistogram()
 
-    /// Sums the accumulators `lookup` finds for each minute start in `[from, to]`.
-    init(from: Int64, to: Int64, lookup: (Int64) -> MinuteAccumulator?) {
+    /// Sums the accumulators `lookup` finds for each minute start in `[from, to]`, and merges their latencies
+    /// into `scratch` when one is given.
+    init(from: Int64, to: Int64, scratch: inout LatencyHistogram?, lookup: (Int64) -> MinuteAccumulator?) {
+        scratch?.reset()
         var m = from
         while m <= to {
-            if let a = lookup(m) { add(a) }
+            if let a = lookup(m) {
+                requests += a.requests
+                errors += a.errors
+                satisfied += a.satisfied
+                tolerating += a.tolerating
+                if scratch != nil { a.merge(into: &scratch!) }
+            }
             m += 60_000_000
         }
-    }
-
-    mutating func add(_ a: MinuteAccumulator) {
-        requests += a.requests
-        errors += a.errors
-        satisfied += a.satisfied
-        tolerating += a.tolerating
-        histogram.merge(a.histogram)
     }
 }

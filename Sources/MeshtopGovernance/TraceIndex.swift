@@ -71,7 +71,8 @@ struct TraceIndex {
         self.maxWaiting = maxWaiting
         self.retainMicros = retainMicros
         self.parentWaitMicros = parentWaitMicros
-        nodes.reserveCapacity(min(maxSpans, 65_536))
+        // Reserved up front: growing a large dictionary rehashes everything (and dominated ingest cost).
+        nodes.reserveCapacity(maxSpans)
     }
 
     var stats: TraceIndexStats {

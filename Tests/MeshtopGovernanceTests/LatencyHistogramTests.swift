@@ -101,3 +101,31 @@ import Testing
         #expect(s.health(inboundBreakerOpen: false) == .failing)
     }
 }
+
+@Suite struct LatencyHistogramLayoutTests {
+    /// The bucket arithmetic used for fast walks agrees with HdrHistogram's own equivalence ranges.
+    @Test func bucketMathMatchesHdrHistogram() {
+        let h = LatencyHistogram()
+        var v: UInt64 = 1
+        while v < LatencyHistogram.highestTrackableMicros {
+            for x in [v, v + 1, v * 3 / 2] where x <= LatencyHistogram.highestTrackableMicros {
+                #expect(LatencyHistogram.bucketWidth(x) == h.hdr.sizeOfEquivalentRangeForValue(x))
+                #expect(LatencyHistogram.bucketStart(x) == h.hdr.lowestEquivalentForValue(x))
+            }
+            v *= 2
+        }
+    }
+
+    /// `percentiles` follows HdrHistogram's `valueAtPercentile` (capped at the exact max).
+    @Test func percentilesMatchValueAtPercentile() {
+        var h = LatencyHistogram()
+        var r: UInt64 = 7
+        for _ in 0..<500 {
+            r = r &* 6_364_136_223_846_793_005 &+ 1
+            h.record(Int64(r >> 40) % 3_000_000 + 1)
+        }
+        for p in [1.0, 25, 50, 90, 99, 99.9] {
+            #expect(h.percentile(p) == min(Int64(h.hdr.valueAtPercentile(p)), h.max))
+        }
+    }
+}
