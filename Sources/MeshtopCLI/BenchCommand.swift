@@ -5,7 +5,10 @@ public struct BenchCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks: ingest, store, query, governance, console.",
-        subcommands: [BenchIngestCommand.self]
+        subcommands: [
+            BenchIngestCommand.self, BenchStoreCommand.self, BenchQueryCommand.self, BenchGovernanceCommand.self,
+            BenchConsoleCommand.self,
+        ]
     )
 
     public init() {}

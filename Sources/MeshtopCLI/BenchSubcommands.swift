@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import MeshtopConsole
+import MeshtopGovernance
+import MeshtopQuery
+import MeshtopStore
+
+/// `meshtop bench store`: SQLite insert rates (spans, logs, mixed) and prune lock times on a file database.
+struct BenchStoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store", abstract: "SQLite insert throughput for spans, logs and a mixed stream.")
+
+    @Option(help: "Database file to create (default: a temporary file, removed afterwards).")
+    var db: String?
+    @Option(help: "Spans to insert.") var spans = 500_000
+    @Option(help: "Logs to insert.") var logs = 500_000
+    @Option(help: "Mixed records (40 % spans, 40 % logs, 20 % metric rollups) to insert.") var mixed = 500_000
+    @Option(help: "Records per transaction.") var batch = 5_000
+
+    func run() throws {
+        let path = db ?? NSTemporaryDirectory() + "meshtop-bench-store-\(getpid()).db"
+        defer { if db == nil { Self.remove(path) } }
+        print(try StoreBenchmark.run(path: path, spans: spans, logs: logs, batchSize: batch, mixed: mixed))
+    }
+
+    static func remove(_ path: String) {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+}
+
+/// `meshtop bench governance`: evaluation time per tick at scale.
+struct BenchGovernanceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "governance", abstract: "Governance ingest cost and evaluation time per tick.")
+
+    @Option(help: "Services.") var services = 200
+    @Option(help: "Caller → callee edges.") var edges = 1_000
+    @Option(help: "StatsD series.") var series = 10_000
+    @Option(help: "Calls fed per round.") var calls = 200_000
+
+    func run() throws {
+        print(GovernanceBenchmark.run(services: services, edges: edges, metricSeries: series, calls: calls))
+    }
+}
+
+/// `meshtop bench query`: query times on a generated database (SPEC §7: 5,000,000 spans and logs).
+struct BenchQueryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query", abstract: "Query times on a generated database of spans and logs.")
+
+    @Option(help: "Database file to create (default: a temporary file, removed afterwards).")
+    var db: String?
+    @Option(help: "Spans to generate.") var spans = 5_000_000
+    @Option(help: "Logs to generate.") var logs = 5_000_000
+
+    func run() throws {
+        let path = db ?? NSTemporaryDirectory() + "meshtop-bench-query-\(getpid()).db"
+        defer { if db == nil { BenchStoreCommand.remove(path) } }
+        let report = try QueryBenchmark.run(path: path, spans: spans, logs: logs) {
+            FileHandle.standardError.write(Data(($0 + "\n").utf8))
+        }
+        print(report)
+    }
+}
+
+/// `meshtop bench console`: update + view + screen diff time per frame on a large dataset.
+struct BenchConsoleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "console", abstract: "Console frame time (update + view + diff) on a large dataset.")
+
+    @Option(help: "Terminal rows.") var rows = 60
+    @Option(help: "Terminal columns.") var cols = 200
+    @Option(help: "Dataset scale factor.") var scale = 50
+    @Option(help: "Frames to time.") var frames = 50
+
+    func run() throws {
+        let result = ConsoleBenchmark.run(rows: rows, cols: cols, scale: scale, frames: frames) {
+            Double(DispatchTime.now().uptimeNanoseconds) / 1e9
+        }
+        print(result)
+    }
+}
