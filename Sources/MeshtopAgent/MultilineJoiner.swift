@@ -14,8 +14,9 @@ struct Record {
 enum MultilineRule {
     /// Every line is its own record.
     case none
-    /// A line starting with a space or tab, or with `Caused by:`, continues the previous record (Java and
-    /// Python stack traces), unless that record is a JSON object, which is always complete on one line.
+    /// A line starting with a space or tab, with `Caused by:`, or naming an exception class
+    /// (`java.lang.IllegalStateException: boom`) continues the previous record (Java and Python stack traces),
+    /// unless that record is a JSON object, which is always complete on one line.
     case indent
     /// A line matching the expression starts a record; any other line continues the previous one.
     case firstLine(NSRegularExpression)
@@ -94,7 +95,7 @@ struct MultilineJoiner {
             return false
         case .indent:
             if line[0] == 32 || line[0] == 9 { return true }
-            return Self.hasPrefix(line, Self.causedBy)
+            return Self.hasPrefix(line, Self.causedBy) || Self.isExceptionHeader(line)
         case .firstLine(let regex):
             let text = String(decoding: line, as: UTF8.self)
             let range = NSRange(text.startIndex..<text.endIndex, in: text)
@@ -124,6 +125,25 @@ struct MultilineJoiner {
     }
 
     private static let causedBy = Array("Caused by:".utf8)
+    private static let exceptionSuffixes = ["Exception", "Error", "Throwable"].map { Array($0.utf8) }
+
+    /// `java.lang.IllegalStateException: boom`, `com.x.FooError`: a dotted class name ending in Exception, Error or
+    /// Throwable, alone or followed by `:` — the line a Java logger prints after the message of a logged exception.
+    static func isExceptionHeader(_ line: UnsafeRawBufferPointer) -> Bool {
+        var end = 0
+        var dots = 0
+        while end < line.count, line[end] != UInt8(ascii: ":") {
+            let c = line[end]
+            let word = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c == 95 || c == 36
+            if c == UInt8(ascii: ".") { dots += 1 } else if !word { return false }
+            end += 1
+        }
+        guard dots > 0 else { return false }
+        let name = UnsafeRawBufferPointer(rebasing: line[0..<end])
+        return exceptionSuffixes.contains { suffix in
+            name.count > suffix.count && name.suffix(suffix.count).elementsEqual(suffix)
+        }
+    }
 
     static func hasPrefix(_ line: UnsafeRawBufferPointer, _ prefix: [UInt8]) -> Bool {
         guard line.count >= prefix.count else { return false }

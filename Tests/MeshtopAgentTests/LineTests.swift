@@ -59,6 +59,14 @@ import Testing
         #expect(got.map(\.lines) == [4, 1, 1, 1])
     }
 
+    @Test func exceptionHeaderContinuesTheLoggedMessage() {
+        let got = join([
+            "ERROR payment failed", "java.lang.RuntimeException: x", "\tat a.B(B.java:1)",
+            "com.acme.DbError", "next: java.lang.Exception", "Exception: plain", "a.b.Exceptional: no",
+        ])
+        #expect(got.map(\.lines) == [4, 1, 1, 1])
+    }
+
     @Test func firstLinePatternDecidesRecordStarts() throws {
         let rule = MultilineRule.firstLine(try NSRegularExpression(pattern: "^\\["))
         let got = join(["[1] a", "b", "c", "[2] d", "[3] e", "f"], rule: rule)
