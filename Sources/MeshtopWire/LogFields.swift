@@ -35,18 +35,45 @@ struct LogFields {
         }
     }
 
+    /// The record fields an alias key stands for.
+    enum Alias {
+        case time, level, message, service, host, traceID, spanID
+    }
+
+    /// The aliases as bytes; `trace`/`span` (ECS objects) and `service` accept a nested `{"name"|"id": …}`.
+    private static let aliases: [([UInt8], Alias)] = ([
+        ("time", .time), ("timestamp", .time), ("ts", .time), ("@timestamp", .time), ("level", .level),
+        ("severity", .level), ("lvl", .level), ("msg", .message), ("message", .message), ("body", .message),
+        ("service", .service), ("service.name", .service), ("app", .service), ("host", .host),
+        ("hostname", .host), ("trace_id", .traceID), ("traceId", .traceID), ("trace.id", .traceID),
+        ("trace", .traceID), ("span_id", .spanID), ("spanId", .spanID), ("span.id", .spanID), ("span", .spanID),
+    ] as [(String, Alias)]).map { (Array($0.0.utf8), $0.1) }
+
+    /// Byte comparison against the table: most keys differ in length or first byte, so this costs a few
+    /// integer compares where a `switch` over strings would call the string comparator for every case.
+    static func alias(_ key: String) -> Alias? {
+        let k = key.utf8
+        guard let first = k.first else { return nil }
+        let n = k.count
+        for (bytes, alias) in aliases where bytes.count == n && bytes[0] == first && k.elementsEqual(bytes) {
+            return alias
+        }
+        return nil
+    }
+
     private mutating func take(_ key: String, _ value: AttributeValue) -> Bool {
-        switch key {
-        case "time", "timestamp", "ts", "@timestamp":
+        guard let alias = LogFields.alias(key) else { return false }
+        switch alias {
+        case .time:
             guard timeMicros == nil, let t = LogFields.time(value) else { return false }
             timeMicros = t
-        case "level", "severity", "lvl":
+        case .level:
             guard severity == nil, let s = LogFields.severity(value) else { return false }
             severity = s
-        case "msg", "message", "body":
+        case .message:
             guard message == nil, case .string(let s) = value else { return false }
             message = s
-        case "service", "service.name", "app":
+        case .service:
             if case .map(let inner) = value, key == "service", service == nil,
                 case .string(let s)? = inner[key: "name"]
             {
@@ -55,23 +82,42 @@ struct LogFields {
             }
             guard service == nil, case .string(let s) = value, !s.isEmpty else { return false }
             service = s
-        case "host", "hostname":
+        case .host:
             guard host == nil, case .string(let s) = value, !s.isEmpty else { return false }
             host = s
-        case "trace_id", "traceId", "trace.id", "trace":
-            guard traceID == nil, let id = LogFields.hexID(value, key: key).flatMap({ TraceID(hex: $0) }),
-                !id.isZero
+        case .traceID:
+            guard traceID == nil, let (h, l) = LogFields.hexID(value, key: key).flatMap({ LogFields.hex($0, 32) }),
+                h != 0 || l != 0
             else { return false }
-            traceID = id
-        case "span_id", "spanId", "span.id", "span":
-            guard spanID == nil, let id = LogFields.hexID(value, key: key).flatMap({ SpanID(hex: $0) }),
-                !id.isZero
+            traceID = TraceID(high: h, low: l)
+        case .spanID:
+            guard spanID == nil, let (_, l) = LogFields.hexID(value, key: key).flatMap({ LogFields.hex($0, 16) }),
+                l != 0
             else { return false }
-            spanID = id
-        default:
-            return false
+            spanID = SpanID(l)
         }
         return true
+    }
+
+    /// 1…`maxDigits` hex digits (≤ 32) as (high, low), without the allocations of `TraceID(hex:)`.
+    static func hex(_ s: String, _ maxDigits: Int) -> (UInt64, UInt64)? {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        var n = 0
+        for c in s.utf8 {
+            let v: UInt8
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): v = c &- 48
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): v = c &- 87
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): v = c &- 55
+            default: return nil
+            }
+            n += 1
+            guard n <= maxDigits else { return nil }
+            high = (high << 4) | (low >> 60)
+            low = (low << 4) | UInt64(v)
+        }
+        return n > 0 ? (high, low) : nil
     }
 
     /// A hex id string; for the bare ECS keys `trace`/`span` only the nested `{"id": …}` form.
@@ -127,10 +173,12 @@ struct LogFields {
     }
 
     /// The record, with the defaults of the caller for what the fields did not say.
-    func record(defaultTime: Int64, defaultService: String, defaultHost: String, defaultMessage: String) -> LogRecord {
+    func record(
+        defaultTime: Int64, defaultService: String, defaultHost: String, defaultMessage: @autoclosure () -> String
+    ) -> LogRecord {
         LogRecord(
             timeMicros: timeMicros ?? defaultTime, service: service ?? defaultService, host: host ?? defaultHost,
-            severity: severity ?? .info, message: message ?? defaultMessage, traceID: traceID, spanID: spanID,
+            severity: severity ?? .info, message: message ?? defaultMessage(), traceID: traceID, spanID: spanID,
             attributes: attributes)
     }
 

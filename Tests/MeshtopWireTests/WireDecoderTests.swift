@@ -79,6 +79,16 @@ extension Decoded {
         #expect(Fixture.decode("7").map(\.rejection) == [.unknownFormat])
     }
 
+    @Test func embeddedNULsAndEscapeSequencesAreKeptAsData() {
+        // Only trailing NULs end a line; inner ones and terminal escapes are data (the sanitiser escapes them).
+        let out = Fixture.decode("<14>app: red \u{1b}[31mx\u{0}y\u{0}\u{0}")
+        #expect(out.first?.log?.message == "red \u{1b}[31mx\u{0}y")
+        #expect(out.first?.log?.service == "app")
+        let json = Fixture.decode(#"{"msg":"\u001b]0;title\u0007","level":"warn"}"#)
+        #expect(json.first?.log?.message == "\u{1b}]0;title\u{7}")
+        #expect(Fixture.decode("a.b:1|c\u{0}x").map(\.rejection) == [.statsd])
+    }
+
     @Test func jaegerFirstByteGoesToThrift() {
         var out: [Decoded] = []
         WireDecoder.decode(datagram: [0x82, 0x81, 0x00], context: Fixture.context, into: &out)
