@@ -23,6 +23,8 @@ SOCK="meshtop-console-test-$$"
 T="tmux -L $SOCK"
 FAILS=0
 trap '$T kill-server 2>/dev/null' EXIT
+# A idle session keeps this private tmux server alive between the console sessions.
+$T new-session -d -s keep "sleep 3600"
 
 screen() { $T capture-pane -p -t ct; }
 
@@ -74,13 +76,14 @@ restored() {
 
 start 100 30 xterm-256color
 check "header" "meshtop"
+if [ "$FAILS" -ne 0 ]; then echo "console tmux test: the console did not start"; exit 1; fi
 check "tab bar" "1 Services  2 Topology  3 Traces  4 Logs  5 Metrics  6 Breakers  7 Alerts"
 check "services table" "SERVICE"
 check "footer hints from the key table" "? help"
 if [ "$($T display -p -t ct '#{alternate_on}')" = "1" ]; then echo "ok   runs on the alternate screen"; else
     echo "FAIL alternate screen not on while running"; FAILS=$((FAILS + 1)); fi
 keys 2;   check "topology view" " edges, "
-keys l;   check "topology list layout" "CALLER"
+keys l;   check "topology list layout" " edges, list"
 keys l
 keys 3;   check "traces view" "Search: service="
 keys 4;   check "logs view" "lines, "

@@ -7,8 +7,9 @@ enum TopologyView {
         let edges = s.visibleEdges
         let nodes = s.topology?.nodes ?? []
         guard !nodes.isEmpty || !edges.isEmpty else {
-            let msg = s.loaded.contains("topology") ? "no services in the window" : "loading…"
-            screen.put(msg, row: r.top + 1, col: 2, style: .dim)
+            screen.put("0 services, 0 edges, " + (s.topologyList ? "list" : "graph"), row: r.top, col: 1, style: .title)
+            screen.put(s.emptyText("topology", "no calls between services in the window"), row: r.top + 2, col: 2,
+                style: .dim)
             return
         }
         let health = Dictionary(nodes.map { ($0.service, $0.health) }, uniquingKeysWith: { a, _ in a })

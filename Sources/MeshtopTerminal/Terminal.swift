@@ -7,12 +7,18 @@ final class Terminal {
     private var theme: Theme
     private var previous: Screen?
     private(set) var active = false
+    private var screenHandle: OpaquePointer?
 
     /// Sets the locale, initialises curses (cbreak, noecho, keypad, short ESCDELAY, input timeout) and the theme.
     init(color: Bool, inputTimeoutMillis: Int32) throws {
         meshtop_setlocale()
         set_escdelay(25)
-        guard initscr() != nil else { throw TerminalError.initFailed }
+        // newterm, unlike initscr, returns nil on an unknown TERM instead of exiting the process.
+        guard let out = fdopen(1, "w"), let input = fdopen(0, "r"), let handle = newterm(nil, out, input) else {
+            throw TerminalError.initFailed
+        }
+        screenHandle = handle
+        set_term(handle)
         active = true
         cbreak()
         noecho()
@@ -29,6 +35,8 @@ final class Terminal {
         guard active else { return }
         active = false
         endwin()
+        if let h = screenHandle { delscreen(h) }
+        screenHandle = nil
     }
 
     var size: (rows: Int, cols: Int) {

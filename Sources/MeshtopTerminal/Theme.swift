@@ -12,9 +12,10 @@ struct Theme {
     /// Must run after `initscr`. `wantColor` false forces monochrome.
     init(wantColor: Bool) {
         color = wantColor && has_colors()
+        var background: Int16 = -1
         if color {
             start_color()
-            use_default_colors()
+            if use_default_colors() != OK { background = Int16(COLOR_BLACK) }
         }
         let bold = Int32(meshtop_attr_bold())
         let dim = Int32(meshtop_attr_dim())
@@ -22,7 +23,7 @@ struct Theme {
         for (i, role) in Role.allCases.enumerated() {
             let (fg, colorAttr, monoAttr) = Theme.spec(role, bold: bold, dim: dim, underline: underline)
             if color {
-                init_pair(Int16(i + 1), Int16(fg), -1)
+                init_pair(Int16(i + 1), fg < 0 ? background == -1 ? -1 : Int16(COLOR_WHITE) : Int16(fg), background)
                 pairs.append(Int16(i + 1))
                 attrs.append(colorAttr)
             } else {
