@@ -56,8 +56,8 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swift6),
-        // File tailing, offsets, multi-line joining, UDP shipping.
-        .target(name: "MeshtopAgent", dependencies: ["MeshtopModel", "MeshtopWire"], swiftSettings: swift6),
+        // File tailing, offsets, multi-line joining, UDP shipping (ships text lines: needs no decoder).
+        .target(name: "MeshtopAgent", dependencies: ["MeshtopModel"], swiftSettings: swift6),
         // Console: state + update + view -> Screen. No curses here.
         .target(name: "MeshtopConsole", dependencies: ["MeshtopModel", "MeshtopQuery"], swiftSettings: swift6),
         .systemLibrary(

@@ -3,6 +3,6 @@ import MeshtopCLI
 @main
 enum Entrypoint {
     static func main() async {
-        await MeshtopCommand.main()
+        await MeshtopCommand.runMain()
     }
 }
