@@ -120,7 +120,7 @@ public enum Glob {
     public static func matches(_ pattern: String?, _ text: String) -> Bool {
         guard let p = pattern else { return true }
         if p == "*" { return true }
-        if !p.contains("*") && !p.contains("?") { return p == text }
+        if !p.utf8.contains(where: { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") }) { return p == text }
         return match(Array(p.utf8)[...], Array(text.utf8)[...])
     }
 

@@ -16,6 +16,9 @@ public struct CircuitBreaker: Sendable, Hashable {
         case closed(BreakerWindow)
         case open(openedAt: Int64)
         case halfOpen(BreakerWindow)
+        /// Held only while a window is being updated, so the window's arrays are uniquely referenced and
+        /// mutated in place (swift-nio's `.modifying` idiom).
+        case modifying
     }
 
     public let caller: String
@@ -48,7 +51,7 @@ public struct CircuitBreaker: Sendable, Hashable {
     /// The current state.
     public var currentState: BreakerState {
         switch state {
-        case .closed: return .closed
+        case .closed, .modifying: return .closed
         case .open: return .open
         case .halfOpen: return .halfOpen
         }
@@ -71,6 +74,7 @@ public struct CircuitBreaker: Sendable, Hashable {
         let slow = durationMicros > config.slowCallDurationMicros
         switch state {
         case .closed(var w):
+            state = .modifying
             w.record(atMicros: t, failed: failed, slow: slow)
             if exceeded(w) {
                 transition(to: .open(openedAt: t), from: .closed, at: t, window: w, &transitions)
@@ -90,6 +94,7 @@ public struct CircuitBreaker: Sendable, Hashable {
                 wouldReject += 1
                 return false
             }
+            state = .modifying
             w.record(atMicros: t, failed: failed, slow: slow)
             if w.failureRate == nil {
                 state = .halfOpen(w)
@@ -99,6 +104,8 @@ public struct CircuitBreaker: Sendable, Hashable {
                 transition(to: .closed(Self.closedWindow(config)), from: .halfOpen, at: t, window: w, &transitions)
             }
             return true
+        case .modifying:
+            preconditionFailure("CircuitBreaker.record re-entered while updating its window")
         }
     }
 
@@ -131,7 +138,7 @@ public struct CircuitBreaker: Sendable, Hashable {
             fr = w.failureRate
             sr = w.slowCallRate
             n = w.calls
-        case .open:
+        case .open, .modifying:
             break
         }
         return BreakerStatus(

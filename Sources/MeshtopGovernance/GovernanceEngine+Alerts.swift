@@ -44,20 +44,20 @@ extension GovernanceEngine {
         let to = RollupBook.minute(of: t)
         let seconds = max(1, Double(t - from) / 1_000_000)
         var out: [([Attribute], Double)] = []
-        var scratch: LatencyHistogram? = rule.signal == .p99Ms ? LatencyHistogram() : nil
+        let histograms = rule.signal == .p99Ms
         switch rule.signal {
         case .errorRate, .p99Ms, .rps, .apdex:
             if rule.scope.isEdge {
                 for k in edges.keys.sorted() where edgeMatches(rule.scope, k) {
-                    let w = book.window(edge: k, fromMinute: from, toMinute: to, scratch: &scratch)
-                    if let v = Self.value(rule.signal, w, p99Micros: scratch?.percentile(99), seconds: seconds) {
+                    let w = book.window(edge: k, fromMinute: from, toMinute: to, histograms: histograms)
+                    if let v = Self.value(rule.signal, w, seconds: seconds) {
                         out.append(([Attribute("callee", .string(k.callee)), Attribute("caller", .string(k.caller))], v))
                     }
                 }
             } else {
                 for s in knownServices.keys.sorted() where Glob.matches(rule.scope.service, s) {
-                    let w = book.window(service: s, fromMinute: from, toMinute: to, scratch: &scratch)
-                    if let v = Self.value(rule.signal, w, p99Micros: scratch?.percentile(99), seconds: seconds) {
+                    let w = book.window(service: s, fromMinute: from, toMinute: to, histograms: histograms)
+                    if let v = Self.value(rule.signal, w, seconds: seconds) {
                         out.append(([Attribute("service", .string(s))], v))
                     }
                 }
@@ -102,11 +102,13 @@ extension GovernanceEngine {
             && (scope.service == nil || Glob.matches(scope.service, k.callee) || Glob.matches(scope.service, k.caller))
     }
 
-    static func value(_ signal: AlertSignal, _ w: WindowTotals, p99Micros: Int64?, seconds: Double) -> Double? {
+    static func value(_ signal: AlertSignal, _ w: WindowTotals, seconds: Double) -> Double? {
         switch signal {
         case .rps: return Double(w.requests) / seconds
         case .errorRate: return w.requests > 0 ? Double(w.errors) * 100 / Double(w.requests) : nil
-        case .p99Ms: return w.requests > 0 ? p99Micros.map { Double($0) / 1000 } : nil
+        case .p99Ms:
+            guard w.requests > 0 else { return nil }
+            return LatencyHistogram.percentile(ofEncoded: w.blobs, 99).map { Double($0) / 1000 }
         case .apdex: return Apdex.score(satisfied: w.satisfied, tolerating: w.tolerating, total: w.requests)
         default: return nil
         }
@@ -115,7 +117,7 @@ extension GovernanceEngine {
     /// Fills `{{service}}`, `{{caller}}`, `{{callee}}`, `{{value}}`, `{{threshold}}`, `{{rule}}`, `{{severity}}`
     /// and `{{labels.KEY}}`; unknown placeholders become empty.
     static func render(_ rule: AlertRule, _ labels: [Attribute], _ value: Double) -> String {
-        guard rule.summary.contains("{{") else { return rule.summary }
+        guard rule.summary.utf8.contains(UInt8(ascii: "{")) else { return rule.summary }
         var out = ""
         var rest = Substring(rule.summary)
         while let open = rest.firstRange(of: "{{") {
@@ -144,7 +146,7 @@ extension GovernanceEngine {
         let r = (v * 1000).rounded() / 1000
         if r == r.rounded(), abs(r) < 1e15 { return String(Int64(r)) }
         var s = String(r)
-        while s.contains("."), s.hasSuffix("0") { s.removeLast() }
+        while s.utf8.contains(UInt8(ascii: ".")), s.hasSuffix("0") { s.removeLast() }
         return s
     }
 }

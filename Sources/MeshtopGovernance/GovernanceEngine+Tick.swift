@@ -19,12 +19,13 @@ extension GovernanceEngine {
         metricHistory.add(
             out.metricRollups, rules: rules.rules, keepMicros: rules.maxWindowMicros + config.metricFlushIntervalMicros,
             now: alertClock(nowMicros: nowMicros))
-        evaluateAlerts(nowMicros: nowMicros, into: &out)
         if watermark != Int64.min {
             // Minutes that ended 10 s ago rarely change: keep them encoded.
             book.freezeBefore = RollupBook.minute(of: watermark - 10_000_000)
         }
+        // Rollups first: encoding them fills the caches the alert windows read.
         (out.serviceRollups, out.edgeRollups) = book.drainChanged()
+        evaluateAlerts(nowMicros: nowMicros, into: &out)
         if watermark != Int64.min { expire() }
         out.watermarkMicros = watermark == Int64.min ? 0 : watermark
         return out

@@ -170,10 +170,36 @@ extension LatencyHistogram {
         return true
     }
 
-    /// Empties the histogram, keeping its storage.
-    public mutating func reset() {
-        hdr.reset()
-        max = 0
+    /// The `p` percentile of the union of several `encode()` blobs, computed on the encoded buckets without
+    /// building a histogram (same answer as merging them and calling `percentile`). nil when all are empty or
+    /// one is malformed.
+    public static func percentile(ofEncoded blobs: [[UInt8]], _ p: Double) -> Int64? {
+        var pairs: [(UInt64, UInt64)] = []
+        var exactMax: UInt64 = 0
+        var total: UInt64 = 0
+        for b in blobs where !b.isEmpty {
+            guard b[0] == formatVersion else { return nil }
+            var i = 1
+            guard let m = Varint.read(b, at: &i) else { return nil }
+            exactMax = Swift.max(exactMax, m)
+            var value: UInt64 = 0
+            while i < b.count {
+                guard let d = Varint.read(b, at: &i), let c = Varint.read(b, at: &i) else { return nil }
+                value &+= d
+                pairs.append((value, c))
+                total += c
+            }
+        }
+        guard total > 0 else { return nil }
+        pairs.sort { $0.0 < $1.0 }
+        let q = Swift.min(Swift.max(p.nextDown, 0), 100)
+        let target = Swift.max(1, UInt64((q * Double(total) / 100).rounded(.up)))
+        var cumulative: UInt64 = 0
+        for (v, c) in pairs {
+            cumulative += c
+            if cumulative >= target { return Int64(Swift.min(v, exactMax)) }
+        }
+        return Int64(exactMax)
     }
 }
 

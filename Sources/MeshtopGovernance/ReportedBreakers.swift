@@ -30,7 +30,7 @@ struct ReportedBreakers {
         for a in log.attributes {
             if a.key == "breaker" { name = a.value.text } else if a.key == "state" { state = a.value.text }
         }
-        if name == nil || state == nil, log.message.contains("breaker=") {
+        if name == nil || state == nil, log.message.firstRange(of: "breaker=") != nil {
             for token in log.message.split(separator: " ") {
                 if token.hasPrefix("breaker=") { name = Self.unquote(token.dropFirst(8)) }
                 if token.hasPrefix("state=") { state = Self.unquote(token.dropFirst(6)) }

@@ -13,6 +13,8 @@ final class MinuteAccumulator {
     /// The histogram while the minute is open; nil once frozen into `frozen`.
     private(set) var live: LatencyHistogram? = LatencyHistogram()
     private var frozen: [UInt8] = []
+    /// `live` encoded, until the next `add`.
+    private var cached: [UInt8]?
     var dirty = false
 
     init(minuteMicros: Int64, apdexTMicros: Int64) {
@@ -20,19 +22,21 @@ final class MinuteAccumulator {
         self.apdexTMicros = apdexTMicros
     }
 
-    /// The encoded histogram.
-    func encoded() -> [UInt8] { live?.encode() ?? frozen }
-
-    /// Keeps only the compact encoding (a few hundred bytes instead of the full counts array).
-    func freeze(encoded blob: [UInt8]? = nil) {
-        guard let l = live else { return }
-        frozen = blob ?? l.encode()
-        live = nil
+    /// The encoded histogram (cached until the next `add`).
+    func encoded() -> [UInt8] {
+        guard let l = live else { return frozen }
+        if let c = cached { return c }
+        let blob = l.encode()
+        cached = blob
+        return blob
     }
 
-    /// Adds this minute's latencies to `h`.
-    func merge(into h: inout LatencyHistogram) {
-        if let l = live { h.merge(l) } else { h.merge(encoded: frozen) }
+    /// Keeps only the compact encoding (a few hundred bytes instead of the full counts array).
+    func freeze() {
+        guard live != nil else { return }
+        frozen = encoded()
+        live = nil
+        cached = nil
     }
 
     @inline(__always)
@@ -47,6 +51,7 @@ final class MinuteAccumulator {
         default: break
         }
         if live == nil { live = LatencyHistogram(decoding: frozen) ?? LatencyHistogram() }
+        cached = nil
         live!.record(d)
     }
 }
@@ -130,7 +135,7 @@ struct RollupBook {
             guard let a = services[k] else { continue }
             a.dirty = false
             let blob = a.encoded()
-            if k.minute < freezeBefore { a.freeze(encoded: blob) }
+            if k.minute < freezeBefore { a.freeze() }
             s.append(
                 ServiceRollup(
                     minuteMicros: k.minute, service: k.service, requests: a.requests, errors: a.errors,
@@ -143,7 +148,7 @@ struct RollupBook {
             guard let a = edges[k] else { continue }
             a.dirty = false
             let blob = a.encoded()
-            if k.minute < freezeBefore { a.freeze(encoded: blob) }
+            if k.minute < freezeBefore { a.freeze() }
             e.append(
                 EdgeRollup(
                     minuteMicros: k.minute, caller: k.edge.caller, callee: k.edge.callee, calls: a.requests,
@@ -173,19 +178,19 @@ struct RollupBook {
         }
     }
 
-    /// Merged totals of one service over the minutes in `[fromMinute, toMinute]`; latencies go into `scratch`
-    /// (emptied first) when it is given.
-    func window(
-        service: String, fromMinute: Int64, toMinute: Int64, scratch: inout LatencyHistogram?
-    ) -> WindowTotals {
-        WindowTotals(from: fromMinute, to: toMinute, scratch: &scratch) {
+    /// Merged totals of one service over the minutes in `[fromMinute, toMinute]`, with the minutes' encoded
+    /// histograms when `histograms` is set.
+    func window(service: String, fromMinute: Int64, toMinute: Int64, histograms: Bool) -> WindowTotals {
+        WindowTotals(from: fromMinute, to: toMinute, histograms: histograms) {
             services[ServiceMinuteKey(minute: $0, service: service)]
         }
     }
 
     /// Merged totals of one edge over the minutes in `[fromMinute, toMinute]` (see `window(service:…)`).
-    func window(edge: EdgeKey, fromMinute: Int64, toMinute: Int64, scratch: inout LatencyHistogram?) -> WindowTotals {
-        WindowTotals(from: fromMinute, to: toMinute, scratch: &scratch) { edges[EdgeMinuteKey(minute: $0, edge: edge)] }
+    func window(edge: EdgeKey, fromMinute: Int64, toMinute: Int64, histograms: Bool) -> WindowTotals {
+        WindowTotals(from: fromMinute, to: toMinute, histograms: histograms) {
+            edges[EdgeMinuteKey(minute: $0, edge: edge)]
+        }
     }
 }
 
@@ -195,11 +200,11 @@ struct WindowTotals {
     var errors: Int64 = 0
     var satisfied: Int64 = 0
     var tolerating: Int64 = 0
+    /// The minutes' encoded histograms (when asked for).
+    var blobs: [[UInt8]] = []
 
-    /// Sums the accumulators `lookup` finds for each minute start in `[from, to]`, and merges their latencies
-    /// into `scratch` when one is given.
-    init(from: Int64, to: Int64, scratch: inout LatencyHistogram?, lookup: (Int64) -> MinuteAccumulator?) {
-        scratch?.reset()
+    /// Sums the accumulators `lookup` finds for each minute start in `[from, to]`.
+    init(from: Int64, to: Int64, histograms: Bool, lookup: (Int64) -> MinuteAccumulator?) {
         var m = from
         while m <= to {
             if let a = lookup(m) {
@@ -207,7 +212,7 @@ struct WindowTotals {
                 errors += a.errors
                 satisfied += a.satisfied
                 tolerating += a.tolerating
-                if scratch != nil { a.merge(into: &scratch!) }
+                if histograms { blobs.append(a.encoded()) }
             }
             m += 60_000_000
         }
