@@ -4,14 +4,16 @@ import MeshtopQuery
 /// The rows each view shows after sorting and filtering, shared by `update` (counts, drill-in targets) and the
 /// views (drawing), so both always agree.
 extension ConsoleState {
-    func matches(_ tab: Tab, _ fields: String...) -> Bool {
-        guard let f = filters[tab], !f.isEmpty else { return true }
+    /// `items` whose `fields` contain the tab's `/` filter (case-insensitive); all of them, without building
+    /// any field, when there is no filter.
+    func filtered<T>(_ tab: Tab, _ items: [T], _ fields: (T) -> [String]) -> [T] {
+        guard let f = filters[tab], !f.isEmpty else { return items }
         let needle = f.lowercased()
-        return fields.contains { $0.lowercased().contains(needle) }
+        return items.filter { item in fields(item).contains { $0.lowercased().contains(needle) } }
     }
 
     public var visibleServices: [ServiceRow] {
-        services.filter { matches(.services, $0.service, $0.health.rawValue) }.sorted { a, b in
+        filtered(.services, services) { [$0.service, $0.health.rawValue] }.sorted { a, b in
             let c = compare(a, b)
             if c == 0 { return a.service < b.service }
             return sortDescending ? c > 0 : c < 0
@@ -42,35 +44,26 @@ extension ConsoleState {
     }
 
     public var visibleEdges: [EdgeRow] {
-        (topology?.edges ?? []).filter { matches(.topology, $0.caller, $0.callee) }
-            .sorted { ($0.caller, $0.callee) < ($1.caller, $1.callee) }
+        filtered(.topology, topology?.edges ?? []) { [$0.caller, $0.callee] }
     }
 
     public var visibleTraces: [TraceSummary] {
-        traces.filter { t in
-            matches(.traces, t.rootService, t.rootOperation, t.traceID.hex, t.services.joined(separator: " "))
+        filtered(.traces, traces) { t in
+            [t.rootService, t.rootOperation, t.traceID.hex, t.services.joined(separator: " ")]
         }
     }
 
     public var visibleLogs: [LogRow] {
-        logs.filter { l in
-            matches(.logs, l.record.message, l.record.service, l.record.host, l.record.severity.name)
-        }
+        filtered(.logs, logs) { l in [l.record.message, l.record.service, l.record.host, l.record.severity.name] }
     }
 
     public var visibleMetrics: [MetricRow] {
-        metrics.filter { m in
-            (traceFilter.service == nil || m.service == traceFilter.service)
-                && matches(.metrics, m.name, m.service, m.tags.joined(separator: ","), m.type.rawValue)
-        }
-        .sorted { ($0.name, $0.tags.joined(separator: ",")) < ($1.name, $1.tags.joined(separator: ",")) }
+        let rows = traceFilter.service.map { svc in metrics.filter { $0.service == svc } } ?? metrics
+        return filtered(.metrics, rows) { m in [m.name, m.service, m.tags.joined(separator: ","), m.type.rawValue] }
     }
 
     public var visibleBreakers: [BreakerStatus] {
-        breakers.filter { matches(.breakers, $0.caller, $0.callee, $0.state.rawValue) }
-            .sorted {
-                (Self.breakerRank($0.state), $0.caller, $0.callee) < (Self.breakerRank($1.state), $1.caller, $1.callee)
-            }
+        filtered(.breakers, breakers) { [$0.caller, $0.callee, $0.state.rawValue] }
     }
 
     static func breakerRank(_ s: BreakerState) -> Int {
@@ -83,13 +76,7 @@ extension ConsoleState {
     }
 
     public var visibleAlerts: [AlertStatus] {
-        alerts.filter { a in
-            matches(.alerts, a.rule, a.severity, a.summary, a.state.rawValue, a.fingerprint)
-        }
-        .sorted {
-            (Self.alertRank($0.state), -$0.sinceMicros, $0.fingerprint)
-                < (Self.alertRank($1.state), -$1.sinceMicros, $1.fingerprint)
-        }
+        filtered(.alerts, alerts) { a in [a.rule, a.severity, a.summary, a.state.rawValue, a.fingerprint] }
     }
 
     static func alertRank(_ s: AlertState) -> Int {

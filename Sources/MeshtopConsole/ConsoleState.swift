@@ -115,6 +115,8 @@ public struct ConsoleState: Sendable, Hashable {
     public var sortDescending = true
     public var topology: Topology?
     public var topologyList = false
+    /// The laid-out graph of `visibleEdges`, rebuilt when the topology or its filter changes (not per frame).
+    var topologyGraph: TopologyCanvas?
     public var traces: [TraceSummary] = []
     public var traceFilter = TraceFilter()
     public var trace: TraceView?

@@ -14,9 +14,11 @@ extension ConsoleUpdate {
             s.services = rows
             s.loaded.insert("services")
             s.clampCursor(.services)
-        case .topology(let t):
+        case .topology(var t):
+            t.edges.sort { ($0.caller, $0.callee) < ($1.caller, $1.callee) }
             s.topology = t
             s.loaded.insert("topology")
+            s.rebuildTopologyGraph()
             s.clampCursor(.topology)
         case .traces(let search, let rows):
             var mine = s.traceSearch
@@ -38,12 +40,17 @@ extension ConsoleUpdate {
             guard generation == s.logGeneration else { return [] }
             appendLogs(rows, &s)
         case .metrics(let rows):
-            s.metrics = rows
+            s.metrics = rows.sorted { a, b in
+                a.name != b.name ? a.name < b.name : a.tags.lexicographicallyPrecedes(b.tags)
+            }
             s.loaded.insert("metrics")
             s.clampCursor(.metrics)
         case .breakers(let rows):
             let before = s.selectedBreaker.map { $0.caller + "→" + $0.callee }
-            s.breakers = rows
+            s.breakers = rows.sorted {
+                (ConsoleState.breakerRank($0.state), $0.caller, $0.callee)
+                    < (ConsoleState.breakerRank($1.state), $1.caller, $1.callee)
+            }
             s.loaded.insert("breakers")
             s.focusPendingBreaker()
             s.clampCursor(.breakers)
@@ -55,7 +62,10 @@ extension ConsoleUpdate {
             s.breakerHistory = rows.sorted { $0.atMicros > $1.atMicros }
             s.breakerHistoryKey = caller + "→" + callee
         case .alerts(let rows, let history):
-            s.alerts = rows
+            s.alerts = rows.sorted {
+                (ConsoleState.alertRank($0.state), -$0.sinceMicros, $0.fingerprint)
+                    < (ConsoleState.alertRank($1.state), -$1.sinceMicros, $1.fingerprint)
+            }
             s.alertHistory = history.sorted { $0.atMicros > $1.atMicros }
             s.loaded.insert("alerts")
             s.clampCursor(.alerts)

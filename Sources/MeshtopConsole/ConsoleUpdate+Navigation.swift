@@ -55,6 +55,7 @@ extension ConsoleUpdate {
         }
         if let f = s.filters[s.tab], !f.isEmpty {
             s.filters[s.tab] = nil
+            if s.tab == .topology { s.rebuildTopologyGraph() }
             return []
         }
         guard let previous = s.backStack.popLast() else { return [] }
@@ -87,6 +88,18 @@ extension ConsoleState {
         logGeneration += 1
         logFollow = true
         cursors[.logs] = Cursor()
+    }
+
+    mutating func rebuildTopologyGraph() {
+        let nodes = topology?.nodes ?? []
+        let edges = visibleEdges
+        guard !nodes.isEmpty || !edges.isEmpty else {
+            topologyGraph = nil
+            return
+        }
+        let health = Dictionary(nodes.map { ($0.service, $0.health) }, uniquingKeysWith: { a, _ in a })
+        let layout = TopologyLayout(names: nodes.map(\.service), edges: edges.map { ($0.caller, $0.callee) })
+        topologyGraph = TopologyCanvas(layout: layout, edges: edges, health: health, glyphs: glyphs)
     }
 
     mutating func clampCursor(_ t: Tab) {

@@ -17,6 +17,7 @@ extension ConsoleUpdate {
             switch prompt {
             case .filter:
                 s.filters[s.tab] = text.isEmpty ? nil : text
+                if s.tab == .topology { s.rebuildTopologyGraph() }
                 s.cursors[s.tab] = Cursor()
                 if s.tab == .logs { s.logFollow = true }
                 s.clampCursor(s.tab)
@@ -87,6 +88,7 @@ extension ConsoleUpdate {
         case "clear":
             s.traceFilter = TraceFilter()
             s.filters = [:]
+            s.rebuildTopologyGraph()
             return searchChanged(&s)
         case "trace":
             guard !arg.isEmpty else { return fail("give a trace id: :trace 4bf92f35", &s) }

@@ -3,7 +3,14 @@ import MeshtopQuery
 
 /// Draws a `TopologyLayout` with box characters: nodes as boxes coloured by health, edges as orthogonal lines
 /// through per-edge channels, labelled with rate, error % and breaker state where they leave their caller.
-struct TopologyCanvas {
+struct TopologyCanvas: Hashable {
+    /// Where a segment leaves its source, enters its target, and the column of its vertical run.
+    struct Port: Hashable {
+        var out = 0
+        var into = 0
+        var channel = 0
+    }
+
     let layout: TopologyLayout
     let edges: [EdgeRow]
     let health: [String: HealthState]
@@ -16,7 +23,7 @@ struct TopologyCanvas {
     var width = 0
     var height = 0
     /// Port rows: segment index → (row out of its source, row into its target), and its channel column.
-    var ports: [Int: (out: Int, into: Int, channel: Int)] = [:]
+    var ports: [Int: Port] = [:]
 
     init(layout: TopologyLayout, edges: [EdgeRow], health: [String: HealthState], glyphs: Glyphs) {
         self.layout = layout
@@ -43,12 +50,15 @@ struct TopologyCanvas {
     private mutating func place() {
         let n = layout.nodes
         let segs = layout.segments
-        nodeHeight = n.indices.map { i in
-            if n[i].dummy { return 1 }
-            let ins = segs.filter { $0.to == i }.count
-            let outs = segs.filter { $0.from == i }.count
-            return 2 + max(1, ins, outs)
+        var insOf = Array(repeating: [Int](), count: n.count)
+        var outsOf = Array(repeating: [Int](), count: n.count)
+        var gaps = Array(repeating: [Int](), count: layout.layers.count)
+        for (k, seg) in segs.enumerated() {
+            insOf[seg.to].append(k)
+            outsOf[seg.from].append(k)
+            gaps[n[seg.from].layer].append(k)
         }
+        nodeHeight = n.indices.map { i in n[i].dummy ? 1 : 2 + max(1, insOf[i].count, outsOf[i].count) }
         nodeY = Array(repeating: 0, count: n.count)
         for l in layout.layers {
             var y = 0
@@ -63,28 +73,23 @@ struct TopologyCanvas {
             let w = l.filter { !n[$0].dummy }.map { clean(n[$0].name).columns + 4 }.max() ?? 3
             layerX.append(x)
             layerWidth.append(w)
-            let gap = segs.enumerated().filter { n[$0.element.from].layer == li }
-            let lw =
-                gap.filter { $0.element.first }.map { TopologyCanvas.label(edges[$0.element.edge]).columns }.max() ?? 0
+            let gap = gaps[li]
+            let lw = gap.filter { segs[$0].first }.map { TopologyCanvas.label(edges[segs[$0].edge]).columns }.max() ?? 0
             labelWidth.append(lw)
             x += w + (gap.isEmpty ? 0 : lw + gap.count + 4)
             // Ports: sort the gap's segments by source row so that channels cross as little as possible.
-            let sorted = gap.sorted {
-                (portY($0.element, out: true), $0.offset) < (portY($1.element, out: true), $1.offset)
-            }
-            for (k, item) in sorted.enumerated() { ports[item.offset] = (0, 0, layerX[li] + w + lw + 2 + k) }
+            let sorted = gap.sorted { (nodeY[segs[$0].from], $0) < (nodeY[segs[$1].from], $1) }
+            for (k, seg) in sorted.enumerated() { ports[seg] = Port(channel: layerX[li] + w + lw + 2 + k) }
         }
         width = x
         for i in n.indices {
-            let outs = segs.indices.filter { segs[$0].from == i }.sorted { nodeY[segs[$0].to] < nodeY[segs[$1].to] }
-            let ins = segs.indices.filter { segs[$0].to == i }.sorted { nodeY[segs[$0].from] < nodeY[segs[$1].from] }
+            let outs = outsOf[i].sorted { nodeY[segs[$0].to] < nodeY[segs[$1].to] }
+            let ins = insOf[i].sorted { nodeY[segs[$0].from] < nodeY[segs[$1].from] }
             let base = n[i].dummy ? nodeY[i] : nodeY[i] + 1
             for (k, s) in outs.enumerated() { ports[s]?.out = base + (n[i].dummy ? 0 : k) }
             for (k, s) in ins.enumerated() { ports[s]?.into = base + (n[i].dummy ? 0 : k) }
         }
     }
-
-    private func portY(_ s: TopologyLayout.Segment, out: Bool) -> Int { nodeY[out ? s.from : s.to] }
 
     /// The graph as a screen of its own size; the selected edge is drawn last, emphasised.
     func render(selected: Int) -> Screen {

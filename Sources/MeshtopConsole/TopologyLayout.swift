@@ -1,8 +1,8 @@
 /// A layered (Sugiyama-style) layout of the service graph: cycles broken, longest-path layering, dummy nodes on
 /// long edges, and barycentre ordering sweeps to reduce crossings. Pure, so it is tested on its own.
-struct TopologyLayout: Equatable {
+struct TopologyLayout: Hashable {
     /// A laid-out node; dummies carry long edges through intermediate layers.
-    struct Node: Equatable {
+    struct Node: Hashable {
         var name: String
         var layer: Int
         var order: Int
@@ -10,7 +10,7 @@ struct TopologyLayout: Equatable {
     }
 
     /// A segment between adjacent layers; `edge` indexes the input edges.
-    struct Segment: Equatable {
+    struct Segment: Hashable {
         var from: Int
         var to: Int
         var edge: Int

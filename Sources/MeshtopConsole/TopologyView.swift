@@ -15,11 +15,7 @@ enum TopologyView {
         let health = Dictionary(nodes.map { ($0.service, $0.health) }, uniquingKeysWith: { a, _ in a })
         let selected = s.cursor(.topology).selected
         var graph: Screen?
-        if !s.topologyList {
-            let layout = TopologyLayout(names: nodes.map(\.service), edges: edges.map { ($0.caller, $0.callee) })
-            let g = TopologyCanvas(layout: layout, edges: edges, health: health, glyphs: s.glyphs)
-            if g.width <= s.cols { graph = g.render(selected: selected) }
-        }
+        if !s.topologyList, let g = s.topologyGraph, g.width <= s.cols { graph = g.render(selected: selected) }
         let mode = graph == nil ? (s.topologyList ? "list" : "list (graph too wide)") : "graph"
         screen.put(
             "\(health.count) services, \(edges.count) edges, \(mode)",
