@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// Deletes old rows in short write transactions whose size adapts so each stays near
@@ -7,6 +8,7 @@ struct ChunkedPruner {
     var deleted: [String: Int64] = [:]
     var transactions = 0
     var longestSeconds = 0.0
+    var longestOwnSeconds = 0.0
     private var chunk: [String: Int] = [:]
 
     init(store: MeshtopStore) { self.store = store }
@@ -18,16 +20,31 @@ struct ChunkedPruner {
     }
 
     /// `spans_by_trace` entries of buckets older than the oldest remaining span (all of them when no span is
-    /// left). Entries of live buckets whose span is gone stay until their bucket dies; lookups join on the span.
+    /// left), oldest bucket first, as key ranges. Entries of live buckets whose span is gone stay until their
+    /// bucket dies; lookups join on the span.
     mutating func deleteDeadTraceBuckets() throws {
-        let sql = """
-            DELETE FROM spans_by_trace WHERE (bucket, trace_id, span_rowid) IN (
-                SELECT bucket, trace_id, span_rowid FROM spans_by_trace
-                WHERE bucket < coalesce((SELECT min(rowid) FROM spans) >> 16, 9223372036854775807) LIMIT ?)
-            """
         try loop(table: "spans_by_trace") { db, limit in
-            try db.cachedStatement(sql: sql).execute(arguments: [limit])
-            return db.changesCount
+            guard
+                let bucket = try Int64.fetchOne(
+                    db.cachedStatement(sql: """
+                        SELECT min(bucket) FROM spans_by_trace
+                        WHERE bucket < coalesce((SELECT min(rowid) FROM spans) >> 16, 9223372036854775807)
+                        """))
+            else { return (0, false) }
+            let boundary = try Row.fetchOne(
+                db.cachedStatement(sql: """
+                    SELECT trace_id, span_rowid FROM spans_by_trace WHERE bucket = ?
+                    ORDER BY trace_id, span_rowid LIMIT 1 OFFSET ?
+                    """), arguments: [bucket, limit])
+            if let boundary {
+                try db.cachedStatement(sql: """
+                    DELETE FROM spans_by_trace WHERE bucket = ? AND (trace_id, span_rowid) < (?, ?)
+                    """).execute(arguments: [bucket, boundary[0] as Data, boundary[1] as Int64])
+            } else {
+                try db.cachedStatement(sql: "DELETE FROM spans_by_trace WHERE bucket = ?")
+                    .execute(arguments: [bucket])
+            }
+            return (db.changesCount, true)
         }
     }
 
@@ -39,7 +56,7 @@ struct ChunkedPruner {
             """
         try loop(table: table) { db, limit in
             try db.cachedStatement(sql: sql).execute(arguments: [cutoff, limit])
-            return db.changesCount
+            return (db.changesCount, db.changesCount == limit)
         }
     }
 
@@ -57,24 +74,30 @@ struct ChunkedPruner {
                 try ftsDelete.execute(arguments: [id, row[1] as String])
                 try rowDelete.execute(arguments: [id])
             }
-            return rows.count
+            return (rows.count, rows.count == limit)
         }
     }
 
-    private mutating func loop(table: String, _ body: (Database, Int) throws -> Int) throws {
+    /// Runs `body(db, limit)` in successive write transactions until it reports no more work. `body` returns
+    /// the rows it deleted and whether more may remain. The chunk size adapts to the transaction's own time
+    /// (wall time minus time spent waiting for a CPU), so a busy machine does not shrink chunks to nothing.
+    private mutating func loop(table: String, _ body: (Database, Int) throws -> (Int, Bool)) throws {
         var limit = chunk[table] ?? 1_000
         while true {
             let start = WallClock.monotonicSeconds()
-            let n = try store.writer.write { db in try body(db, limit) }
+            let queued = WallClock.threadRunQueueSeconds()
+            let (n, more) = try store.writer.write { db in try body(db, limit) }
             let elapsed = WallClock.monotonicSeconds() - start
+            let own = max(0, elapsed - (WallClock.threadRunQueueSeconds() - queued))
             transactions += 1
             longestSeconds = max(longestSeconds, elapsed)
+            longestOwnSeconds = max(longestOwnSeconds, own)
             deleted[table, default: 0] += Int64(n)
-            if n < limit { break }
+            if !more { break }
             let target = MeshtopStore.pruneTargetSeconds
-            if elapsed > target * 1.5 {
+            if own > target * 1.5 {
                 limit = max(50, limit / 2)
-            } else if elapsed < target / 2 {
+            } else if own < target / 2 {
                 limit = min(50_000, limit * 2)
             }
         }

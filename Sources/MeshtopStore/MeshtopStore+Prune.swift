@@ -7,8 +7,11 @@ public struct PruneResult: Hashable, Sendable {
     public var deleted: [String: Int64] = [:]
     /// Write transactions used (each one short).
     public var transactions: Int = 0
-    /// The longest single write transaction, in milliseconds.
+    /// The longest single write transaction, in milliseconds of wall time.
     public var longestLockMillis: Double = 0
+    /// The longest transaction's own time (wall time minus time its thread waited for a CPU), in milliseconds:
+    /// what the lock would be held on an unloaded machine.
+    public var longestOwnMillis: Double = 0
     /// Bytes in use by pages holding data (`page_count - freelist_count`), before and after.
     public var usedBytesBefore: Int64 = 0
     public var usedBytesAfter: Int64 = 0
@@ -40,6 +43,7 @@ extension MeshtopStore {
         result.deleted = pruner.deleted.filter { $0.value > 0 }
         result.transactions = pruner.transactions
         result.longestLockMillis = pruner.longestSeconds * 1000
+        result.longestOwnMillis = pruner.longestOwnSeconds * 1000
         result.usedBytesAfter = try usedBytes()
         if result.totalDeleted > 0 { checkpoint() }
         return result

@@ -10,18 +10,35 @@ public final class MeshtopStore: Sendable {
     /// True for stores opened with `openReadOnly`.
     public let isReadOnly: Bool
     let writer: any DatabaseWriter
+    /// A second connection that copies the WAL into the database in the background (PASSIVE checkpoints never
+    /// block the writer), so checkpoint I/O and fsync stay off the collector's write path.
+    private let checkpointer: DatabaseQueue?
 
-    private init(path: String, writer: any DatabaseWriter, isReadOnly: Bool) {
+    private init(path: String, writer: any DatabaseWriter, isReadOnly: Bool, checkpointer: DatabaseQueue? = nil) {
         self.path = path
         self.writer = writer
         self.isReadOnly = isReadOnly
+        self.checkpointer = checkpointer
+    }
+
+    /// Background checkpoint period.
+    static let checkpointInterval = 0.5
+
+    private func scheduleBackgroundCheckpoint() {
+        DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + Self.checkpointInterval) {
+            [weak self] in
+            guard let self, let checkpointer = self.checkpointer else { return }
+            _ = try? checkpointer.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+            self.scheduleBackgroundCheckpoint()
+        }
     }
 
     /// Page cache per connection, in KiB (negative `cache_size`): sized so the hot parts of the indexes stay
     /// in memory while the collector stays well under its memory budget.
     static let cacheKiB = 65_536
-    /// Checkpoint the WAL every this many pages (4 KiB each).
-    static let autocheckpointPages = 4_000
+    /// The writer itself checkpoints only when the WAL passes this many pages (4 KiB each), i.e. when the
+    /// background checkpointer falls behind.
+    static let autocheckpointPages = 16_384
     /// Truncate the WAL back to this size after checkpoints.
     static let journalSizeLimit = 64 << 20
 
@@ -50,14 +67,19 @@ public final class MeshtopStore: Sendable {
                     """)
             }
         }
-        let pool: DatabasePool
+        let store: MeshtopStore
         do {
-            pool = try DatabasePool(path: path, configuration: config)
+            let pool = try DatabasePool(path: path, configuration: config)
             try Schema.migrator.migrate(pool)
+            var checkpointConfig = Configuration()
+            checkpointConfig.busyMode = .timeout(1)
+            let checkpointer = try DatabaseQueue(path: path, configuration: checkpointConfig)
+            store = MeshtopStore(path: path, writer: pool, isReadOnly: false, checkpointer: checkpointer)
         } catch let error as DatabaseError {
             throw classify(error, path: path)
         }
-        return MeshtopStore(path: path, writer: pool, isReadOnly: false)
+        store.scheduleBackgroundCheckpoint()
+        return store
     }
 
     /// Opens an existing database read-only. Never creates a file: a missing one is `StoreError.missing`.

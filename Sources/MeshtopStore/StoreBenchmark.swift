@@ -17,6 +17,8 @@ public enum StoreBenchmark {
         public var cpuSeconds: Double = 0
         /// Time spent runnable but waiting for a CPU (other processes); the rest of wall − CPU is I/O wait.
         public var runQueueSeconds: Double = 0
+        /// The slowest single batch (wall), which sizes the collector's queue.
+        public var maxBatchSeconds: Double = 0
         public var rowsPerSecond: Double { seconds > 0 ? Double(rows) / seconds : 0 }
         public var rowsPerCPUSecond: Double { cpuSeconds > 0 ? Double(rows) / cpuSeconds : 0 }
     }
@@ -47,7 +49,8 @@ public enum StoreBenchmark {
             for p in phases {
                 lines.append(
                     "  insert \(p.name): \(p.rows) rows in \(f(p.seconds, 2)) s = \(f(p.rowsPerSecond)) rows/s"
-                        + " (last quarter \(f(p.tailRowsPerSecond)) rows/s; \(f(p.rowsPerCPUSecond)) rows per CPU-s; waited \(f(p.runQueueSeconds, 1)) s for a CPU)")
+                        + " (last quarter \(f(p.tailRowsPerSecond)) rows/s; \(f(p.rowsPerCPUSecond)) rows per CPU-s; waited \(f(p.runQueueSeconds, 1)) s for a CPU; "
+                        + "slowest batch \(f(p.maxBatchSeconds * 1000)) ms)")
             }
             for q in queries {
                 lines.append("  query \(q.name): mean \(f(q.meanMillis, 3)) ms, max \(f(q.maxMillis, 3)) ms (\(q.runs) runs)")
@@ -55,7 +58,7 @@ public enum StoreBenchmark {
             if let p = prune {
                 lines.append(
                     "  prune older half: \(p.totalDeleted) rows in \(f(pruneSeconds, 2)) s, \(p.transactions) "
-                        + "transactions, longest write lock \(f(p.longestLockMillis, 1)) ms")
+                        + "transactions, longest write lock \(f(p.longestLockMillis, 1)) ms (own time \(f(p.longestOwnMillis, 1)) ms)")
             }
             lines.append(
                 "  database \(databaseBytes / 1_048_576) MiB; spans \(rowCounts["spans"] ?? 0), "
@@ -127,6 +130,7 @@ public enum StoreBenchmark {
             result.runQueueSeconds += WallClock.threadRunQueueSeconds() - queueStart
             result.rows += n
             result.seconds += elapsed
+            result.maxBatchSeconds = max(result.maxBatchSeconds, elapsed)
             if result.rows > total * 3 / 4 {
                 tailRows += n
                 tailSeconds += elapsed
