@@ -42,7 +42,12 @@ public enum MetricAggregation: String, Sendable, Hashable, CaseIterable {
 
 /// Comparison operators.
 public enum CompareOp: String, Sendable, Hashable, CaseIterable {
-    case gt = ">", ge = ">=", lt = "<", le = "<=", eq = "==", ne = "!="
+    case gt = ">"
+    case ge = ">="
+    case lt = "<"
+    case le = "<="
+    case eq = "=="
+    case ne = "!="
 
     public func holds(_ value: Double, _ threshold: Double) -> Bool {
         switch self {
@@ -125,8 +130,10 @@ public enum Glob {
     }
 
     private static func match(_ p: ArraySlice<UInt8>, _ t: ArraySlice<UInt8>) -> Bool {
-        var pi = p.startIndex, ti = t.startIndex
-        var star = -1, mark = 0
+        var pi = p.startIndex
+        var ti = t.startIndex
+        var star = -1
+        var mark = 0
         while ti < t.endIndex {
             if pi < p.endIndex, p[pi] == UInt8(ascii: "?") || p[pi] == t[ti] {
                 pi += 1

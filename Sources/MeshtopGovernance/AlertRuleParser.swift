@@ -36,7 +36,8 @@ enum AlertRuleParser {
             scope.callee = try P.string(sf["callee"], "callee")
             if let t = sf["tags"] {
                 guard let m = t.mapping else {
-                    throw .invalidValue(line: P.line(t), field: "tags", value: t.string ?? "a list",
+                    throw .invalidValue(
+                        line: P.line(t), field: "tags", value: t.string ?? "a list",
                         expected: "a mapping of tag: glob")
                 }
                 for (k, v) in m { scope.tags[k.string ?? ""] = try P.string(v, "tags") ?? "*" }
@@ -65,18 +66,21 @@ enum AlertRuleParser {
         case "log_rate":
             let s = try P.string(f["min_severity"], "min_severity") ?? "error"
             guard let sev = Severity(name: s) else {
-                throw .invalidValue(line: P.line(f["min_severity"]!), field: "min_severity", value: s,
+                throw .invalidValue(
+                    line: P.line(f["min_severity"]!), field: "min_severity", value: s,
                     expected: "a severity: emerg alert crit error warn notice info debug")
             }
             return .logRate(minSeverity: sev)
         default:
             guard text.hasPrefix("metric:"), text.count > 7 else {
-                throw .invalidValue(line: P.line(node), field: "signal", value: text,
+                throw .invalidValue(
+                    line: P.line(node), field: "signal", value: text,
                     expected: "error_rate, p99_ms, rps, apdex, breaker_open, log_rate or metric:<name>")
             }
             let a = try P.string(f["aggregation"], "aggregation") ?? "last"
             guard let agg = MetricAggregation(rawValue: a) else {
-                throw .invalidValue(line: P.line(f["aggregation"]!), field: "aggregation", value: a,
+                throw .invalidValue(
+                    line: P.line(f["aggregation"]!), field: "aggregation", value: a,
                     expected: MetricAggregation.allCases.map(\.rawValue).joined(separator: ", "))
             }
             return .metric(name: String(text.dropFirst(7)), aggregation: agg)

@@ -33,7 +33,8 @@ struct AlertTracker {
         }
 
         var status: AlertStatus {
-            var fired: Int64?, resolved: Int64?
+            var fired: Int64?
+            var resolved: Int64?
             switch state {
             case .pending: break
             case .firing(let f, _): fired = f

@@ -40,7 +40,8 @@ public struct CircuitBreaker: Sendable, Hashable {
     }
 
     private static func closedWindow(_ c: BreakerConfig) -> BreakerWindow {
-        BreakerWindow(type: c.slidingWindowType, size: c.slidingWindowSize, minimumNumberOfCalls: c.minimumNumberOfCalls)
+        BreakerWindow(
+            type: c.slidingWindowType, size: c.slidingWindowSize, minimumNumberOfCalls: c.minimumNumberOfCalls)
     }
 
     private static func halfOpenWindow(_ c: BreakerConfig) -> BreakerWindow {
@@ -132,7 +133,9 @@ public struct CircuitBreaker: Sendable, Hashable {
 
     /// The breaker's status for storage and display.
     public var status: BreakerStatus {
-        var fr: Double?, sr: Double?, n = 0
+        var fr: Double?
+        var sr: Double?
+        var n = 0
         switch state {
         case .closed(let w), .halfOpen(let w):
             fr = w.failureRate

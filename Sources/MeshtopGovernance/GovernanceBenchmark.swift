@@ -48,13 +48,16 @@ public enum GovernanceBenchmark {
             let trace = TraceID(high: 1, low: UInt64(i))
             let failed = rng >> 60 == 0
             spans.append(
-                Span(traceID: trace, spanID: SpanID(2), parentID: SpanID(1), service: callee, name: "serve",
+                Span(
+                    traceID: trace, spanID: SpanID(2), parentID: SpanID(1), service: callee, name: "serve",
                     kind: .server, startMicros: end - d + 100, durationMicros: d - 200, isError: failed))
             spans.append(
-                Span(traceID: trace, spanID: SpanID(1), parentID: nil, service: caller, name: "call", kind: .client,
+                Span(
+                    traceID: trace, spanID: SpanID(1), parentID: nil, service: caller, name: "call", kind: .client,
                     startMicros: end - d, durationMicros: d, isError: failed, peerService: callee))
         }
-        var ingestSpans = CPUTime(), ingestMetrics = CPUTime()
+        var ingestSpans = CPUTime()
+        var ingestMetrics = CPUTime()
         var ticks: [CPUTime] = []
         var last = GovernanceOutput()
         let perRound = spans.count / rounds

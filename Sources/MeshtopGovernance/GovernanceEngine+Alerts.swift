@@ -28,18 +28,20 @@ extension GovernanceEngine {
     /// The series of `rule` whose condition holds at `t`.
     func firingSamples(_ rule: AlertRule, at t: Int64) -> [AlertTracker.Sample] {
         var out: [AlertTracker.Sample] = []
-        for (labels, value) in signalValues(rule, at: t) where rule.op.holds(value, rule.threshold) {
+        for (labels, value) in signalValues(rule, at: t, keep: { rule.op.holds($0, rule.threshold) }) {
             out.append(AlertTracker.Sample(labels: labels, value: value, summary: Self.render(rule, labels, value)))
         }
         return out
     }
 
-    /// Every series of the rule's signal with its value over the rule's window ending at `t`.
+    /// The series of the rule's signal whose value over the window ending at `t` passes `keep` (labels are only
+    /// built for those).
     ///
     /// Service and edge signals merge the per-minute accumulators of the minutes from minute(t − window) to
     /// minute(t), so the window is between `window` and `window` + 1 minute long; rates divide by its actual
     /// length (t − first minute's start).
-    func signalValues(_ rule: AlertRule, at t: Int64) -> [([Attribute], Double)] {
+    func signalValues(_ rule: AlertRule, at t: Int64, keep: (Double) -> Bool = { _ in true }) -> [([Attribute], Double)]
+    {
         let from = RollupBook.minute(of: t - rule.windowMicros)
         let to = RollupBook.minute(of: t)
         let seconds = max(1, Double(t - from) / 1_000_000)
@@ -50,30 +52,37 @@ extension GovernanceEngine {
             if rule.scope.isEdge {
                 for k in edges.keys.sorted() where edgeMatches(rule.scope, k) {
                     let w = book.window(edge: k, fromMinute: from, toMinute: to, histograms: histograms)
-                    if let v = Self.value(rule.signal, w, seconds: seconds) {
-                        out.append(([Attribute("callee", .string(k.callee)), Attribute("caller", .string(k.caller))], v))
+                    if let v = Self.value(rule.signal, w, seconds: seconds), keep(v) {
+                        out.append(
+                            ([Attribute("callee", .string(k.callee)), Attribute("caller", .string(k.caller))], v))
                     }
                 }
             } else {
                 for s in knownServices.keys.sorted() where Glob.matches(rule.scope.service, s) {
                     let w = book.window(service: s, fromMinute: from, toMinute: to, histograms: histograms)
-                    if let v = Self.value(rule.signal, w, seconds: seconds) {
+                    if let v = Self.value(rule.signal, w, seconds: seconds), keep(v) {
                         out.append(([Attribute("service", .string(s))], v))
                     }
                 }
             }
         case .breakerOpen:
-            var all = edges.keys.sorted().compactMap { edges[$0]?.breaker.status }
-            all += reported.statuses.keys.sorted().compactMap { reported.statuses[$0] }
-            for b in all where edgeMatches(rule.scope, EdgeKey(caller: b.caller, callee: b.callee)) {
+            var all = edges.keys.sorted().compactMap { k in
+                edges[k].map { (k, BreakerSource.simulated, $0.breaker.currentState) }
+            }
+            all += reported.statuses.keys.sorted().compactMap { k in
+                reported.statuses[k].map { (k, .reported, $0.state) }
+            }
+            for (k, source, state) in all where edgeMatches(rule.scope, k) {
+                let v: Double = state == .open ? 1 : 0
+                guard keep(v) else { continue }
                 let labels = [
-                    Attribute("callee", .string(b.callee)), Attribute("caller", .string(b.caller)),
-                    Attribute("source", .string(b.source.rawValue)),
+                    Attribute("callee", .string(k.callee)), Attribute("caller", .string(k.caller)),
+                    Attribute("source", .string(source.rawValue)),
                 ]
-                out.append((labels, b.state == .open ? 1 : 0))
+                out.append((labels, v))
             }
         case .metric(_, let agg):
-            for (r, v) in metricHistory.values(rule, agg: agg, at: t) {
+            for (r, v) in metricHistory.values(rule, agg: agg, at: t) where keep(v) {
                 var labels = [Attribute("name", .string(r.name)), Attribute("service", .string(r.service))]
                 for tag in r.tags where !tag.hasPrefix("service:") {
                     let parts = tag.split(separator: ":", maxSplits: 1)
@@ -90,7 +99,7 @@ extension GovernanceEngine {
                 }
                 counts[k.service, default: 0] += n
             }
-            for s in counts.keys.sorted() {
+            for s in counts.keys.sorted() where keep(Double(counts[s]!) / seconds) {
                 out.append(([Attribute("service", .string(s))], Double(counts[s]!) / seconds))
             }
         }

@@ -15,9 +15,10 @@ extension GovernanceEngine {
         out.breakerTransitions = pendingTransitions
         pendingTransitions.removeAll(keepingCapacity: true)
         out.breakers = drainBreakerStatuses() + reported.drainChanged()
-        out.metricRollups = statsd.drain(nowMicros: nowMicros)
+        let flushed = statsd.drainKeyed(nowMicros: nowMicros)
+        out.metricRollups = flushed.map(\.rollup)
         metricHistory.add(
-            out.metricRollups, rules: rules.rules, keepMicros: rules.maxWindowMicros + config.metricFlushIntervalMicros,
+            flushed, rules: rules.rules, keepMicros: rules.maxWindowMicros + config.metricFlushIntervalMicros,
             now: alertClock(nowMicros: nowMicros))
         if watermark != Int64.min {
             // Minutes that ended 10 s ago rarely change: keep them encoded.
@@ -69,7 +70,8 @@ extension GovernanceEngine {
     func alertClock(nowMicros: Int64) -> Int64 {
         guard watermark != Int64.min else { return nowMicros }
         let quiet = nowMicros - (wallAtAdvance ?? nowMicros)
-        return quiet > config.quietAdvanceMicros ? max(watermark, watermark + quiet - config.quietAdvanceMicros)
+        return quiet > config.quietAdvanceMicros
+            ? max(watermark, watermark + quiet - config.quietAdvanceMicros)
             : watermark
     }
 

@@ -5,8 +5,6 @@ struct MetricHistory {
     private(set) var series: [String: [MetricRollup]] = [:]
     private var matches: [String: Bool] = [:]
 
-    static func key(_ r: MetricRollup) -> String { r.name + "|" + r.type.wire + "|" + r.tags.joined(separator: ",") }
-
     static func matches(_ rule: AlertRule, _ r: MetricRollup) -> Bool {
         guard case .metric(let name, _) = rule.signal else { return false }
         guard Glob.matches(name, r.name), Glob.matches(rule.scope.service, r.service) else { return false }
@@ -19,11 +17,12 @@ struct MetricHistory {
         return true
     }
 
-    mutating func add(_ rollups: [MetricRollup], rules: [AlertRule], keepMicros: Int64, now: Int64) {
+    mutating func add(
+        _ rollups: [(key: String, rollup: MetricRollup)], rules: [AlertRule], keepMicros: Int64, now: Int64
+    ) {
         let metricRules = rules.filter { if case .metric = $0.signal { return true } else { return false } }
         guard !metricRules.isEmpty else { return }
-        for r in rollups {
-            let k = Self.key(r)
+        for (k, r) in rollups {
             let wanted: Bool
             if let m = matches[k] {
                 wanted = m

@@ -40,7 +40,11 @@ public struct REDSummary: Sendable, Equatable {
     /// Merges service rollups. `windowMicros` divides the request count into `rps`.
     public static func merge(rollups: [ServiceRollup], windowMicros: Int64) -> REDSummary {
         var h = LatencyHistogram()
-        var req: Int64 = 0, err: Int64 = 0, sum: Int64 = 0, sat: Int64 = 0, tol: Int64 = 0
+        var req: Int64 = 0
+        var err: Int64 = 0
+        var sum: Int64 = 0
+        var sat: Int64 = 0
+        var tol: Int64 = 0
         for r in rollups {
             req += r.requests
             err += r.errors
@@ -49,21 +53,25 @@ public struct REDSummary: Sendable, Equatable {
             tol += r.tolerating
             h.merge(encoded: r.histogram)
         }
-        return make(requests: req, errors: err, sumMicros: sum, histogram: h, windowMicros: windowMicros,
+        return make(
+            requests: req, errors: err, sumMicros: sum, histogram: h, windowMicros: windowMicros,
             apdex: Apdex.score(satisfied: sat, tolerating: tol, total: req))
     }
 
     /// Merges edge rollups (`requests` = calls; no Apdex).
     public static func merge(edgeRollups: [EdgeRollup], windowMicros: Int64) -> REDSummary {
         var h = LatencyHistogram()
-        var calls: Int64 = 0, err: Int64 = 0, sum: Int64 = 0
+        var calls: Int64 = 0
+        var err: Int64 = 0
+        var sum: Int64 = 0
         for r in edgeRollups {
             calls += r.calls
             err += r.errors
             sum += r.sumMicros
             h.merge(encoded: r.histogram)
         }
-        return make(requests: calls, errors: err, sumMicros: sum, histogram: h, windowMicros: windowMicros,
+        return make(
+            requests: calls, errors: err, sumMicros: sum, histogram: h, windowMicros: windowMicros,
             apdex: nil)
     }
 

@@ -26,7 +26,8 @@ struct ReportedBreakers {
     }
 
     mutating func observe(log: LogRecord, transitions: inout [BreakerTransition]) {
-        var name: String?, state: String?
+        var name: String?
+        var state: String?
         for a in log.attributes {
             if a.key == "breaker" { name = a.value.text } else if a.key == "state" { state = a.value.text }
         }
@@ -42,7 +43,8 @@ struct ReportedBreakers {
 
     mutating func observe(metric m: MetricSample, at t: Int64, transitions: inout [BreakerTransition]) {
         guard m.type == .gauge, m.value == 1, Self.metricNames.contains(m.name) else { return }
-        var name: String?, state: String?
+        var name: String?
+        var state: String?
         for tag in m.tags {
             if tag.hasPrefix("name:") { name = String(tag.dropFirst(5)) }
             if tag.hasPrefix("state:") { state = String(tag.dropFirst(6)) }

@@ -66,12 +66,15 @@ enum RulesParser {
         return s
     }
 
-    static func number(_ n: Node?, _ field: String, in range: ClosedRange<Double>? = nil) throws(RulesError) -> Double? {
+    static func number(_ n: Node?, _ field: String, in range: ClosedRange<Double>? = nil) throws(RulesError) -> Double?
+    {
         guard let s = try string(n, field) else { return nil }
         var t = s.trimmingWhitespace()
         if t.hasSuffix("%") { t.removeLast() }
         guard let v = Double(t), v.isFinite, range.map({ $0.contains(v) }) ?? true else {
-            let expect = range.map { "a number from \(JSONNumber.text($0.lowerBound)) to \(JSONNumber.text($0.upperBound))" }
+            let expect = range.map {
+                "a number from \(JSONNumber.text($0.lowerBound)) to \(JSONNumber.text($0.upperBound))"
+            }
             throw .invalidValue(line: line(n!), field: field, value: s, expected: expect ?? "a number")
         }
         return v
@@ -145,9 +148,11 @@ enum RulesParser {
         var t = base
         t.apdexTMicros = try duration(f["apdex_t"], "apdex_t") ?? t.apdexTMicros
         t.latencyObjectiveMicros = try duration(f["latency_objective"], "latency_objective") ?? t.latencyObjectiveMicros
-        t.degradedErrorRate = try number(f["error_rate_degraded"], "error_rate_degraded", in: 0...100)
+        t.degradedErrorRate =
+            try number(f["error_rate_degraded"], "error_rate_degraded", in: 0...100)
             ?? t.degradedErrorRate
-        t.failingErrorRate = try number(f["error_rate_failing"], "error_rate_failing", in: 0...100)
+        t.failingErrorRate =
+            try number(f["error_rate_failing"], "error_rate_failing", in: 0...100)
             ?? t.failingErrorRate
         t.minApdex = try number(f["min_apdex"], "min_apdex", in: 0...1) ?? t.minApdex
         return t
@@ -159,7 +164,8 @@ enum RulesParser {
     ) throws(RulesError) -> BreakerConfig {
         if let s = n.scalar?.string {
             guard let p = BreakerConfig.preset(named: s) else {
-                throw .invalidValue(line: line(n), field: "breaker", value: s, expected: "resilience4j, hystrix or sentinel")
+                throw .invalidValue(
+                    line: line(n), field: "breaker", value: s, expected: "resilience4j, hystrix or sentinel")
             }
             return p
         }
@@ -167,27 +173,35 @@ enum RulesParser {
         var c = base
         if let p = try string(f["preset"], "preset") {
             guard let preset = BreakerConfig.preset(named: p) else {
-                throw .invalidValue(line: line(f["preset"]!), field: "preset", value: p,
+                throw .invalidValue(
+                    line: line(f["preset"]!), field: "preset", value: p,
                     expected: "resilience4j, hystrix or sentinel")
             }
             c = preset
         }
-        c.failureRateThreshold = try number(f["failure_rate_threshold"], "failure_rate_threshold", in: 0...100)
+        c.failureRateThreshold =
+            try number(f["failure_rate_threshold"], "failure_rate_threshold", in: 0...100)
             ?? c.failureRateThreshold
-        c.slowCallRateThreshold = try number(f["slow_call_rate_threshold"], "slow_call_rate_threshold", in: 0...100)
+        c.slowCallRateThreshold =
+            try number(f["slow_call_rate_threshold"], "slow_call_rate_threshold", in: 0...100)
             ?? c.slowCallRateThreshold
-        c.slowCallDurationMicros = try duration(f["slow_call_duration"], "slow_call_duration") ?? c.slowCallDurationMicros
-        c.waitDurationInOpenStateMicros = try duration(f["wait_duration_in_open_state"], "wait_duration_in_open_state")
+        c.slowCallDurationMicros =
+            try duration(f["slow_call_duration"], "slow_call_duration") ?? c.slowCallDurationMicros
+        c.waitDurationInOpenStateMicros =
+            try duration(f["wait_duration_in_open_state"], "wait_duration_in_open_state")
             ?? c.waitDurationInOpenStateMicros
-        c.permittedCallsInHalfOpenState = try integer(
-            f["permitted_calls_in_half_open_state"], "permitted_calls_in_half_open_state")
+        c.permittedCallsInHalfOpenState =
+            try integer(
+                f["permitted_calls_in_half_open_state"], "permitted_calls_in_half_open_state")
             ?? c.permittedCallsInHalfOpenState
-        c.minimumNumberOfCalls = try integer(f["minimum_number_of_calls"], "minimum_number_of_calls")
+        c.minimumNumberOfCalls =
+            try integer(f["minimum_number_of_calls"], "minimum_number_of_calls")
             ?? c.minimumNumberOfCalls
         c.slidingWindowSize = try integer(f["sliding_window_size"], "sliding_window_size") ?? c.slidingWindowSize
         if let t = try string(f["sliding_window_type"], "sliding_window_type") {
             guard let type = BreakerConfig.WindowType(rawValue: t.lowercased()) else {
-                throw .invalidValue(line: line(f["sliding_window_type"]!), field: "sliding_window_type", value: t,
+                throw .invalidValue(
+                    line: line(f["sliding_window_type"]!), field: "sliding_window_type", value: t,
                     expected: "count_based or time_based")
             }
             c.slidingWindowType = type

@@ -15,7 +15,8 @@ struct StatsdAggregator {
     let idleMicros: Int64
     private var series: [String: StatsdSeries] = [:]
     private var intervalStart: Int64?
-    private var pending: [MetricRollup] = []
+    /// Rollups due, with their series keys.
+    private var pending: [(key: String, rollup: MetricRollup)] = []
 
     init(intervalMicros: Int64 = 10_000_000, idleMicros: Int64 = 300_000_000) {
         self.intervalMicros = max(1, intervalMicros)
@@ -31,7 +32,7 @@ struct StatsdAggregator {
     mutating func ingest(_ m: MetricSample, receivedAtMicros now: Int64) {
         flushIfDue(nowMicros: now)
         if let ts = m.timestampMicros {
-            pending.append(StatsdSeries.point(m, at: ts))
+            pending.append((m.seriesKey, StatsdSeries.point(m, at: ts)))
             return
         }
         if intervalStart == nil { intervalStart = align(now) }
@@ -47,6 +48,11 @@ struct StatsdAggregator {
 
     /// Flushes every interval that ended at or before `now` and returns the rollups due.
     mutating func drain(nowMicros now: Int64) -> [MetricRollup] {
+        drainKeyed(nowMicros: now).map(\.rollup)
+    }
+
+    /// `drain` with each rollup's series key.
+    mutating func drainKeyed(nowMicros now: Int64) -> [(key: String, rollup: MetricRollup)] {
         flushIfDue(nowMicros: now)
         let out = pending
         pending.removeAll(keepingCapacity: true)
@@ -62,7 +68,7 @@ struct StatsdAggregator {
                 idle.append(key)
                 continue
             }
-            pending.append(s.flush(timeMicros: start, intervalMicros: intervalMicros))
+            pending.append((key, s.flush(timeMicros: start, intervalMicros: intervalMicros)))
         }
         for k in idle { series.removeValue(forKey: k) }
         // Idle gaps are skipped: the next interval starts where the receive clock is now.

@@ -100,7 +100,9 @@ import Testing
         }
         #expect(t.isEmpty)  // 2/5 = 40 %, then 3/6 = 50 %, not > 50 %
         var hystrix = CircuitBreaker(caller: "a", callee: "b", config: .hystrix)
-        for i in 0..<19 { hystrix.record(endMicros: Int64(i) * s / 2, durationMicros: 1, failed: true, transitions: &t) }
+        for i in 0..<19 {
+            hystrix.record(endMicros: Int64(i) * s / 2, durationMicros: 1, failed: true, transitions: &t)
+        }
         #expect(t.isEmpty)
         hystrix.record(endMicros: 9 * s + 600_000, durationMicros: 1, failed: true, transitions: &t)
         #expect(t.count == 1 && t[0].calls == 20)

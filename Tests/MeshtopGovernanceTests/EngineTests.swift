@@ -4,12 +4,15 @@ import Testing
 @testable import MeshtopGovernance
 
 /// A client → server call pair from `caller` to `callee` ending at `end`.
-func callSpans(_ n: UInt64, caller: String, callee: String, end: Int64, duration: Int64 = 1000, failed: Bool) -> [Span] {
+func callSpans(_ n: UInt64, caller: String, callee: String, end: Int64, duration: Int64 = 1000, failed: Bool) -> [Span]
+{
     let t = TraceID(high: 7, low: n)
     return [
-        Span(traceID: t, spanID: SpanID(2), parentID: SpanID(1), service: callee, name: "serve", kind: .server,
+        Span(
+            traceID: t, spanID: SpanID(2), parentID: SpanID(1), service: callee, name: "serve", kind: .server,
             startMicros: end - duration + 10, durationMicros: duration - 20, isError: failed),
-        Span(traceID: t, spanID: SpanID(1), parentID: nil, service: caller, name: "call", kind: .client,
+        Span(
+            traceID: t, spanID: SpanID(1), parentID: nil, service: caller, name: "call", kind: .client,
             startMicros: end - duration, durationMicros: duration, isError: failed, peerService: callee),
     ]
 }
@@ -23,10 +26,14 @@ func callSpans(_ n: UInt64, caller: String, callee: String, end: Int64, duration
     @Test func breakerThroughEngine() {
         let e = GovernanceEngine()
         var spans: [Span] = []
-        for i in 1...100 { spans += callSpans(UInt64(i), caller: "a", callee: "b", end: base + Int64(i) * s, failed: i > 50) }
+        for i in 1...100 {
+            spans += callSpans(UInt64(i), caller: "a", callee: "b", end: base + Int64(i) * s, failed: i > 50)
+        }
         // Arrival order reversed within blocks of 4 calls: the tick sorts what it feeds.
         var shuffled: [Span] = []
-        for block in stride(from: 0, to: spans.count, by: 4) { shuffled += spans[block..<min(block + 4, spans.count)].reversed() }
+        for block in stride(from: 0, to: spans.count, by: 4) {
+            shuffled += spans[block..<min(block + 4, spans.count)].reversed()
+        }
         for x in shuffled { e.ingest(span: x) }
         var out = e.tick(nowMicros: base + 101 * s)
         #expect(out.breakerTransitions.isEmpty)  // call 100 ends at 100 s; watermark 100 s − 2 s hides 99 and 100
@@ -83,23 +90,28 @@ func callSpans(_ n: UInt64, caller: String, callee: String, end: Int64, duration
     /// Reported breakers from a log and from the Resilience4j gauge.
     @Test func reportedBreakers() {
         let e = GovernanceEngine()
-        e.ingest(log: LogRecord(timeMicros: base, service: "orders", message: "cb change breaker=payments state=CLOSED"))
         e.ingest(
-            log: LogRecord(timeMicros: base + s, service: "orders", message: "state changed",
+            log: LogRecord(timeMicros: base, service: "orders", message: "cb change breaker=payments state=CLOSED"))
+        e.ingest(
+            log: LogRecord(
+                timeMicros: base + s, service: "orders", message: "state changed",
                 attributes: [Attribute("breaker", .string("payments")), Attribute("state", .string("OPEN"))]))
         e.ingest(
-            metric: MetricSample(name: "resilience4j.circuitbreaker.state", type: .gauge, value: 1,
+            metric: MetricSample(
+                name: "resilience4j.circuitbreaker.state", type: .gauge, value: 1,
                 tags: ["name:inventory", "service:cart", "state:half_open"]), receivedAtMicros: base + 2 * s)
         e.ingest(
-            metric: MetricSample(name: "resilience4j.circuitbreaker.state", type: .gauge, value: 0,
+            metric: MetricSample(
+                name: "resilience4j.circuitbreaker.state", type: .gauge, value: 0,
                 tags: ["name:inventory", "service:cart", "state:closed"]), receivedAtMicros: base + 2 * s)
         let out = e.tick(nowMicros: base + 3 * s)
         #expect(out.breakerTransitions.count == 1)
         let t = out.breakerTransitions[0]
         #expect(t.source == .reported && t.caller == "orders" && t.callee == "payments")
         #expect(t.from == .closed && t.to == .open && t.atMicros == base + s)
-        #expect(out.breakers.map { "\($0.caller)/\($0.callee)/\($0.state.rawValue)" }
-            == ["cart/inventory/half_open", "orders/payments/open"])
+        #expect(
+            out.breakers.map { "\($0.caller)/\($0.callee)/\($0.state.rawValue)" }
+                == ["cart/inventory/half_open", "orders/payments/open"])
     }
 
     /// The same spans fed to two fresh engines with the same ticks give identical outputs.
@@ -121,7 +133,8 @@ func callSpans(_ n: UInt64, caller: String, callee: String, end: Int64, duration
         }
         let services = ["a", "b", "c", "d"]
         for i in 0..<3000 {
-            let caller = services[Int(next() % 4)], callee = services[Int(next() % 4)]
+            let caller = services[Int(next() % 4)]
+            let callee = services[Int(next() % 4)]
             guard caller != callee else { continue }
             let end = base + Int64(i) * 50_000 + Int64(next() % 500_000)
             spans += callSpans(
@@ -140,7 +153,8 @@ func callSpans(_ n: UInt64, caller: String, callee: String, end: Int64, duration
             outs.append(e.tick(nowMicros: base + 3600 * s))
             return outs
         }
-        let a = replay(), b = replay()
+        let a = replay()
+        let b = replay()
         let same = a == b  // (not inside #expect: a failure would print both outputs)
         #expect(same)
         #expect(a.contains { !$0.breakerTransitions.isEmpty })

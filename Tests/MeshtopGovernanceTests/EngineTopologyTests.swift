@@ -25,17 +25,23 @@ enum TruthTrace {
 
     /// In end order, as the SDK exported them.
     static let spans: [Span] = [
-        span("orders", "SELECT orders", .internal, "8ca5996666ceab36", "0512bd1311072231", 1_795_733_245_737_406, 3118,
+        span(
+            "orders", "SELECT orders", .internal, "8ca5996666ceab36", "0512bd1311072231", 1_795_733_245_737_406, 3118,
             status: .unset, http: 0),
-        span("payments", "charge", .server, "fd724452ccea71ff", "4a14876aeaff1a09", 1_795_733_245_740_713, 30325,
+        span(
+            "payments", "charge", .server, "fd724452ccea71ff", "4a14876aeaff1a09", 1_795_733_245_740_713, 30325,
             status: .error, http: 502),
-        span("orders", "POST payments", .client, "4a14876aeaff1a09", "0512bd1311072231", 1_795_733_245_740_627,
+        span(
+            "orders", "POST payments", .client, "4a14876aeaff1a09", "0512bd1311072231", 1_795_733_245_740_627,
             30476, status: .unset, http: 502, peer: "payments"),
-        span("orders", "POST /orders", .server, "0512bd1311072231", "1710cf5327ac435a", 1_795_733_245_733_244, 37884,
+        span(
+            "orders", "POST /orders", .server, "0512bd1311072231", "1710cf5327ac435a", 1_795_733_245_733_244, 37884,
             status: .error, http: 502),
-        span("gateway", "POST orders", .client, "1710cf5327ac435a", "7a97c643656412a9", 1_795_733_245_733_099, 38050,
+        span(
+            "gateway", "POST orders", .client, "1710cf5327ac435a", "7a97c643656412a9", 1_795_733_245_733_099, 38050,
             status: .unset, http: 502, peer: "orders"),
-        span("gateway", "GET /checkout", .server, "7a97c643656412a9", nil, 1_795_733_245_727_775, 45500,
+        span(
+            "gateway", "GET /checkout", .server, "7a97c643656412a9", nil, 1_795_733_245_727_775, 45500,
             status: .error, http: 502),
     ]
 }
@@ -85,13 +91,16 @@ enum TruthTrace {
         let e = GovernanceEngine()
         let t = TraceID(high: 0, low: 9)
         e.ingest(
-            span: Span(traceID: t, spanID: SpanID(1), parentID: nil, service: "web", name: "root",
+            span: Span(
+                traceID: t, spanID: SpanID(1), parentID: nil, service: "web", name: "root",
                 startMicros: 0, durationMicros: 900_000))
         e.ingest(
-            span: Span(traceID: t, spanID: SpanID(2), parentID: SpanID(1), service: "web", name: "inner",
+            span: Span(
+                traceID: t, spanID: SpanID(2), parentID: SpanID(1), service: "web", name: "inner",
                 startMicros: 10, durationMicros: 5))
         e.ingest(
-            span: Span(traceID: t, spanID: SpanID(3), parentID: SpanID(1), service: "web", name: "redis GET",
+            span: Span(
+                traceID: t, spanID: SpanID(3), parentID: SpanID(1), service: "web", name: "redis GET",
                 kind: .client, startMicros: 20, durationMicros: 30, isError: true, peerService: "redis"))
         let out = e.tick(nowMicros: 2_000_000)
         #expect(out.serviceRollups.map(\.service) == ["web"])
@@ -105,20 +114,23 @@ enum TruthTrace {
         let e = GovernanceEngine(config: cfg)
         for i in 0..<8 {
             e.ingest(
-                span: Span(traceID: TraceID(high: 0, low: UInt64(i)), spanID: SpanID(100), parentID: SpanID(7),
+                span: Span(
+                    traceID: TraceID(high: 0, low: UInt64(i)), spanID: SpanID(100), parentID: SpanID(7),
                     service: "svc", name: "x", startMicros: Int64(i), durationMicros: 10))
         }
         #expect(e.stats.trace.evictedWaiting == 3)
         #expect(e.stats.trace.waitingSpans == 5)
         e.ingest(
-            span: Span(traceID: TraceID(high: 1, low: 1), spanID: SpanID(1), parentID: nil, service: "other",
+            span: Span(
+                traceID: TraceID(high: 1, low: 1), spanID: SpanID(1), parentID: nil, service: "other",
                 name: "late", kind: .server, startMicros: 5_000_000, durationMicros: 1))
         let out = e.tick(nowMicros: 6_000_000)
         #expect(e.stats.trace.parentTimeouts == 5)
         #expect(out.serviceRollups.first { $0.service == "svc" }?.requests == 8)
         for i in 0..<20 {
             e.ingest(
-                span: Span(traceID: TraceID(high: 2, low: UInt64(i)), spanID: SpanID(1), parentID: nil, service: "a",
+                span: Span(
+                    traceID: TraceID(high: 2, low: UInt64(i)), spanID: SpanID(1), parentID: nil, service: "a",
                     name: "r", kind: .server, startMicros: 5_000_000, durationMicros: 1))
         }
         #expect(e.stats.trace.bufferedSpans == 10)

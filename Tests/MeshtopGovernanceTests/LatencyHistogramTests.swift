@@ -31,7 +31,9 @@ import Testing
 
     /// Merging two minutes equals recording both into one histogram; averaging their p99s would not.
     @Test func mergeIsNotAnAverage() {
-        var fast = LatencyHistogram(), slow = LatencyHistogram(), all = LatencyHistogram()
+        var fast = LatencyHistogram()
+        var slow = LatencyHistogram()
+        var all = LatencyHistogram()
         for _ in 0..<99 {
             fast.record(10_000)
             all.record(10_000)
@@ -74,12 +76,14 @@ import Testing
         #expect(h(1000, 0, open: true) == .failing)
         let strict = HealthThresholds(latencyObjectiveMicros: 200_000, failingErrorRate: 5)
         #expect(
-            Health.evaluate(requests: 100, errors: 5, p99Micros: 1, apdex: 1, inboundBreakerOpen: false,
+            Health.evaluate(
+                requests: 100, errors: 5, p99Micros: 1, apdex: 1, inboundBreakerOpen: false,
                 thresholds: strict) == .failing)
     }
 
     @Test func redSummaryMergesRollups() {
-        var a = LatencyHistogram(), b = LatencyHistogram()
+        var a = LatencyHistogram()
+        var b = LatencyHistogram()
         a.record(100_000)
         a.record(200_000)
         b.record(3_000_000)

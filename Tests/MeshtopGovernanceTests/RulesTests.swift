@@ -83,7 +83,9 @@ import Testing
         let syntax = "rules:\n  - name: A\n   signal: [\n"
         #expect(error(syntax) != nil)
         if case .syntax = error(syntax) {} else { Issue.record("expected a syntax error") }
-        let dup = "rules:\n  - {name: A, signal: rps, op: '>', threshold: 1}\n  - {name: A, signal: rps, op: '<', threshold: 1}\n"
+        let dup =
+            "rules:\n  - {name: A, signal: rps, op: '>', threshold: 1}\n"
+            + "  - {name: A, signal: rps, op: '<', threshold: 1}\n"
         #expect(error(dup) == .duplicateRule(line: 3, name: "A", firstLine: 2))
         let badPreset = "breakers:\n  - callee: x\n    preset: envoy\n"
         #expect(error(badPreset)?.line == 3)
