@@ -33,9 +33,14 @@ extension MeshtopQueries {
             if !own.isEmpty {
                 let grouped = Dictionary(grouping: own) { buckets.index(of: $0.minuteMicros) }
                 for b in 0..<buckets.count {
-                    let part = REDSummary.merge(rollups: grouped[b] ?? [], windowMicros: buckets.width)
-                    rates.append(part.rps)
-                    p99s.append(part.p99Ms)
+                    guard let part = grouped[b] else {
+                        rates.append(0)
+                        p99s.append(0)
+                        continue
+                    }
+                    let red = REDSummary.merge(rollups: part, windowMicros: buckets.width)
+                    rates.append(red.rps)
+                    p99s.append(red.p99Ms)
                 }
             }
             return ServiceRow(
