@@ -25,8 +25,10 @@ public struct GovernanceConfig: Sendable, Hashable {
     public var parentWaitMicros: Int64
     /// With no new event time for this long on the wall clock, the alert clock follows the wall clock.
     public var quietAdvanceMicros: Int64
-    /// Event times further than this ahead of the last `tick(nowMicros:)` do not move the watermark.
+    /// Spans and logs further than this ahead of the last `tick(nowMicros:)` are ignored.
     public var maxFutureSkewMicros: Int64
+    /// A simulated breaker without calls for this long (event time) is forgotten.
+    public var breakerIdleMicros: Int64
 
     public init(
         evaluationIntervalMicros: Int64 = 5_000_000, breakerLatenessMicros: Int64 = 2_000_000,
@@ -34,7 +36,7 @@ public struct GovernanceConfig: Sendable, Hashable {
         metricIdleMicros: Int64 = 300_000_000, resolvedRetentionMicros: Int64 = 900_000_000,
         maxBufferedSpans: Int = 250_000, maxWaitingSpans: Int = 100_000, spanRetainMicros: Int64 = 120_000_000,
         parentWaitMicros: Int64 = 30_000_000, quietAdvanceMicros: Int64 = 30_000_000,
-        maxFutureSkewMicros: Int64 = 300_000_000
+        maxFutureSkewMicros: Int64 = 300_000_000, breakerIdleMicros: Int64 = 3_600_000_000
     ) {
         self.evaluationIntervalMicros = max(1, evaluationIntervalMicros)
         self.breakerLatenessMicros = breakerLatenessMicros
@@ -48,6 +50,7 @@ public struct GovernanceConfig: Sendable, Hashable {
         self.parentWaitMicros = parentWaitMicros
         self.quietAdvanceMicros = quietAdvanceMicros
         self.maxFutureSkewMicros = maxFutureSkewMicros
+        self.breakerIdleMicros = breakerIdleMicros
     }
 
     public static let `default` = GovernanceConfig()
@@ -86,6 +89,8 @@ public struct GovernanceStats: Sendable, Hashable {
         bufferedSpans: 0, waitingSpans: 0, evictedSpans: 0, evictedWaiting: 0, parentTimeouts: 0)
     /// Spans too old to change their minute's rollup.
     public var lateSpans: Int64 = 0
+    /// Spans and logs ignored for being too far ahead of the wall clock.
+    public var futureRecords: Int64 = 0
     /// Calls that reached a breaker after later calls had already been fed to it.
     public var lateCalls: Int64 = 0
     /// Calls waiting for the watermark before reaching their breaker.

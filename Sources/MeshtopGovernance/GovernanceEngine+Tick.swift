@@ -86,5 +86,9 @@ extension GovernanceEngine {
         if knownServices.values.contains(where: { $0 < watermark - keep }) {
             knownServices = knownServices.filter { $0.value >= watermark - keep }
         }
+        let idle = watermark - config.breakerIdleMicros
+        if edges.values.contains(where: { $0.breaker.lastCallMicros < idle && $0.pending.isEmpty }) {
+            edges = edges.filter { $0.value.breaker.lastCallMicros >= idle || !$0.value.pending.isEmpty }
+        }
     }
 }

@@ -73,13 +73,18 @@ public final class GovernanceEngine {
 
     // MARK: Ingest
 
+    /// Moves the watermark; false (and counted) when `t` is too far ahead of the wall clock to be trusted.
     @inline(__always)
-    func advance(_ t: Int64) {
-        if let now = lastNow, t > now + config.maxFutureSkewMicros { return }
+    func advance(_ t: Int64) -> Bool {
+        if let now = lastNow, t > now + config.maxFutureSkewMicros {
+            counters.futureRecords += 1
+            return false
+        }
         if t > watermark {
             watermark = t
             wallAtAdvance = lastNow
         }
+        return true
     }
 
     func apdexT(_ service: String) -> Int64 {
@@ -92,7 +97,7 @@ public final class GovernanceEngine {
     /// Feeds one span (any order, any arrival time).
     public func ingest(span s: Span) {
         counters.spans += 1
-        advance(s.endMicros)
+        guard advance(s.endMicros) else { return }
         let key = SpanKey(trace: s.traceID, span: s.spanID)
         var node = SpanNode(
             service: s.service, kind: s.kind, isError: s.isError, countedAsCall: false, endMicros: s.endMicros)
@@ -165,7 +170,7 @@ public final class GovernanceEngine {
     /// Feeds one log record: counts for `log_rate`, and breaker states reported in logs.
     public func ingest(log: LogRecord) {
         counters.logs += 1
-        advance(log.timeMicros)
+        guard advance(log.timeMicros) else { return }
         let key = ServiceMinuteKey(minute: RollupBook.minute(of: log.timeMicros), service: log.service)
         if log.timeMicros >= watermark - config.rollupLatenessMicros {
             logCounts[key, default: [Int64](repeating: 0, count: 8)][log.severity.rawValue] += 1

@@ -1,8 +1,9 @@
 import MeshtopModel
 
-/// Per-service health thresholds (SPEC §4). Defaults follow Kiali's health configuration
-/// (kiali/kiali `config.go` `HealthConfig`: a request error rate ≥ 0.1 % is degraded, ≥ 10 % is failure) and
-/// Apdex's customary T = 500 ms.
+/// Per-service health thresholds (SPEC §4). The error-rate defaults are Kiali's for application (5xx) errors
+/// (kiali.io/docs/configuration/health: "if the rate of application errors is >= 0.1% Kiali will show Degraded
+/// health and if > 10% will show Failure"); the comparisons are SPEC §4's: degraded above 0.1 %, failing at or
+/// above 10 %. Apdex T defaults to 500 ms, the latency objective to 1 s.
 public struct HealthThresholds: Sendable, Hashable {
     /// Apdex T (µs): satisfied ≤ T, tolerating ≤ 4T.
     public var apdexTMicros: Int64

@@ -137,3 +137,24 @@ enum TruthTrace {
         #expect(e.stats.trace.evictedSpans == 19)
     }
 }
+
+@Suite struct EngineBoundsTests {
+    /// Records far ahead of the wall clock are ignored; idle breakers are forgotten after an hour.
+    @Test func futureRecordsAndIdleBreakers() {
+        let e = GovernanceEngine()
+        let now: Int64 = 1_800_000_000_000_000
+        _ = e.tick(nowMicros: now)
+        for x in callSpans(1, caller: "a", callee: "b", end: now, failed: false) { e.ingest(span: x) }
+        for x in callSpans(2, caller: "a", callee: "c", end: now + 3_600_000_000, failed: false) { e.ingest(span: x) }
+        e.ingest(log: LogRecord(timeMicros: now + 400_000_000, service: "a", message: "from the future"))
+        _ = e.tick(nowMicros: now + 3_000_000)
+        #expect(e.stats.futureRecords == 3)
+        #expect(e.stats.watermarkMicros == now)
+        #expect(e.stats.breakers == 1)
+        let late = now + 3_700_000_000
+        _ = e.tick(nowMicros: late)
+        for x in callSpans(3, caller: "x", callee: "y", end: late, failed: false) { e.ingest(span: x) }
+        _ = e.tick(nowMicros: late + 1)
+        #expect(e.stats.breakers == 1)  // a→b idle for more than an hour: forgotten; x→y new
+    }
+}
