@@ -44,6 +44,17 @@ import Testing
         #expect(TableRenderer.fixed(2.5, 0) == "3")
     }
 
+    @Test func sortNumbersLargestFirstAndTextAscending() {
+        func row(_ name: String, _ n: Double) -> OutputRecord {
+            OutputRecord([OutputField("name", .text(name)), OutputField("n", .number(n, decimals: 1))])
+        }
+        let table = OutputTable(columns: ["name", "n"], records: [row("b", 1), row("c", 3), row("a", 2)])
+        #expect(table.sorted(by: "n").records.map { $0["name"] } == [.text("c"), .text("a"), .text("b")])
+        #expect(table.sorted(by: "name").records.map { $0["n"]?.numeric } == [2, 1, 3])
+        #expect(table.sorted(by: "n").prefix(2).records.count == 2)
+        #expect(table.prefix(nil).records.count == 3)
+    }
+
     @Test func jsonEscapesControlCharactersAsUnicodeEscapes() {
         let text = OutputRenderer.render(Records.logs([Self.evilLog]), as: .jsonl)
         #expect(text.contains(#""message":"evil \u001b[2J say \"hi\", ok\nnext""#))
