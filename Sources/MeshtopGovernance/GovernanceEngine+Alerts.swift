@@ -50,7 +50,7 @@ extension GovernanceEngine {
         switch rule.signal {
         case .errorRate, .p99Ms, .rps, .apdex:
             if rule.scope.isEdge {
-                for k in edges.keys.sorted() where edgeMatches(rule.scope, k) {
+                for k in sortedEdgeKeys() where edgeMatches(rule.scope, k) {
                     let w = book.window(edge: k, fromMinute: from, toMinute: to, histograms: histograms)
                     if let v = Self.value(rule.signal, w, seconds: seconds), keep(v) {
                         out.append(
@@ -66,7 +66,7 @@ extension GovernanceEngine {
                 }
             }
         case .breakerOpen:
-            var all = edges.keys.sorted().compactMap { k in
+            var all = sortedEdgeKeys().compactMap { k in
                 edges[k].map { (k, BreakerSource.simulated, $0.breaker.currentState) }
             }
             all += reported.statuses.keys.sorted().compactMap { k in

@@ -32,12 +32,20 @@ extension GovernanceEngine {
         return out
     }
 
+    /// The edges in a stable order (cached until an edge is added or removed).
+    func sortedEdgeKeys() -> [EdgeKey] {
+        if let o = edgeOrder { return o }
+        let o = edges.keys.sorted()
+        edgeOrder = o
+        return o
+    }
+
     /// Feeds each edge's calls that are `breakerLatenessMicros` behind the watermark, in end-time order.
     func feedBreakers() {
         guard watermark != Int64.min else { return }
         let cutoff = watermark - config.breakerLatenessMicros
         var transitions: [BreakerTransition] = []
-        for key in edges.keys.sorted() {
+        for key in sortedEdgeKeys() {
             guard let e = edges[key], !e.pending.isEmpty else { continue }
             e.pending.sort { ($0.end, $0.duration, $0.failed ? 1 : 0) < ($1.end, $1.duration, $1.failed ? 1 : 0) }
             var n = 0
@@ -58,7 +66,7 @@ extension GovernanceEngine {
 
     func drainBreakerStatuses() -> [BreakerStatus] {
         var out: [BreakerStatus] = []
-        for key in edges.keys.sorted() {
+        for key in sortedEdgeKeys() {
             guard let e = edges[key], e.dirty else { continue }
             e.dirty = false
             out.append(e.breaker.status)
@@ -89,6 +97,7 @@ extension GovernanceEngine {
         let idle = watermark - config.breakerIdleMicros
         if edges.values.contains(where: { $0.breaker.lastCallMicros < idle && $0.pending.isEmpty }) {
             edges = edges.filter { $0.value.breaker.lastCallMicros >= idle || !$0.value.pending.isEmpty }
+            edgeOrder = nil
         }
     }
 }

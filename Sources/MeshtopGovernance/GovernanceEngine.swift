@@ -21,6 +21,7 @@ public final class GovernanceEngine {
     var index: TraceIndex
     var book = RollupBook()
     var edges: [EdgeKey: EdgeBreaker] = [:]
+    var edgeOrder: [EdgeKey]?
     var reported = ReportedBreakers()
     var statsd: StatsdAggregator
     var alerts: AlertTracker
@@ -162,6 +163,7 @@ public final class GovernanceEngine {
                     caller: edge.caller, callee: edge.callee,
                     config: rules.breakerConfig(caller: edge.caller, callee: edge.callee), startMicros: end))
             edges[edge] = e
+            edgeOrder = nil
         }
         if end < e.fedUpTo { counters.lateCalls += 1 }
         e.pending.append(PendingCall(end: end, duration: duration, failed: failed))
