@@ -9,6 +9,7 @@ struct ChunkedPruner {
     var transactions = 0
     var longestSeconds = 0.0
     var longestOwnSeconds = 0.0
+    var slowestTable: String?
     private var chunk: [String: Int] = [:]
 
     init(store: MeshtopStore) { self.store = store }
@@ -82,7 +83,7 @@ struct ChunkedPruner {
     /// the rows it deleted and whether more may remain. The chunk size adapts to the transaction's own time
     /// (wall time minus time spent waiting for a CPU), so a busy machine does not shrink chunks to nothing.
     private mutating func loop(table: String, _ body: (Database, Int) throws -> (Int, Bool)) throws {
-        var limit = chunk[table] ?? 1_000
+        var limit = chunk[table] ?? 100
         while true {
             let start = WallClock.monotonicSeconds()
             let queued = WallClock.threadRunQueueSeconds()
@@ -91,7 +92,10 @@ struct ChunkedPruner {
             let own = max(0, elapsed - (WallClock.threadRunQueueSeconds() - queued))
             transactions += 1
             longestSeconds = max(longestSeconds, elapsed)
-            longestOwnSeconds = max(longestOwnSeconds, own)
+            if own > longestOwnSeconds {
+                longestOwnSeconds = own
+                slowestTable = "\(table) (\(n) rows)"
+            }
             deleted[table, default: 0] += Int64(n)
             if !more { break }
             let target = MeshtopStore.pruneTargetSeconds

@@ -12,6 +12,8 @@ public struct PruneResult: Hashable, Sendable {
     /// The longest transaction's own time (wall time minus time its thread waited for a CPU), in milliseconds:
     /// what the lock would be held on an unloaded machine.
     public var longestOwnMillis: Double = 0
+    /// The table whose delete transaction had the longest own time.
+    public var slowestTable: String?
     /// Bytes in use by pages holding data (`page_count - freelist_count`), before and after.
     public var usedBytesBefore: Int64 = 0
     public var usedBytesAfter: Int64 = 0
@@ -22,7 +24,7 @@ public struct PruneResult: Hashable, Sendable {
 
 extension MeshtopStore {
     /// Each prune transaction aims at this duration; the chunk size adapts to stay there, well under 50 ms.
-    static let pruneTargetSeconds = 0.015
+    static let pruneTargetSeconds = 0.008
 
     /// Deletes spans and logs older than `rawOlderThan` (µs since epoch), rollups and breaker transitions
     /// older than `rollupsOlderThan`, then, while the data in use exceeds `maxBytes`, the oldest spans and logs
@@ -44,6 +46,7 @@ extension MeshtopStore {
         result.transactions = pruner.transactions
         result.longestLockMillis = pruner.longestSeconds * 1000
         result.longestOwnMillis = pruner.longestOwnSeconds * 1000
+        result.slowestTable = pruner.slowestTable
         result.usedBytesAfter = try usedBytes()
         if result.totalDeleted > 0 { checkpoint() }
         return result

@@ -8,8 +8,10 @@ import MeshtopModel
 public enum StoreBenchmark {
     /// One insert phase.
     public struct Phase: Sendable {
+        /// `spans`, `logs` or `mixed`.
         public var name: String
         public var rows: Int
+        /// Wall time inside `write` calls.
         public var seconds: Double
         /// Rate over the phase's last quarter, when the indexes are largest.
         public var tailRowsPerSecond: Double
@@ -25,6 +27,7 @@ public enum StoreBenchmark {
 
     /// One timed read.
     public struct Query: Sendable {
+        /// What was read.
         public var name: String
         public var runs: Int
         public var meanMillis: Double
@@ -58,7 +61,8 @@ public enum StoreBenchmark {
             if let p = prune {
                 lines.append(
                     "  prune older half: \(p.totalDeleted) rows in \(f(pruneSeconds, 2)) s, \(p.transactions) "
-                        + "transactions, longest write lock \(f(p.longestLockMillis, 1)) ms (own time \(f(p.longestOwnMillis, 1)) ms)")
+                        + "transactions, longest write lock \(f(p.longestLockMillis, 1)) ms (own time \(f(p.longestOwnMillis, 1)) ms, "
+                        + "\(p.slowestTable ?? "-"))")
             }
             lines.append(
                 "  database \(databaseBytes / 1_048_576) MiB; spans \(rowCounts["spans"] ?? 0), "

@@ -21,15 +21,25 @@ public struct RejectRecord: Hashable, Sendable {
 /// states are upserted (the newest version of a row replaces the stored one); counters are added to the stored
 /// cumulative values; gauges replace the stored values.
 public struct WriteBatch: Sendable {
+    /// Inserted into `spans` (and `spans_by_trace`).
     public var spans: [Span]
+    /// Inserted into `logs` and `logs_fts`.
     public var logs: [LogRecord]
+    /// Appended to `metric_rollups`.
     public var metricRollups: [MetricRollup]
+    /// Upserted by (service, minute).
     public var serviceRollups: [ServiceRollup]
+    /// Upserted by (caller, callee, minute).
     public var edgeRollups: [EdgeRollup]
+    /// Upserted by (caller, callee, source).
     public var breakerStatuses: [BreakerStatus]
+    /// Appended to `breaker_transitions`.
     public var breakerTransitions: [BreakerTransition]
+    /// Upserted by fingerprint.
     public var alertStatuses: [AlertStatus]
+    /// Appended to `alert_history`.
     public var alertTransitions: [AlertTransition]
+    /// Appended to `rejects`, which keeps the newest 100.
     public var rejects: [RejectRecord]
     /// Added to `collector_counters` (names such as `lines`, `parsed.spans`, `rejected.malformed_json`).
     public var counterDeltas: [String: Int64]

@@ -53,7 +53,7 @@ import Testing
 
     @Test func prunedTraceBucketsAreDropped() throws {
         let store = try MeshtopStore.inMemory()
-        // 3,500 entries in one dead bucket take several key-range chunks (chunks start at 1,000 rows).
+        // 3,500 entries in one dead bucket take several key-range chunks (chunks start at 100 rows).
         try store.write(WriteBatch(spans: (1...3_500).map { Fixture.span(id: UInt64($0), start: Int64($0)) }))
         let result = try store.prune(rawOlderThan: 10_000, rollupsOlderThan: 0)
         #expect(result.deleted["spans_by_trace"] == 3_500)
