@@ -98,7 +98,16 @@ extension ConsoleState {
             return
         }
         let health = Dictionary(nodes.map { ($0.service, $0.health) }, uniquingKeysWith: { a, _ in a })
-        let layout = TopologyLayout(names: nodes.map(\.service), edges: edges.map { ($0.caller, $0.callee) })
+        let names = nodes.map(\.service)
+        let pairs = edges.map { ($0.caller, $0.callee) }
+        let layout: TopologyLayout
+        if let old = topologyGraph?.layout, old.inputNames == names,
+            old.inputEdges.elementsEqual(pairs, by: { $0 == [$1.0, $1.1] })
+        {
+            layout = old
+        } else {
+            layout = TopologyLayout(names: names, edges: pairs)
+        }
         topologyGraph = TopologyCanvas(layout: layout, edges: edges, health: health, glyphs: glyphs)
     }
 

@@ -22,8 +22,13 @@ struct TopologyLayout: Hashable {
     var segments: [Segment]
     /// Node indices per layer, in order.
     var layers: [[Int]]
+    /// What the layout was computed from, so an unchanged graph is not laid out again.
+    let inputNames: [String]
+    let inputEdges: [[String]]
 
     init(names: [String], edges: [(String, String)]) {
+        inputNames = names
+        inputEdges = edges.map { [$0.0, $0.1] }
         let all = Array(Set(names + edges.flatMap { [$0.0, $0.1] })).sorted()
         let index = Dictionary(uniqueKeysWithValues: all.enumerated().map { ($1, $0) })
         var out: [[Int]] = Array(repeating: [], count: all.count)
@@ -78,24 +83,27 @@ struct TopologyLayout: Hashable {
 
     /// Barycentre sweeps, down then up, keeping the best ordering seen.
     private mutating func orderLayers() {
-        func positions() -> [Int: Double] {
-            var p: [Int: Double] = [:]
-            for l in layers { for (i, n) in l.enumerated() { p[n] = Double(i) } }
-            return p
+        var preds = Array(repeating: [Int](), count: nodes.count)
+        var succs = Array(repeating: [Int](), count: nodes.count)
+        for seg in segments {
+            succs[seg.from].append(seg.to)
+            preds[seg.to].append(seg.from)
+        }
+        var pos = Array(repeating: 0.0, count: nodes.count)
+        func index() {
+            for l in layers { for (i, n) in l.enumerated() { pos[n] = Double(i) } }
         }
         var best = layers
         var bestCrossings = crossings()
-        for sweep in 0..<8 {
+        for sweep in 0..<8 where bestCrossings > 0 {
             let down = sweep % 2 == 0
             let range = down ? Array(layers.indices.dropFirst()) : Array(layers.indices.dropLast().reversed())
             for l in range {
-                let pos = positions()
+                index()
                 let bary = layers[l].map { n -> (Int, Double) in
-                    let neighbours = segments.compactMap { s -> Int? in
-                        down ? (s.to == n ? s.from : nil) : (s.from == n ? s.to : nil)
-                    }
-                    guard !neighbours.isEmpty else { return (n, pos[n] ?? 0) }
-                    return (n, neighbours.map { pos[$0] ?? 0 }.reduce(0, +) / Double(neighbours.count))
+                    let neighbours = down ? preds[n] : succs[n]
+                    guard !neighbours.isEmpty else { return (n, pos[n]) }
+                    return (n, neighbours.reduce(0) { $0 + pos[$1] } / Double(neighbours.count))
                 }
                 layers[l] = bary.sorted { ($0.1, nodes[$0.0].name) < ($1.1, nodes[$1.0].name) }.map(\.0)
             }
@@ -111,13 +119,15 @@ struct TopologyLayout: Hashable {
 
     /// Number of crossing segment pairs between adjacent layers.
     func crossings() -> Int {
-        var pos: [Int: Int] = [:]
+        var pos = Array(repeating: 0, count: nodes.count)
         for l in layers { for (i, n) in l.enumerated() { pos[n] = i } }
+        var gaps = Array(repeating: [(Int, Int)](), count: layers.count)
+        for seg in segments { gaps[nodes[seg.from].layer].append((pos[seg.from], pos[seg.to])) }
         var count = 0
-        for (i, a) in segments.enumerated() {
-            for b in segments[(i + 1)...] where nodes[a.from].layer == nodes[b.from].layer {
-                let (a0, a1, b0, b1) = (pos[a.from] ?? 0, pos[a.to] ?? 0, pos[b.from] ?? 0, pos[b.to] ?? 0)
-                if (a0 - b0) * (a1 - b1) < 0 { count += 1 }
+        for g in gaps where g.count > 1 {
+            for i in 0..<(g.count - 1) {
+                let a = g[i]
+                for b in g[(i + 1)...] where (a.0 - b.0) * (a.1 - b.1) < 0 { count += 1 }
             }
         }
         return count

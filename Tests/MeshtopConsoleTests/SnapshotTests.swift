@@ -3,83 +3,66 @@ import MeshtopModel
 import MeshtopQuery
 import Testing
 
+/// One screen to compare: the terminal size, options, the keys that lead to it, and its stored snapshot.
+enum SnapshotCase: String, CaseIterable, Sendable, CustomStringConvertible {
+    case services, topologyGraph, topologyASCII, topologyList, traces, waterfall, logs, metrics, breakers, alerts
+    case help, tooSmall, alertsWide
+
+    var description: String { rawValue }
+
+    var size: (rows: Int, cols: Int) {
+        switch self {
+        case .topologyGraph, .topologyASCII: return (30, 120)
+        case .alertsWide: return (24, 120)
+        default: return (24, 80)
+        }
+    }
+
+    var options: ConsoleOptions { self == .topologyASCII ? ConsoleOptions(ascii: true) : ConsoleOptions() }
+
+    var keys: [Key] {
+        switch self {
+        case .services, .tooSmall: return []
+        case .topologyGraph, .topologyList: return [.char("2")]
+        case .topologyASCII: return [.char("2"), .char("j"), .char("j")]
+        case .traces: return [.char("3")]
+        case .waterfall: return [.char("3"), .enter, .char("j"), .char("j"), .char("j")]
+        case .logs: return [.char("4")]
+        case .metrics: return [.char("5")]
+        case .breakers: return [.char("6")]
+        case .alerts, .alertsWide: return [.char("7")]
+        case .help: return [.char("?")]
+        }
+    }
+
+    var expected: String {
+        switch self {
+        case .services: return Snapshots.services
+        case .topologyGraph: return Snapshots.topologyGraph
+        case .topologyASCII: return Snapshots.topologyASCII
+        case .topologyList: return Snapshots.topologyList
+        case .traces: return Snapshots.traces
+        case .waterfall: return Snapshots.waterfall
+        case .logs: return Snapshots.logs
+        case .metrics: return Snapshots.metrics
+        case .breakers: return Snapshots.breakers
+        case .alerts: return Snapshots.alerts
+        case .help: return Snapshots.help
+        case .tooSmall: return Snapshots.tooSmall
+        case .alertsWide: return Snapshots.alertsWide
+        }
+    }
+}
+
 /// Every view rendered on the fake reader with fixed data and a fixed now, compared with text snapshots
-/// (tig's `*.screen` tests), wide characters included.
+/// (tig's `*.screen` tests), wide characters included: the graph at 120 columns and its list fallback at 80,
+/// ASCII glyphs, the waterfall with a span selected, the help screen and the too-small message.
 @Suite struct SnapshotTests {
-    @Test func services() {
-        let h = Harness()
-        expectSnapshot(h.text, Snapshots.services, "services")
-    }
-
-    @Test func topologyGraph() {
-        var h = Harness(rows: 30, cols: 120)
-        h.keys(.char("2"))
-        expectSnapshot(h.text, Snapshots.topologyGraph, "topologyGraph")
-    }
-
-    @Test func topologyGraphASCII() {
-        var h = Harness(rows: 30, cols: 120, options: ConsoleOptions(ascii: true))
-        h.keys(.char("2"), .char("j"), .char("j"))
-        expectSnapshot(h.text, Snapshots.topologyASCII, "topologyASCII")
-    }
-
-    @Test func topologyFallsBackToListWhenNarrow() {
-        var h = Harness()
-        h.keys(.char("2"))
-        expectSnapshot(h.text, Snapshots.topologyList, "topologyList")
-    }
-
-    @Test func traces() {
-        var h = Harness()
-        h.keys(.char("3"))
-        expectSnapshot(h.text, Snapshots.traces, "traces")
-    }
-
-    @Test func waterfall() {
-        var h = Harness()
-        h.keys(.char("3"), .enter, .char("j"), .char("j"), .char("j"))
-        expectSnapshot(h.text, Snapshots.waterfall, "waterfall")
-    }
-
-    @Test func logs() {
-        var h = Harness()
-        h.keys(.char("4"))
-        expectSnapshot(h.text, Snapshots.logs, "logs")
-    }
-
-    @Test func metrics() {
-        var h = Harness()
-        h.keys(.char("5"))
-        expectSnapshot(h.text, Snapshots.metrics, "metrics")
-    }
-
-    @Test func breakers() {
-        var h = Harness()
-        h.keys(.char("6"))
-        expectSnapshot(h.text, Snapshots.breakers, "breakers")
-    }
-
-    @Test func alerts() {
-        var h = Harness()
-        h.keys(.char("7"))
-        expectSnapshot(h.text, Snapshots.alerts, "alerts")
-    }
-
-    @Test func help() {
-        var h = Harness()
-        h.keys(.char("?"))
-        expectSnapshot(h.text, Snapshots.help, "help")
-    }
-
-    @Test func tooSmall() {
-        var h = Harness()
-        h.send(.resize(rows: 20, cols: 60))
-        expectSnapshot(h.text, Snapshots.tooSmall, "tooSmall")
-    }
-
-    @Test func wideScreenShowsAllColumns() {
-        var h = Harness(rows: 24, cols: 120)
-        h.keys(.char("7"))
-        expectSnapshot(h.text, Snapshots.alertsWide, "alertsWide")
+    @Test(arguments: SnapshotCase.allCases)
+    func screen(_ c: SnapshotCase) {
+        var h = Harness(rows: c.size.rows, cols: c.size.cols, options: c.options)
+        for k in c.keys { h.keys(k) }
+        if c == .tooSmall { h.send(.resize(rows: 20, cols: 60)) }
+        expectSnapshot(h.text, c.expected, c.rawValue)
     }
 }
