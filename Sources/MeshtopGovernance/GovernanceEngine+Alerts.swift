@@ -2,13 +2,15 @@ import MeshtopModel
 
 extension GovernanceEngine {
     /// Evaluates every rule at each evaluation time (multiples of the interval) the alert clock has passed.
-    /// Catching up is capped at one hour of evaluations; beyond that the clock jumps.
+    /// Catching up is capped at one hour of evaluations; beyond that the clock jumps (either way).
     func evaluateAlerts(nowMicros: Int64, into out: inout GovernanceOutput) {
         let clock = alertClock(nowMicros: nowMicros)
         let step = config.evaluationIntervalMicros
         let aligned = clock >= 0 ? clock / step * step : (clock - step + 1) / step * step
         var next = nextEvaluation ?? aligned
-        if clock - next > 3_600_000_000 { next = aligned }
+        // More than an hour behind: jump. More than an hour ahead (the clock moved back, e.g. from the wall clock
+        // to the event time of a replay): restart from the clock.
+        if clock - next > 3_600_000_000 || next - clock > 3_600_000_000 { next = aligned }
         var transitions: [AlertTransition] = []
         var evaluated = false
         while next <= clock {

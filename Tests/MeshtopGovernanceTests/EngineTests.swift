@@ -162,3 +162,23 @@ func callSpans(_ n: UInt64, caller: String, callee: String, end: Int64, duration
         #expect(a.reduce(0) { $0 + $1.edgeRollups.count } > 0)
     }
 }
+
+@Suite struct EngineClockTests {
+    /// Ticks before any data run on the wall clock; a replay of day-old spans then still evaluates alerts on
+    /// its own event time.
+    @Test func replayAfterWallClockTicks() throws {
+        let rules = try RuleSet.parse(yaml: "rules:\n  - {name: Any, signal: rps, op: '>', threshold: 0}\n")
+        let e = GovernanceEngine(rules: rules)
+        let wall: Int64 = 1_800_000_000_000_000
+        _ = e.tick(nowMicros: wall)
+        let old = wall - 86_400_000_000
+        var transitions: [AlertTransition] = []
+        for i in 0..<20 {
+            let t = old + Int64(i) * 1_000_000
+            for x in callSpans(UInt64(i), caller: "a", callee: "b", end: t, failed: false) { e.ingest(span: x) }
+            transitions += e.tick(nowMicros: wall + Int64(i) * 1_000).alertTransitions
+        }
+        #expect(transitions.map(\.to) == [.pending, .firing])
+        #expect(transitions.first?.atMicros == old)
+    }
+}
