@@ -99,7 +99,9 @@ extension StoreBenchmark {
                     LogRecord(
                         timeMicros: clockMicros, service: pick(Self.services), host: "node-\(next() % 16)",
                         severity: severity, message: message, traceID: trace, spanID: traced ? SpanID(next()) : nil,
-                        attributes: [Attribute("logger", .string("app")), Attribute("thread", .int(Int64(next() % 32)))]))
+                        attributes: [
+                            Attribute("logger", .string("app")), Attribute("thread", .int(Int64(next() % 32))),
+                        ]))
                 clockMicros += 16
             }
             return out

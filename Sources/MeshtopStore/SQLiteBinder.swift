@@ -39,7 +39,9 @@ struct SQLiteBinder {
     mutating func text(bytes: [UInt8]) {
         index += 1
         let i = index
-        _ = bytes.withUnsafeBufferPointer { sqlite3_bind_text(stmt, i, $0.baseAddress, Int32($0.count), Self.transient) }
+        _ = bytes.withUnsafeBufferPointer {
+            sqlite3_bind_text(stmt, i, $0.baseAddress, Int32($0.count), Self.transient)
+        }
     }
 
     /// An 8-byte big-endian id BLOB.

@@ -52,17 +52,19 @@ public enum StoreBenchmark {
             for p in phases {
                 lines.append(
                     "  insert \(p.name): \(p.rows) rows in \(f(p.seconds, 2)) s = \(f(p.rowsPerSecond)) rows/s"
-                        + " (last quarter \(f(p.tailRowsPerSecond)) rows/s; \(f(p.rowsPerCPUSecond)) rows per CPU-s; waited \(f(p.runQueueSeconds, 1)) s for a CPU; "
+                        + " (last quarter \(f(p.tailRowsPerSecond)) rows/s; \(f(p.rowsPerCPUSecond)) rows per CPU-s; "
+                        + "waited \(f(p.runQueueSeconds, 1)) s for a CPU; "
                         + "slowest batch \(f(p.maxBatchSeconds * 1000)) ms)")
             }
             for q in queries {
-                lines.append("  query \(q.name): mean \(f(q.meanMillis, 3)) ms, max \(f(q.maxMillis, 3)) ms (\(q.runs) runs)")
+                lines.append(
+                    "  query \(q.name): mean \(f(q.meanMillis, 3)) ms, max \(f(q.maxMillis, 3)) ms (\(q.runs) runs)")
             }
             if let p = prune {
                 lines.append(
                     "  prune older half: \(p.totalDeleted) rows in \(f(pruneSeconds, 2)) s, \(p.transactions) "
-                        + "transactions, longest write lock \(f(p.longestLockMillis, 1)) ms (own time \(f(p.longestOwnMillis, 1)) ms, "
-                        + "\(p.slowestTable ?? "-"))")
+                        + "transactions, longest write lock \(f(p.longestLockMillis, 1)) ms "
+                        + "(own time \(f(p.longestOwnMillis, 1)) ms, \(p.slowestTable ?? "-"))")
             }
             lines.append(
                 "  database \(databaseBytes / 1_048_576) MiB; spans \(rowCounts["spans"] ?? 0), "

@@ -33,7 +33,8 @@ import Testing
                 db, sql: "SELECT hex(trace_id) FROM spans WHERE span_id = ?", arguments: [SpanID(0x1111).databaseBlob])
             #expect(hex?.lowercased() == Fixture.trace.hex)
             #expect(try Int.fetchOne(db, sql: "SELECT length(span_id) FROM spans LIMIT 1") == 8)
-            let short = try String.fetchOne(db, sql: "SELECT hex(trace_id) FROM spans WHERE span_id = x'0000000000003333'")
+            let short = try String.fetchOne(
+                db, sql: "SELECT hex(trace_id) FROM spans WHERE span_id = x'0000000000003333'")
             #expect(short == "00000000000000000000000000000007")
         }
         #expect(try store.spans(traceID: TraceID(high: 1, low: 1)).isEmpty)
@@ -100,8 +101,9 @@ import Testing
         }
         func breaker(_ state: BreakerState) -> BreakerStatus {
             BreakerStatus(
-                caller: "frontend", callee: "orders", source: .simulated, state: state, failureRate: 60, slowCallRate: nil,
-                callsInWindow: 100, wouldReject: 3, sinceMicros: 5, lastCallMicros: 6, transitions: 1)
+                caller: "frontend", callee: "orders", source: .simulated, state: state, failureRate: 60,
+                slowCallRate: nil, callsInWindow: 100, wouldReject: 3, sinceMicros: 5, lastCallMicros: 6,
+                transitions: 1)
         }
         func alert(_ state: AlertState) -> AlertStatus {
             AlertStatus(
@@ -130,7 +132,8 @@ import Testing
             #expect(try String.fetchAll(db, sql: "SELECT state FROM breakers") == ["open"])
             #expect(try String.fetchAll(db, sql: "SELECT source FROM breakers") == ["simulated"])
             #expect(try String.fetchAll(db, sql: "SELECT state FROM alerts") == ["firing"])
-            #expect(try String.fetchAll(db, sql: "SELECT fingerprint FROM alerts") == [#"HighErrors{service="orders"}"#])
+            let fingerprints = try String.fetchAll(db, sql: "SELECT fingerprint FROM alerts")
+            #expect(fingerprints == [#"HighErrors{service="orders"}"#])
             #expect(try String.fetchAll(db, sql: "SELECT labels FROM alerts") == [#"{"service":"orders"}"#])
             #expect(try String.fetchAll(db, sql: "SELECT to_state FROM breaker_transitions") == ["open"])
             let history = try Row.fetchAll(db, sql: "SELECT fingerprint, from_state, to_state FROM alert_history")
