@@ -39,40 +39,38 @@ public struct REDSummary: Sendable, Equatable {
 
     /// Merges service rollups. `windowMicros` divides the request count into `rps`.
     public static func merge(rollups: [ServiceRollup], windowMicros: Int64) -> REDSummary {
-        var h = LatencyHistogram()
-        var req: Int64 = 0
-        var err: Int64 = 0
-        var sum: Int64 = 0
         var sat: Int64 = 0
         var tol: Int64 = 0
         for r in rollups {
-            req += r.requests
-            err += r.errors
-            sum += r.sumMicros
             sat += r.satisfied
             tol += r.tolerating
-            h.merge(encoded: r.histogram)
         }
-        return make(
-            requests: req, errors: err, sumMicros: sum, histogram: h, windowMicros: windowMicros,
-            apdex: Apdex.score(satisfied: sat, tolerating: tol, total: req))
+        var s = merged(rollups, windowMicros) { ($0.requests, $0.errors, $0.sumMicros, $0.histogram) }
+        s.apdex = Apdex.score(satisfied: sat, tolerating: tol, total: s.requests)
+        return s
     }
 
     /// Merges edge rollups (`requests` = calls; no Apdex).
     public static func merge(edgeRollups: [EdgeRollup], windowMicros: Int64) -> REDSummary {
+        merged(edgeRollups, windowMicros) { ($0.calls, $0.errors, $0.sumMicros, $0.histogram) }
+    }
+
+    /// Sums (count, errors, sum µs, histogram blob) over `items` and derives the rates and percentiles.
+    static func merged<T>(
+        _ items: [T], _ windowMicros: Int64, _ parts: (T) -> (Int64, Int64, Int64, [UInt8])
+    ) -> REDSummary {
         var h = LatencyHistogram()
-        var calls: Int64 = 0
+        var n: Int64 = 0
         var err: Int64 = 0
         var sum: Int64 = 0
-        for r in edgeRollups {
-            calls += r.calls
-            err += r.errors
-            sum += r.sumMicros
-            h.merge(encoded: r.histogram)
+        for item in items {
+            let (c, e, s, blob) = parts(item)
+            n += c
+            err += e
+            sum += s
+            h.merge(encoded: blob)
         }
-        return make(
-            requests: calls, errors: err, sumMicros: sum, histogram: h, windowMicros: windowMicros,
-            apdex: nil)
+        return make(requests: n, errors: err, sumMicros: sum, histogram: h, windowMicros: windowMicros, apdex: nil)
     }
 
     static func make(

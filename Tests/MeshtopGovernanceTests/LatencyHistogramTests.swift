@@ -103,6 +103,13 @@ import Testing
         #expect(abs(s.apdex! - 2.0 / 3) < 1e-12)
         #expect(abs(s.p50Ms - 200) <= 2)
         #expect(s.health(inboundBreakerOpen: false) == .failing)
+        let e = REDSummary.merge(
+            edgeRollups: [
+                EdgeRollup(
+                    minuteMicros: 0, caller: "a", callee: "s", calls: 2, errors: 1, sumMicros: 300_000,
+                    maxMicros: 200_000, histogram: a.encode())
+            ], windowMicros: 60_000_000)
+        #expect(e.requests == 2 && e.errorRate == 50 && e.apdex == nil && e.maxMs == 200)
     }
 }
 
