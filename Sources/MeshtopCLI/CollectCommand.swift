@@ -49,7 +49,7 @@ public struct CollectCommand: AsyncParsableCommand {
     public var flushInterval: String = "10s"
 
     @Option(name: .customLong("queue-capacity"), help: "Lines buffered between sockets and writer before dropping.")
-    public var queueCapacity: Int = 200_000
+    public var queueCapacity: Int = 100_000
 
     @Flag(name: .customLong("no-governance"), help: "Store spans, logs and metrics only; no health/breakers/alerts.")
     public var noGovernance = false

@@ -34,7 +34,8 @@ public final class Collector: @unchecked Sendable {
         lock.withLock { bound }
     }
 
-    /// Counter totals since this collector started (`lines`, `parsed.spans`, `dropped`, …), as of the last commit.
+    /// Counter totals since this collector started (`lines`, `parsed.spans`, `dropped`, …), as of the last commit,
+    /// plus `cpu.writer_us`, the writer thread's CPU time.
     public var statistics: [String: Int64] { writer?.totals ?? [:] }
 
     /// Opens (or creates) the database, loads the rules, binds every listener and starts the writer.

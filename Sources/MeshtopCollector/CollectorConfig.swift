@@ -29,7 +29,7 @@ public struct CollectorConfig: Sendable {
     /// A batch is written early once it holds this many records.
     public var batchMaxRecords: Int = 50_000
     /// Records (lines) the queue between the socket readers and the writer may hold; beyond it lines are dropped.
-    public var queueCapacity: Int = 200_000
+    public var queueCapacity: Int = 100_000
     /// How often self-metrics (counters and gauges) are persisted when idle.
     public var selfMetricsIntervalMicros: Int64 = 2_000_000
     /// How often retention runs.

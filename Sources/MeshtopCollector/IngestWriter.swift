@@ -70,6 +70,7 @@ final class IngestWriter: @unchecked Sendable {
     }
 
     private func run() {
+        Thread.current.name = "meshtop-writer"
         let window = config.batchWindowMicros
         var now = MonotonicClock.micros()
         var lastWrite = now
@@ -215,8 +216,11 @@ final class IngestWriter: @unchecked Sendable {
         metrics.recordWrite(durationMicros: MonotonicClock.micros() - started)
         batch = WriteBatch()
         pendingRecords = 0
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
         shared.lock()
         published = metrics.totals
+        published["cpu.writer_us"] = Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1_000
         shared.unlock()
     }
 
