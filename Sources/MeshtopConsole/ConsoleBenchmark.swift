@@ -25,7 +25,8 @@ public enum ConsoleBenchmark {
             }
             let worst = pages.map { $0.frameMs + $0.diffMs }.max() ?? 0
             s += "  worst frame " + Format.fixed(worst, 2) + " ms\n"
-            s += "  folding every view's answers: first " + Format.fixed(firstLoadMs, 2) + " ms, refresh "
+            s +=
+                "  folding every view's answers: first " + Format.fixed(firstLoadMs, 2) + " ms, refresh "
                 + Format.fixed(refreshLoadMs, 2) + " ms"
             return s
         }
@@ -99,6 +100,8 @@ public enum ConsoleBenchmark {
             precondition(runs >= 0)
             pages.append((name, frameTime * 1_000 / Double(frames), diffTime * 1_000 / Double(frames)))
         }
-        return Result(rows: rows, cols: cols, frames: frames, pages: pages, firstLoadMs: loadTimes[0], refreshLoadMs: loadTimes[1])
+        return Result(
+            rows: rows, cols: cols, frames: frames, pages: pages, firstLoadMs: loadTimes[0], refreshLoadMs: loadTimes[1]
+        )
     }
 }

@@ -11,22 +11,21 @@ extension ConsoleUpdate {
             s.statusError = nil
             s.loaded.insert("status")
         case .services(let rows):
-            s.services = rows
+            keepingSelection(.services, &s, rows: \.visibleServices, key: \.service) { $0.services = rows }
             s.loaded.insert("services")
-            s.clampCursor(.services)
         case .topology(var t):
             t.edges.sort { ($0.caller, $0.callee) < ($1.caller, $1.callee) }
-            s.topology = t
+            keepingSelection(.topology, &s, rows: \.visibleEdges, key: { $0.caller + "→" + $0.callee }) {
+                $0.topology = t
+                $0.rebuildTopologyGraph()
+            }
             s.loaded.insert("topology")
-            s.rebuildTopologyGraph()
-            s.clampCursor(.topology)
         case .traces(let search, let rows):
             var mine = s.traceSearch
             mine.window = search.window
             guard mine == search else { return [] }
-            s.traces = rows
+            keepingSelection(.traces, &s, rows: \.visibleTraces, key: \.traceID.hex) { $0.traces = rows }
             s.loaded.insert("traces")
-            s.clampCursor(.traces)
         case .trace(let id, let detail):
             guard s.trace?.id == id else { return [] }
             s.trace?.detail = detail
@@ -40,20 +39,26 @@ extension ConsoleUpdate {
             guard generation == s.logGeneration else { return [] }
             appendLogs(rows, &s)
         case .metrics(let rows):
-            s.metrics = rows.sorted { a, b in
+            let sorted = rows.sorted { a, b in
                 a.name != b.name ? a.name < b.name : a.tags.lexicographicallyPrecedes(b.tags)
             }
+            keepingSelection(
+                .metrics, &s, rows: \.visibleMetrics, key: { $0.name + "|" + $0.tags.joined(separator: ",") }
+            ) {
+                $0.metrics = sorted
+            }
             s.loaded.insert("metrics")
-            s.clampCursor(.metrics)
         case .breakers(let rows):
             let before = s.selectedBreaker.map { $0.caller + "→" + $0.callee }
-            s.breakers = rows.sorted {
+            let sorted = rows.sorted {
                 (ConsoleState.breakerRank($0.state), $0.caller, $0.callee)
                     < (ConsoleState.breakerRank($1.state), $1.caller, $1.callee)
             }
+            keepingSelection(.breakers, &s, rows: \.visibleBreakers, key: { $0.caller + "→" + $0.callee }) {
+                $0.breakers = sorted
+            }
             s.loaded.insert("breakers")
             s.focusPendingBreaker()
-            s.clampCursor(.breakers)
             if let b = s.selectedBreaker, b.caller + "→" + b.callee != before || s.breakerHistoryKey == nil {
                 return [.load(.breakerHistory(caller: b.caller, callee: b.callee))]
             }
@@ -62,13 +67,13 @@ extension ConsoleUpdate {
             s.breakerHistory = rows.sorted { $0.atMicros > $1.atMicros }
             s.breakerHistoryKey = caller + "→" + callee
         case .alerts(let rows, let history):
-            s.alerts = rows.sorted {
+            let sorted = rows.sorted {
                 (ConsoleState.alertRank($0.state), -$0.sinceMicros, $0.fingerprint)
                     < (ConsoleState.alertRank($1.state), -$1.sinceMicros, $1.fingerprint)
             }
+            keepingSelection(.alerts, &s, rows: \.visibleAlerts, key: \.fingerprint) { $0.alerts = sorted }
             s.alertHistory = history.sorted { $0.atMicros > $1.atMicros }
             s.loaded.insert("alerts")
-            s.clampCursor(.alerts)
         case .failed(let request, let message):
             if request == .status {
                 s.statusError = message
@@ -99,5 +104,21 @@ extension ConsoleUpdate {
         } else {
             s.clampCursor(.logs)
         }
+    }
+
+    /// Replaces a list's data while keeping the same row selected (by `key`) and at the same screen position,
+    /// so a refresh that reorders rows does not move the selection to another service or trace.
+    static func keepingSelection<T>(
+        _ tab: Tab, _ s: inout ConsoleState, rows: (ConsoleState) -> [T], key: (T) -> String,
+        _ change: (inout ConsoleState) -> Void
+    ) {
+        let before = rows(s)
+        let c = s.cursor(tab)
+        let selected = before.indices.contains(c.selected) ? key(before[c.selected]) : nil
+        change(&s)
+        if let k = selected, let i = rows(s).firstIndex(where: { key($0) == k }) {
+            s.cursors[tab] = Cursor(selected: i, top: c.top + i - c.selected)
+        }
+        s.clampCursor(tab)
     }
 }

@@ -8,7 +8,8 @@ enum TopologyView {
         let nodes = s.topology?.nodes ?? []
         guard !nodes.isEmpty || !edges.isEmpty else {
             screen.put("0 services, 0 edges, " + (s.topologyList ? "list" : "graph"), row: r.top, col: 1, style: .title)
-            screen.put(s.emptyText("topology", "no calls between services in the window"), row: r.top + 2, col: 2,
+            screen.put(
+                s.emptyText("topology", "no calls between services in the window"), row: r.top + 2, col: 2,
                 style: .dim)
             return
         }

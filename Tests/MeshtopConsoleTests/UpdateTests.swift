@@ -227,3 +227,21 @@ import Testing
         #expect(h.text.contains("collector STALE 2m"))
     }
 }
+
+/// A refresh that reorders rows keeps the selected row selected.
+@Suite struct RefreshTests {
+    @Test func selectionFollowsItsRowAcrossRefreshes() {
+        var h = Harness()
+        h.keys(.char("j"), .char("j"))
+        #expect(h.state.visibleServices[h.state.cursor(.services).selected].service == "payments")
+        var rows = h.state.services
+        if let i = rows.firstIndex(where: { $0.service == "payments" }) { rows[i].rps = 100 }
+        h.send(.loaded(.services(rows)))
+        #expect(h.state.visibleServices.first?.service == "payments")
+        #expect(h.state.cursor(.services).selected == 0)
+        rows.removeAll { $0.service == "payments" }
+        h.send(.loaded(.services(rows)))
+        #expect(h.state.cursor(.services).selected == 0)
+        #expect(h.state.visibleServices.count == 7)
+    }
+}
