@@ -99,5 +99,6 @@ extension GovernanceEngine {
             edges = edges.filter { $0.value.breaker.lastCallMicros >= idle || !$0.value.pending.isEmpty }
             edgeOrder = nil
         }
+        reported.forget(reportedBefore: idle)
     }
 }

@@ -84,6 +84,13 @@ struct ReportedBreakers {
         statuses[key] = s
     }
 
+    /// Forgets breakers not reported since `micros` (their last status stays in the store).
+    mutating func forget(reportedBefore micros: Int64) {
+        if statuses.values.contains(where: { $0.lastCallMicros < micros }) {
+            statuses = statuses.filter { $0.value.lastCallMicros >= micros }
+        }
+    }
+
     /// The statuses changed since the last call.
     mutating func drainChanged() -> [BreakerStatus] {
         let out = dirty.sorted().compactMap { statuses[$0] }
