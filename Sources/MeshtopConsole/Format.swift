@@ -4,6 +4,7 @@ import MeshtopModel
 public enum Format {
     /// `0`, `12`, `1.2k`, `34k`, `1.2M`.
     public static func count(_ v: Double) -> String {
+        guard v.isFinite else { return "-" }
         let a = abs(v)
         if a < 1_000 { return a == a.rounded() ? String(Int64(v)) : fixed(v, 1) }
         if a < 10_000 { return fixed(v / 1_000, 1) + "k" }
@@ -20,6 +21,7 @@ public enum Format {
 
     /// Milliseconds: `0.42ms`, `12ms`, `1.5s`.
     public static func ms(_ v: Double) -> String {
+        guard v.isFinite else { return "-" }
         if v == 0 { return "0ms" }
         if v < 1 { return fixed(v, 2) + "ms" }
         if v < 1_000 { return String(Int64(v.rounded())) + "ms" }
@@ -32,6 +34,7 @@ public enum Format {
 
     /// `0.0%`, `12%`.
     public static func percent(_ fraction: Double) -> String {
+        guard fraction.isFinite else { return "-" }
         let p = fraction * 100
         if p == 0 { return "0%" }
         if p < 10 { return fixed(p, 1) + "%" }

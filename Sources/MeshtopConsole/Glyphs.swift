@@ -43,7 +43,8 @@ public struct Glyphs: Sendable, Hashable {
     /// A sparkline of `values` in exactly `width` columns (the most recent values when there are more).
     public func sparkline(_ values: [Double], width: Int) -> String {
         guard width > 0 else { return "" }
-        let tail = values.suffix(width)
+        // Values that are not finite (a division by zero upstream) draw as the lowest level.
+        let tail = values.suffix(width).map { $0.isFinite ? $0 : 0 }
         guard !tail.isEmpty else { return String(repeating: " ", count: width) }
         let lo = tail.min() ?? 0
         let hi = tail.max() ?? 0

@@ -89,3 +89,20 @@ import Testing
         #expect(s[failing, col ?? 0].style.role == .healthFailing)
     }
 }
+
+/// Numbers that are not finite (a division by zero upstream) render as text, never trap.
+@Suite struct NonFiniteTests {
+    @Test func nonFiniteNumbersRenderAsDashes() {
+        #expect(Format.count(.infinity) == "-")
+        #expect(Format.percent(.nan) == "-")
+        #expect(Format.ms(-.infinity) == "-")
+        #expect(Glyphs.unicode.sparkline([.nan, 1, .infinity], width: 3) == "▁█▁")
+        var h = Harness()
+        var rows = h.state.services
+        rows[0].rps = .infinity
+        rows[0].errorRate = .nan
+        rows[0].rateSeries = [.nan, .infinity]
+        h.send(.loaded(.services(rows)))
+        #expect(h.text.contains("frontend"))
+    }
+}
