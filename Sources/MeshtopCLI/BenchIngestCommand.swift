@@ -107,17 +107,22 @@ public struct BenchIngestCommand: AsyncParsableCommand {
         let lost = max(0, sent.lines - persisted)
         let kernel = max(0, KernelUDP.receiveErrors() - kernelBefore)
         func f(_ d: Double) -> String { String(format: "%.0f", d) }
+        let lossPercent = String(format: "%.3f", sent.lines > 0 ? Double(lost) * 100 / Double(sent.lines) : 0)
+        let p99 = String(format: "%.1f", (try? store.gauges()["write_p99_ms"]?.value) ?? 0)
+        let rejected = counters.filter { $0.key.hasPrefix("rejected.") }.values.reduce(0, +)
         print("""
             ingest benchmark: mix \(mix), target \(rate) lines/s for \(duration), \(senders) sender(s), \
             governance \(noGovernance ? "off" : "on")
-              sent        \(sent.lines) lines in \(sent.datagrams) datagrams, \(f(Double(sent.lines) / sendSeconds)) lines/s
+              sent        \(sent.lines) lines in \(sent.datagrams) datagrams, \
+            \(f(Double(sent.lines) / sendSeconds)) lines/s
               persisted   \(persisted) lines (spans \(rows["spans"] ?? 0), logs \(rows["logs"] ?? 0), \
             metric samples \(counters["parsed.metrics"] ?? 0)), \(f(Double(persisted) / drainedSeconds)) lines/s \
             (drained \(String(format: "%.1f", drainedSeconds)) s, stopped \(String(format: "%.1f", totalSeconds)) s)
-              rejected    \(counters.filter { $0.key.hasPrefix("rejected.") }.values.reduce(0, +))
-              dropped     \(counters["dropped"] ?? 0) lines at the queue; kernel receive-buffer drops \(kernel) datagrams
-              loss        \(lost) lines (\(String(format: "%.3f", sent.lines > 0 ? Double(lost) * 100 / Double(sent.lines) : 0)) %)
-              batches     \(counters["batches"] ?? 0), write p99 \(String(format: "%.1f", (try? store.gauges()["write_p99_ms"]?.value) ?? 0)) ms
+              rejected    \(rejected)
+              dropped     \(counters["dropped"] ?? 0) lines at the queue; \
+            kernel receive-buffer drops \(kernel) datagrams
+              loss        \(lost) lines (\(lossPercent) %)
+              batches     \(counters["batches"] ?? 0), write p99 \(p99) ms
               cpu         \(Self.cpuReport(cpu, persisted: persisted, received: counters["lines"] ?? 0))
               rss         peak \(rss.peakMB) MB (collector process)
               database    \(store.databaseBytes() / 1_048_576) MB at \(path)

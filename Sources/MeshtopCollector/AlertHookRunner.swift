@@ -27,7 +27,8 @@ final class AlertHookRunner: @unchecked Sendable {
         if accepted { pending += 1 }
         lock.unlock()
         guard accepted else {
-            logger.warning("--on-alert: \(maxPending) runs already waiting; skipped \(transition.rule) → \(transition.to)")
+            logger.warning(
+                "--on-alert: \(maxPending) runs already waiting; skipped \(transition.rule) → \(transition.to)")
             return
         }
         let payload = Array((AlertHookRunner.json(transition) + "\n").utf8)
@@ -63,7 +64,8 @@ final class AlertHookRunner: @unchecked Sendable {
         try? stdin.fileHandleForWriting.close()
         let timeout = DispatchTime.now() + .microseconds(Int(timeoutMicros))
         if done.wait(timeout: timeout) == .timedOut {
-            logger.warning("--on-alert for \(rule) ran longer than \(DurationText.format(micros: timeoutMicros)); killed")
+            let limit = DurationText.format(micros: timeoutMicros)
+            logger.warning("--on-alert for \(rule) ran longer than \(limit); killed")
             kill(process.processIdentifier, SIGKILL)
             done.wait()
         } else if process.terminationStatus != 0 {

@@ -74,8 +74,8 @@ final class DatagramHandler: ChannelInboundHandler {
         var kept: [Decoded] = []
         for record in chunk.records[start...] {
             if case .rejected(let reason, let sample) = record {
-                chunk.rejects.append(
-                    RejectedLine(atMicros: now, reason: reason, source: "\(listener) from \(sourceText)", sample: sample))
+                let source = "\(listener) from \(sourceText)"
+                chunk.rejects.append(RejectedLine(atMicros: now, reason: reason, source: source, sample: sample))
             } else {
                 kept.append(record)
             }

@@ -19,6 +19,7 @@ enum ReceiveBuffer {
         #endif
         if !done { try? await channel.setOption(ChannelOptions.socketOption(.so_rcvbuf), value: value).get() }
         let got = try? await channel.getOption(ChannelOptions.socketOption(.so_rcvbuf)).get()
-        logger.debug("receive buffer \(got.map(String.init) ?? "?") bytes on \(String(describing: channel.localAddress))")
+        let size = got.map(String.init) ?? "?"
+        logger.debug("receive buffer \(size) bytes on \(String(describing: channel.localAddress))")
     }
 }

@@ -14,7 +14,8 @@ import Testing
         let dir = NSTemporaryDirectory() + "meshtop-hook-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let runner = AlertHookRunner(command: "cat > '\(dir)/alert.json'", timeoutMicros: 5_000_000, logger: Logger(label: "t"))
+        let runner = AlertHookRunner(
+            command: "cat > '\(dir)/alert.json'", timeoutMicros: 5_000_000, logger: Logger(label: "t"))
         runner.run(transition: Self.transition)
         runner.drain()
         let text = try String(contentsOfFile: dir + "/alert.json", encoding: .utf8)
@@ -57,7 +58,8 @@ import Testing
             """
         try good.write(toFile: rulesPath, atomically: true, encoding: .utf8)
         let h = try await Harness { $0.rulesPath = rulesPath }
-        try (good + "  - name: broken\n    signl: error_rate\n").write(toFile: rulesPath, atomically: true, encoding: .utf8)
+        let broken = good + "  - name: broken\n    signl: error_rate\n"
+        try broken.write(toFile: rulesPath, atomically: true, encoding: .utf8)
         #expect {
             try h.collector.reloadRules()
         } throws: { error in

@@ -24,7 +24,8 @@ import Testing
             (0..<Int(generator.next() % 1_400 + 1)).map { _ in UInt8(generator.next() & 0xff) }
         }
         try await h.send(random)
-        try await h.send(try Fixture.datagrams("jaeger_thrift_trace").map { Array($0.prefix(300)) }, to: h.jaegerAddress)
+        let truncated = try Fixture.datagrams("jaeger_thrift_trace").map { Array($0.prefix(300)) }
+        try await h.send(truncated, to: h.jaegerAddress)
         try await h.send(bad)
         // Still alive and parsing.
         try await h.sendAndStop([Array("alive.check:1|c".utf8)])

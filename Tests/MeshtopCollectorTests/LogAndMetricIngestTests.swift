@@ -15,7 +15,8 @@ import Testing
         #expect(rows[0]["message"] as String == "payment declined for order 17")
         #expect(rows[5]["message"] as String == "café ✓ naïve")
         // Log ↔ trace correlation ids from the JSON message.
-        let linked = try h.rows("SELECT count(*) n FROM logs WHERE lower(hex(trace_id)) = 'b8a1abcd1a6916c74da4f9fc3c6da5d7'")
+        let linked = try h.rows(
+            "SELECT count(*) n FROM logs WHERE lower(hex(trace_id)) = 'b8a1abcd1a6916c74da4f9fc3c6da5d7'")
         #expect(linked[0]["n"] as Int == 2)
         #expect(try h.counters()["parsed.logs"] == 11)
     }

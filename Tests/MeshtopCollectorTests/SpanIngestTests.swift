@@ -10,7 +10,8 @@ import Testing
         let h = try await Harness()
         try await h.sendAndStop(try Fixture.datagrams("jaeger_thrift_trace"), to: h.jaegerAddress)
         let rows = try h.rows(
-            "SELECT lower(hex(trace_id)) t, lower(hex(span_id)) s, CASE WHEN parent_id IS NULL THEN NULL ELSE lower(hex(parent_id)) END p, "
+            "SELECT lower(hex(trace_id)) t, lower(hex(span_id)) s, "
+                + "CASE WHEN parent_id IS NULL THEN NULL ELSE lower(hex(parent_id)) END p, "
                 + "service, name, error "
                 + "FROM spans ORDER BY start_us")
         #expect(rows.count == 6)
