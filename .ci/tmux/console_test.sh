@@ -22,7 +22,7 @@ fi
 SOCK="meshtop-console-test-$$"
 T="tmux -L $SOCK"
 FAILS=0
-trap '$T kill-server 2>/dev/null' EXIT
+trap '$T kill-server 2>/dev/null; rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"' EXIT
 # A idle session keeps this private tmux server alive between the console sessions.
 $T new-session -d -s keep "sleep 3600"
 
