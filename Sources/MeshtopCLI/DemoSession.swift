@@ -29,6 +29,8 @@ final class DemoSession: @unchecked Sendable {
         config.jaeger = HostPort(host: "127.0.0.1", port: 0)
         // Alerts and breakers run on event time; at --speed X a 5 s tick would skip X×5 s of story.
         config.evaluationIntervalMicros = max(200_000, Int64(5_000_000 / speed))
+        // StatsD flushes run on the receive clock: scale them too, or a fast story's gauge gets one point per 10 s.
+        config.metricFlushIntervalMicros = max(1_000_000, Int64(10_000_000 / speed))
         var rulesFile: String?
         if let rules = scenario.rules {
             let file = databasePath + ".rules.yaml"

@@ -22,8 +22,9 @@ struct DemoSummary {
         return DemoSummary(
             services: try q.services(window: window),
             edges: try q.topology(window: window).edges,
-            transitions: try q.breakerHistory(caller: nil, callee: nil, limit: 1000).sorted { $0.atMicros < $1.atMicros },
-            alerts: try q.alertHistory(limit: 1000).sorted { $0.atMicros < $1.atMicros },
+            // History comes newest first (time, then insertion order): reversed keeps same-instant steps in order.
+            transitions: Array(try q.breakerHistory(caller: nil, callee: nil, limit: 1000).reversed()),
+            alerts: Array(try q.alertHistory(limit: 1000).reversed()),
             spans: counts["spans"] ?? 0, logs: counts["logs"] ?? 0, metricRollups: counts["metric_rollups"] ?? 0)
     }
 
