@@ -40,8 +40,9 @@ final class IngestQueue: @unchecked Sendable {
     var wakeThreshold = Int.max
 
     /// Waits until `minimum` lines are queued, the queue is closed, or `deadline` (monotonic µs) passes, then takes
-    /// everything queued.
-    func take(minimum: Int, deadline: Int64) -> (chunks: [IngestChunk], closed: Bool) {
+    /// whole chunks up to `maximum` lines (at least one chunk); the rest stays queued for the next batch, so a
+    /// backlog never turns into one huge transaction.
+    func take(minimum: Int, maximum: Int = Int.max, deadline: Int64) -> (chunks: [IngestChunk], closed: Bool) {
         condition.lock()
         defer { condition.unlock() }
         wakeThreshold = minimum
@@ -50,10 +51,14 @@ final class IngestQueue: @unchecked Sendable {
             if now >= deadline { break }
             _ = condition.wait(until: Date(timeIntervalSinceNow: Double(deadline - now) / 1_000_000))
         }
-        let out = Array(chunks)
-        chunks.removeAll(keepingCapacity: true)
-        queued = 0
-        return (out, closed)
+        var out: [IngestChunk] = []
+        var taken = 0
+        while let first = chunks.first, out.isEmpty || taken + first.weight <= maximum {
+            taken += first.weight
+            out.append(chunks.removeFirst())
+        }
+        queued -= taken
+        return (out, closed && chunks.isEmpty)
     }
 
     /// Reads and resets the counts kept by the queue.

@@ -79,7 +79,8 @@ final class IngestWriter: @unchecked Sendable {
         var nextPrune = now + min(config.pruneIntervalMicros, 10_000_000)
         while true {
             let deadline = min(lastWrite + window, nextTick, nextSelf, nextPrune)
-            let (chunks, closed) = queue.take(minimum: config.batchMaxRecords, deadline: deadline)
+            let (chunks, closed) = queue.take(
+                minimum: config.batchMaxRecords, maximum: config.batchMaxRecords, deadline: deadline)
             for chunk in chunks { absorb(chunk) }
             metrics.add(queue: queue.drainCounts())
             applyPendingRules()

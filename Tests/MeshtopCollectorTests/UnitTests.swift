@@ -67,6 +67,25 @@ import Testing
         #expect(queue.take(minimum: 1_000, deadline: Int64.max).closed)
     }
 
+    @Test func aBacklogIsTakenInBoundedBatches() {
+        let queue = IngestQueue(capacity: 100)
+        var chunk = IngestChunk()
+        chunk.records = Array(repeating: .log(LogRecord(timeMicros: 1, service: "s", message: "m")), count: 8)
+        chunk.datagrams = 1
+        chunk.lines = 8
+        for _ in 0..<4 { #expect(queue.offer(chunk)) }
+        queue.close()
+        let first = queue.take(minimum: 1, maximum: 10, deadline: 0)
+        #expect(first.chunks.count == 1)
+        #expect(!first.closed)
+        let second = queue.take(minimum: 1, maximum: 16, deadline: 0)
+        #expect(second.chunks.count == 2)
+        #expect(queue.depth == 8)
+        let last = queue.take(minimum: 1, maximum: 16, deadline: 0)
+        #expect(last.chunks.count == 1)
+        #expect(last.closed)
+    }
+
     @Test func packerJoinsLinesUpTo1432BytesAndSendsLongLinesAlone() {
         var packer = DatagramPacker()
         var out: [[UInt8]] = []
