@@ -21,11 +21,13 @@ extension MeshtopQueries {
         filter.add("time_us >= ? AND time_us < ?", search.window.sinceMicros, search.window.untilMicros)
         filter.add("service = ?", ifPresent: search.service)
         filter.add("severity <= ?", ifPresent: search.minSeverity?.rawValue)
-        filter.add("trace_id = ?", ifPresent: search.traceID?.databaseBlob)
+        // A trace id probes the `logs_trace` buckets (docs/storage.md, "Trace lookups"), never `trace_id = ?` alone.
+        filter.add("(logs.id >> 16) IN log_buckets AND trace_id = ?", ifPresent: search.traceID?.databaseBlob)
         filter.add("id > ?", ifPresent: search.afterID)
         let source = match == nil ? Self.logColumns : Self.logColumns + " JOIN logs_fts ON logs_fts.rowid = logs.id"
         let order = search.afterID != nil ? "id" : match != nil ? "logs_fts.rowid DESC" : "time_us DESC, id DESC"
-        let sql = source + filter.clause + " ORDER BY \(order) LIMIT \(max(search.limit, 1))"
+        let buckets = search.traceID == nil ? "" : "WITH RECURSIVE \(TraceLookup.logBucketsCTE) "
+        let sql = buckets + source + filter.clause + " ORDER BY \(order) LIMIT \(max(search.limit, 1))"
         let rows = try store.read { db in
             try Row.fetchAll(db, sql: sql, arguments: filter.arguments).map { try Self.logRow(db, $0) }
         }

@@ -44,28 +44,25 @@ extension MeshtopQueries {
     }
 
     static func summary(_ db: Database, blob: Data) throws -> TraceSummary? {
-        let rows = try Row.fetchAll(
-            db.cachedStatement(
-                sql: "SELECT span_id, parent_id, service, name, start_us, duration_us, error FROM spans "
-                    + "WHERE trace_id = ? ORDER BY start_us"), arguments: [blob])
+        let rows = try Row.fetchAll(db.cachedStatement(sql: TraceLookup.spansOfTraceSQL), arguments: [blob])
         guard let traceID = TraceID(databaseBlob: blob), let first = rows.first else { return nil }
-        let ids = Set(rows.map { $0[0] as Data })
-        let root = rows.first { row in (row[1] as Data?).map { !ids.contains($0) } ?? true } ?? first
+        let ids = Set(rows.map { $0[1] as Data })
+        let root = rows.first { row in (row[2] as Data?).map { !ids.contains($0) } ?? true } ?? first
         var services: [String] = []
         var start = Int64.max
         var end = Int64.min
         var error = false
         for row in rows {
-            let service: String = row[2]
+            let service: String = row[3]
             if !services.contains(service) { services.append(service) }
-            let s: Int64 = row[4]
-            let d: Int64 = row[5]
+            let s: Int64 = row[6]
+            let d: Int64 = row[7]
             start = min(start, s)
             end = max(end, s + d)
-            if row[6] as Bool { error = true }
+            if row[8] as Bool { error = true }
         }
         return TraceSummary(
-            traceID: traceID, rootService: root[2], rootOperation: root[3], startMicros: start,
+            traceID: traceID, rootService: root[3], rootOperation: root[4], startMicros: start,
             durationMicros: end - start, spanCount: rows.count, services: services.sorted(), error: error)
     }
 
@@ -78,33 +75,24 @@ extension MeshtopQueries {
                 "'\(Sanitizer.escape(idOrPrefix))' is not a trace id: give 1 to 32 hex digits")
         }
         return try store.read { db -> TraceDetail? in
-            var blob: Data?
-            if hex.count == 16 || hex.count == 32, let id = TraceID(hex: hex),
-                try Bool.fetchOne(
-                    db, sql: "SELECT 1 FROM spans WHERE trace_id = ? LIMIT 1", arguments: [id.databaseBlob]) != nil
-            {
-                blob = id.databaseBlob
-            } else if hex.count < 32 {
-                let upper = range.upper == nil ? "" : "AND trace_id < ?"
-                var arguments: StatementArguments = [range.lower]
-                if let u = range.upper { arguments += [u] }
-                let sql = "SELECT DISTINCT trace_id FROM spans WHERE trace_id >= ? \(upper) LIMIT 1001"
-                let matches = try Data.fetchAll(db, sql: sql, arguments: arguments)
-                if matches.count > 1 { throw QueryError.ambiguous(prefix: hex, matches: matches.count) }
-                blob = matches.first
+            var spans: [Span] = []
+            if hex.count == 16 || hex.count == 32, let id = TraceID(hex: hex) {
+                spans = try Self.spans(db, blob: id.databaseBlob)
             }
-            guard let blob, let traceID = TraceID(databaseBlob: blob) else { return nil }
-            return TraceDetail(traceID: traceID, spans: try Self.spans(db, blob: blob), logs: try Self.logs(db, blob))
+            if spans.isEmpty && hex.count < 32 {
+                let upper = range.upper ?? Data(repeating: 0xFF, count: 17)
+                let matches = try Data.fetchAll(
+                    db.cachedStatement(sql: TraceLookup.traceIDsInRangeSQL), arguments: [range.lower, upper, 1001])
+                if matches.count > 1 { throw QueryError.ambiguous(prefix: hex, matches: matches.count) }
+                if let blob = matches.first { spans = try Self.spans(db, blob: blob) }
+            }
+            guard let traceID = spans.first?.traceID else { return nil }
+            return TraceDetail(traceID: traceID, spans: spans, logs: try Self.logs(db, traceID.databaseBlob))
         }
     }
 
     static func spans(_ db: Database, blob: Data) throws -> [Span] {
-        let rows = try Row.fetchAll(
-            db.cachedStatement(sql: """
-                SELECT trace_id, span_id, parent_id, service, name, kind, start_us, duration_us, error, status,
-                    status_message, peer_service, attributes, events
-                FROM spans WHERE trace_id = ? ORDER BY start_us, rowid
-                """), arguments: [blob])
+        let rows = try Row.fetchAll(db.cachedStatement(sql: TraceLookup.spansOfTraceSQL), arguments: [blob])
         return try rows.map { row in
             let stored = MeshtopStore.storedSpan(row)
             var span = stored.span
@@ -115,8 +103,7 @@ extension MeshtopQueries {
     }
 
     static func logs(_ db: Database, _ traceBlob: Data) throws -> [LogRecord] {
-        try Row.fetchAll(
-            db.cachedStatement(sql: "\(logColumns) WHERE trace_id = ? ORDER BY time_us, id"), arguments: [traceBlob]
-        ).map { try logRow(db, $0).record }
+        try Row.fetchAll(db.cachedStatement(sql: TraceLookup.logsOfTraceSQL), arguments: [traceBlob])
+            .map { try logRow(db, $0).record }
     }
 }
