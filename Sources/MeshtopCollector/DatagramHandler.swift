@@ -17,6 +17,9 @@ final class DatagramHandler: ChannelInboundHandler {
     private var lastAddress: SocketAddress?
     private var lastHost = ""
     private var lastAllowed = true
+    /// While the queue is full, datagrams are counted but not decoded: decoding lines that will be dropped would
+    /// take CPU from the writer, which is what fell behind. Decoding resumes once the queue is half empty.
+    private var shedding = false
 
     init(queue: IngestQueue, allow: [CIDR], listener: String) {
         self.queue = queue
@@ -34,6 +37,13 @@ final class DatagramHandler: ChannelInboundHandler {
         let now = MonotonicClock.wallMicros()
         if chunk.receivedAtMicros == 0 { chunk.receivedAtMicros = now }
         chunk.datagrams += 1
+        if shedding {
+            let lines = envelope.data.withUnsafeReadableBytes { LineCounter.count($0) }
+            chunk.lines += lines
+            chunk.shed += lines
+            if chunk.lines >= chunkLines { handOver() }
+            return
+        }
         let before = chunk.records.count
         envelope.data.withUnsafeReadableBytes { bytes in
             chunk.lines += LineCounter.count(bytes)
@@ -55,7 +65,8 @@ final class DatagramHandler: ChannelInboundHandler {
 
     private func handOver() {
         guard !chunk.isEmpty else { return }
-        queue.offer(chunk)
+        let (accepted, depth) = queue.offer(chunk)
+        shedding = shedding ? depth > queue.capacity / 2 : !accepted
         chunk = IngestChunk()
     }
 

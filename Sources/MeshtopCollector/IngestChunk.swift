@@ -12,9 +12,11 @@ struct IngestChunk: Sendable {
     var datagrams: Int = 0
     var lines: Int = 0
     var denied: Int = 0
+    /// Lines read but not decoded because the queue was full (counted as dropped).
+    var shed: Int = 0
 
     /// The unit the queue's capacity is counted in.
-    var weight: Int { lines }
+    var weight: Int { lines - shed }
     var isEmpty: Bool { datagrams == 0 && denied == 0 }
 }
 

@@ -16,24 +16,25 @@ final class IngestQueue: @unchecked Sendable {
         self.capacity = max(1, capacity)
     }
 
-    /// Enqueues a chunk, or drops its records when full (its datagram/denied counts are kept either way).
-    /// Returns false when the records were dropped.
+    /// Enqueues a chunk, or drops its records when full (its datagram/denied/shed counts are kept either way).
+    /// Returns whether the records were queued, and how many lines wait now.
     @discardableResult
-    func offer(_ chunk: IngestChunk) -> Bool {
+    func offer(_ chunk: IngestChunk) -> (accepted: Bool, depth: Int) {
         condition.lock()
         defer { condition.unlock() }
         counts.datagrams += Int64(chunk.datagrams)
         counts.lines += Int64(chunk.lines)
         counts.denied += Int64(chunk.denied)
-        if chunk.records.isEmpty && chunk.rejects.isEmpty { return true }
+        counts.dropped += Int64(chunk.shed)
+        if chunk.records.isEmpty && chunk.rejects.isEmpty { return (true, queued) }
         if closed || queued + chunk.weight > capacity {
-            counts.dropped += Int64(chunk.lines)
-            return false
+            counts.dropped += Int64(chunk.lines - chunk.shed)
+            return (false, queued)
         }
         queued += chunk.weight
         chunks.append(chunk)
         if queued >= wakeThreshold { condition.signal() }
-        return true
+        return (true, queued)
     }
 
     /// The writer is woken early once this many lines wait.

@@ -51,19 +51,25 @@ import Testing
         chunk.records = Array(repeating: .log(LogRecord(timeMicros: 1, service: "s", message: "m")), count: 8)
         chunk.datagrams = 2
         chunk.lines = 8
-        #expect(queue.offer(chunk))
-        #expect(!queue.offer(chunk))
+        #expect(queue.offer(chunk).accepted)
+        #expect(!queue.offer(chunk).accepted)
         #expect(queue.depth == 8)
         let counts = queue.drainCounts()
         #expect(counts.datagrams == 4)
         #expect(counts.lines == 16)
         #expect(counts.dropped == 8)
+        var shed = IngestChunk()
+        shed.datagrams = 1
+        shed.lines = 5
+        shed.shed = 5
+        #expect(queue.offer(shed) == (accepted: true, depth: 8))
+        #expect(queue.drainCounts().dropped == 5)
         let taken = queue.take(minimum: 1, deadline: 0)
         #expect(taken.chunks.count == 1)
         #expect(queue.depth == 0)
-        #expect(queue.offer(chunk))
+        #expect(queue.offer(chunk).accepted)
         queue.close()
-        #expect(!queue.offer(chunk))
+        #expect(!queue.offer(chunk).accepted)
         #expect(queue.take(minimum: 1_000, deadline: Int64.max).closed)
     }
 
@@ -73,7 +79,7 @@ import Testing
         chunk.records = Array(repeating: .log(LogRecord(timeMicros: 1, service: "s", message: "m")), count: 8)
         chunk.datagrams = 1
         chunk.lines = 8
-        for _ in 0..<4 { #expect(queue.offer(chunk)) }
+        for _ in 0..<4 { #expect(queue.offer(chunk).accepted) }
         queue.close()
         let first = queue.take(minimum: 1, maximum: 10, deadline: 0)
         #expect(first.chunks.count == 1)
