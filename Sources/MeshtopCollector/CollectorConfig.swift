@@ -27,7 +27,7 @@ public struct CollectorConfig: Sendable {
     /// Longest time a record waits in memory before its transaction commits (the crash-loss bound).
     public var batchWindowMicros: Int64 = 250_000
     /// A batch is written early once it holds this many records.
-    public var batchMaxRecords: Int = 50_000
+    public var batchMaxRecords: Int = 20_000
     /// Records (lines) the queue between the socket readers and the writer may hold; beyond it lines are dropped.
     public var queueCapacity: Int = 100_000
     /// How often self-metrics (counters and gauges) are persisted when idle.
