@@ -30,8 +30,17 @@ public final class DemoRunner: @unchecked Sendable {
     }
 
     /// The event-time start for a story of `durationMicros` run at this speed, ending near `nowMicros`.
-    public func storyStart(nowMicros: Int64, durationMicros: Int64) -> Int64 {
-        nowMicros - Int64(Double(durationMicros) * (1 - 1 / speed))
+    ///
+    /// Faster than real time, the start (already in the past) moves back by less than a minute more so that story
+    /// time `alignMicros` (the incident's first step) begins a minute: governance merges per-minute rollups for
+    /// alert windows, so the incident's minutes then hold only incident traffic and alerts fire and resolve at
+    /// the same story times on every run. At speed 1 events carry the wall clock exactly.
+    public func storyStart(nowMicros: Int64, durationMicros: Int64, alignMicros: Int64 = 0) -> Int64 {
+        let start = nowMicros - Int64(Double(durationMicros) * (1 - 1 / speed))
+        guard speed > 1 else { return start }
+        let minute: Int64 = 60_000_000
+        let anchor = start + alignMicros
+        return anchor - ((anchor % minute) + minute) % minute - alignMicros
     }
 
     /// Runs until the story has been played `loops` times (nil: until stopped). Returns the final simulator.
@@ -41,8 +50,11 @@ public final class DemoRunner: @unchecked Sendable {
     ) -> Simulator {
         var loop = 0
         var nowMicros = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        let incident = (scenario.story ?? []).compactMap { DurationText.parseMicros($0.at) }.min() ?? 0
         var sim = Simulator(
-            scenario: scenario, startMicros: storyStart(nowMicros: nowMicros, durationMicros: scenario.durationMicros))
+            scenario: scenario,
+            startMicros: storyStart(
+                nowMicros: nowMicros, durationMicros: scenario.durationMicros, alignMicros: incident))
         let simStep = Int64(Double(tickMicros) * speed)
         let began = DispatchTime.now().uptimeNanoseconds
         var ticks: UInt64 = 0
