@@ -91,7 +91,10 @@ let package = Package(
         .testTarget(
             name: "MeshtopGovernanceTests", dependencies: ["MeshtopGovernance"], swiftSettings: swift6),
         .testTarget(
-            name: "MeshtopCollectorTests", dependencies: ["MeshtopCollector", "MeshtopWire"],
+            name: "MeshtopCollectorTests",
+            dependencies: [
+                "MeshtopCollector", "MeshtopWire", "MeshtopStore", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             resources: [.copy("Fixtures")], swiftSettings: swift6),
         .testTarget(
             name: "MeshtopQueryTests", dependencies: ["MeshtopQuery", "MeshtopStore"], swiftSettings: swift6),

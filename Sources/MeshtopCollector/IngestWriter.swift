@@ -179,7 +179,10 @@ final class IngestWriter: @unchecked Sendable {
         guard alerts else { return }
         batch.breakerStatuses += out.breakers
         batch.breakerTransitions += out.breakerTransitions
-        if let view = out.alerts { batch.alertStatuses = view }
+        if let view = out.alerts {
+            batch.alertStatuses = view
+            batch.replacesAlertView = true
+        }
         batch.alertTransitions += out.alertTransitions
         for t in out.alertTransitions where t.to == .firing || t.to == .resolved {
             hooks?.run(transition: t)

@@ -18,8 +18,11 @@ extension MeshtopQueries {
         let match = search.text.flatMap(Self.ftsQuery)
         // With text, FTS5 walks its matches newest rowid first and the LIMIT stops it early.
         filter.add("logs_fts MATCH ?", ifPresent: match)
-        filter.add("time_us >= ? AND time_us < ?", search.window.sinceMicros, search.window.untilMicros)
-        filter.add("service = ?", ifPresent: search.service)
+        // Follow mode walks the rowid range after `afterID`; `+time_us` keeps SQLite off the time index, which
+        // would otherwise scan the whole window on every refresh of a live tail.
+        let time = search.afterID == nil ? "time_us" : "+time_us"
+        filter.add("\(time) >= ? AND \(time) < ?", search.window.sinceMicros, search.window.untilMicros)
+        filter.add(search.afterID == nil ? "service = ?" : "+service = ?", ifPresent: search.service)
         filter.add("severity <= ?", ifPresent: search.minSeverity?.rawValue)
         // A trace id probes the `logs_trace` buckets (docs/storage.md, "Trace lookups"), never `trace_id = ?` alone.
         filter.add("(logs.id >> 16) IN log_buckets AND trace_id = ?", ifPresent: search.traceID?.databaseBlob)

@@ -57,6 +57,9 @@ extension MeshtopStore {
     }
 
     private static func upsertAlerts(_ batch: WriteBatch, _ db: Database) throws {
+        if batch.replacesAlertView {
+            try db.execute(sql: "DELETE FROM alerts")
+        }
         if !batch.alertStatuses.isEmpty {
             let stmt = try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO alerts(fingerprint, rule, severity, labels, state, value, since_us,

@@ -37,6 +37,9 @@ public struct WriteBatch: Sendable {
     public var breakerTransitions: [BreakerTransition]
     /// Upserted by fingerprint.
     public var alertStatuses: [AlertStatus]
+    /// When true, `alertStatuses` is the whole active alert view: rows not in it (a pending alert that was
+    /// dropped, a resolved one past its 15 minutes) are deleted in the same transaction.
+    public var replacesAlertView = false
     /// Appended to `alert_history`.
     public var alertTransitions: [AlertTransition]
     /// Appended to `rejects`, which keeps the newest 100.
@@ -70,7 +73,7 @@ public struct WriteBatch: Sendable {
     /// True when there is nothing to write.
     public var isEmpty: Bool {
         spans.isEmpty && logs.isEmpty && metricRollups.isEmpty && serviceRollups.isEmpty && edgeRollups.isEmpty
-            && breakerStatuses.isEmpty && breakerTransitions.isEmpty && alertStatuses.isEmpty
+            && breakerStatuses.isEmpty && breakerTransitions.isEmpty && alertStatuses.isEmpty && !replacesAlertView
             && alertTransitions.isEmpty && rejects.isEmpty && counterDeltas.isEmpty && gauges.isEmpty
     }
 

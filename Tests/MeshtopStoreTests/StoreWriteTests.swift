@@ -177,3 +177,34 @@ import Testing
         #expect(store.rowCounts().filter { $0.key != "meta" }.values.allSatisfy { $0 == 0 })
     }
 }
+
+@Suite struct AlertViewReplacementTests {
+    func alert(_ rule: String, _ state: AlertState) -> AlertStatus {
+        AlertStatus(
+            rule: rule, severity: "page", labels: [Attribute("service", .string("orders"))], state: state,
+            value: 1, sinceMicros: 1, summary: rule)
+    }
+
+    @Test func aReplacingBatchDropsAlertsThatLeftTheActiveView() throws {
+        let store = try MeshtopStore.inMemory()
+        var first = WriteBatch(alertStatuses: [alert("A", .pending), alert("B", .firing)])
+        first.replacesAlertView = true
+        try store.write(first)
+        // A was a pending alert whose condition went away: Prometheus drops it without a resolve.
+        var second = WriteBatch(alertStatuses: [alert("B", .firing)])
+        second.replacesAlertView = true
+        try store.write(second)
+        let rules = try store.read { db in try String.fetchAll(db, sql: "SELECT rule FROM alerts ORDER BY rule") }
+        #expect(rules == ["B"])
+        // An empty view is still a view: every row goes.
+        var third = WriteBatch()
+        third.replacesAlertView = true
+        #expect(!third.isEmpty)
+        try store.write(third)
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM alerts") } == 0)
+        // Plain upserts (no view) keep other rows.
+        try store.write(WriteBatch(alertStatuses: [alert("C", .firing)]))
+        try store.write(WriteBatch(alertStatuses: [alert("D", .pending)]))
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM alerts") } == 2)
+    }
+}
