@@ -18,7 +18,7 @@ command -v tmux >/dev/null || { echo "demo tmux test: tmux is not installed (apt
 SOCK="meshtop-demo-test-$$"
 T="tmux -L $SOCK"
 FAILS=0
-DIR=$(mktemp -d /tmp/meshtop-demo-test.XXXXXX)
+DIR=$(mktemp -d)
 trap '$T kill-server 2>/dev/null; rm -rf "$DIR"' EXIT
 
 screen() { $T capture-pane -p -t dt 2>/dev/null; }
@@ -89,7 +89,10 @@ else
     fail "demo did not exit within 15 s of q:"
 fi
 if grep -q "data kept in" "$DIR/stderr"; then echo "ok   demo says where its data is"; else
-    echo "FAIL demo stderr does not say where the data is kept:"; sed 's/^/     | /' "$DIR/stderr"; FAILS=$((FAILS + 1)); fi
+    echo "FAIL demo stderr does not say where the data is kept:"
+    sed 's/^/     | /' "$DIR/stderr"
+    FAILS=$((FAILS + 1))
+fi
 
 if [ "$FAILS" -eq 0 ]; then echo "demo tmux test: all checks passed"; else echo "demo tmux test: $FAILS failed"; fi
 [ "$FAILS" -eq 0 ]
