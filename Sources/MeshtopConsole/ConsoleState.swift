@@ -94,6 +94,8 @@ public struct ConsoleState: Sendable, Hashable {
     public var nowMicros: Int64
     public var windowMicros: Int64
     public var paused = false
+    /// Refresh ticks seen; the trace search re-runs on every `traceSearchEvery`-th one.
+    public var ticks = 0
     public var showHelp = false
     public var helpTop = 0
     public var prompt: Prompt?

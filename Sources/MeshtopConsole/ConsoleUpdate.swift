@@ -20,12 +20,20 @@ public enum ConsoleUpdate {
             return (s, [])
         case .tick(let now):
             s.nowMicros = now
-            return (s, s.paused ? [] : refresh(s))
+            s.ticks += 1
+            if s.paused { return (s, []) }
+            // The trace list is a search (like Jaeger's), not a live tail, and its query is the costliest one:
+            // re-running it on every 1 s tick kept an idle console near 8 % CPU on 5,000,000 spans.
+            if s.tab == .traces && s.trace == nil && s.ticks % traceSearchEvery != 0 { return (s, [.load(.status)]) }
+            return (s, refresh(s))
         case .loaded(let response):
             let effects = apply(response, &s)
             return (s, effects)
         }
     }
+
+    /// The trace search list refreshes on every this-many ticks (5 s at the default `--refresh 1s`).
+    public static let traceSearchEvery = 5
 
     /// Status plus whatever the visible page shows.
     static func refresh(_ s: ConsoleState) -> [Effect] {

@@ -176,6 +176,22 @@ import Testing
         #expect(ConsoleUpdate.update(h.state, .tick(nowMicros: fixedNow + 1)).1.contains(.load(.status)))
     }
 
+    @Test func traceSearchRefreshesEveryFifthTickOthersEveryTick() {
+        var h = Harness()
+        h.keys(.char("3"))
+        var searches = 0
+        for i in 1...10 {
+            let (next, effects) = ConsoleUpdate.update(h.state, .tick(nowMicros: fixedNow + Int64(i)))
+            h.state = next
+            #expect(effects.contains(.load(.status)))
+            searches += effects.filter { if case .load(.traces) = $0 { return true } else { return false } }.count
+        }
+        #expect(searches == 10 / ConsoleUpdate.traceSearchEvery)
+        h.keys(.char("1"))
+        let (_, effects) = ConsoleUpdate.update(h.state, .tick(nowMicros: fixedNow + 11))
+        #expect(effects.contains { if case .load(.services) = $0 { return true } else { return false } })
+    }
+
     @Test func resizeRedrawsAtTheNewSize() {
         var h = Harness()
         h.keys(.char("4"))
