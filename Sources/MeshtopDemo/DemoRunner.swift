@@ -4,7 +4,7 @@ import MeshtopModel
 /// Paces a simulator against the wall clock: every `tick` of wall time, simulated time advances by
 /// `tick × speed`, and what the services emitted is sent. Event times are chosen so that the story ends at
 /// about "now" when run fast (`start = now − duration × (1 − 1/speed)`), which keeps every span inside the
-/// console's default 15-minute window.
+/// console's default 15-minute window. After the first playing, further loops run in real time.
 public final class DemoRunner: @unchecked Sendable {
     // `stop()` may be called from another thread; the flag is guarded by a lock.
     private let lock = NSLock()
@@ -49,20 +49,22 @@ public final class DemoRunner: @unchecked Sendable {
         scenario: Scenario, sender: DemoSender, loops: Int? = 1, narrate: @escaping (String) -> Void = { _ in }
     ) -> Simulator {
         var loop = 0
-        var nowMicros = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        let nowMicros = Int64(Date().timeIntervalSince1970 * 1_000_000)
         let incident = (scenario.story ?? []).compactMap { DurationText.parseMicros($0.at) }.min() ?? 0
         var sim = Simulator(
             scenario: scenario,
             startMicros: storyStart(
                 nowMicros: nowMicros, durationMicros: scenario.durationMicros, alignMicros: incident))
-        let simStep = Int64(Double(tickMicros) * speed)
+        var simStep = Int64(Double(tickMicros) * speed)
         let began = DispatchTime.now().uptimeNanoseconds
         var ticks: UInt64 = 0
         while !isStopped {
             if sim.isFinished {
                 loop += 1
                 if let l = loops, loop >= l { break }
-                nowMicros = Int64(Date().timeIntervalSince1970 * 1_000_000)
+                // The first playing ends at about "now"; later loops run in real time so event time keeps
+                // pace with the clock (at speed X it would run ahead of it by (X − 1) s every second).
+                simStep = tickMicros
                 sim = Simulator(
                     scenario: scenario, startMicros: sim.startMicros + sim.elapsedMicros,
                     seed: (scenario.seed ?? 1) &+ UInt64(loop))
