@@ -6,8 +6,8 @@ import MeshtopStore
 import NIOCore
 import NIOPosix
 
-/// The collector daemon: UDP listeners → decode → bounded queue → one writer thread → SQLite, with the
-/// governance engine and retention on the writer. `start()` binds every listener or fails with
+/// The collector daemon: UDP listeners → decode (and governance ingest) → bounded queue → one writer thread →
+/// SQLite, with governance ticks and retention on the writer. `start()` binds every listener or fails with
 /// `CollectorError.bind`; `stop()` closes the listeners, drains the queue and commits the last batch.
 public final class Collector: @unchecked Sendable {
     public let config: CollectorConfig
@@ -48,6 +48,7 @@ public final class Collector: @unchecked Sendable {
             throw CollectorError.database(path: databasePath, reason: "\(error)")
         }
         let engine = try config.governance ? makeEngine(rules: loadRules()) : nil
+        let feed = engine.map(GovernanceFeed.init(engine:))
         if let command = config.onAlertCommand {
             hooks = AlertHookRunner(command: command, timeoutMicros: config.onAlertTimeoutMicros, logger: logger)
         }
@@ -57,7 +58,7 @@ public final class Collector: @unchecked Sendable {
         do {
             for (index, address) in config.allListeners.enumerated() {
                 let name = index < config.listen.count ? "udp" : "jaeger"
-                opened.append(try await bind(address, name: name, group: group))
+                opened.append(try await bind(address, name: name, group: group, governance: feed))
             }
         } catch {
             for channel in opened { try? await channel.close() }
@@ -66,7 +67,7 @@ public final class Collector: @unchecked Sendable {
             throw error
         }
         let writer = IngestWriter(
-            store: store, queue: queue, config: config, engine: engine, hooks: hooks, logger: logger)
+            store: store, queue: queue, config: config, governance: feed, hooks: hooks, logger: logger)
         lock.withLock {
             channels = opened
             bound = opened.map { ch in
@@ -111,9 +112,9 @@ public final class Collector: @unchecked Sendable {
         }
     }
 
-    private func bind(_ address: HostPort, name: String, group: MultiThreadedEventLoopGroup) async throws
-        -> any Channel
-    {
+    private func bind(
+        _ address: HostPort, name: String, group: MultiThreadedEventLoopGroup, governance: GovernanceFeed?
+    ) async throws -> any Channel {
         let vector = max(1, config.vectorReadCount)
         let queue = self.queue
         let allow = config.allow
@@ -125,7 +126,7 @@ public final class Collector: @unchecked Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        DatagramHandler(queue: queue, allow: allow, listener: name))
+                        DatagramHandler(queue: queue, governance: governance, allow: allow, listener: name))
                 }
             }
         let channel: any Channel

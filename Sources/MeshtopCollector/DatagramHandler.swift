@@ -2,13 +2,14 @@ import MeshtopModel
 import MeshtopWire
 import NIOCore
 
-/// Reads datagrams on the event loop, drops those from sources outside `--allow`, decodes them, and hands one
-/// `IngestChunk` per read burst to the queue. Decoding here keeps the writer thread free for SQLite: on two
-/// cores the event loop and the writer each get one.
+/// Reads datagrams on the event loop, drops those from sources outside `--allow`, decodes them, hands one
+/// `IngestChunk` per read burst to the queue and feeds the accepted records to governance. Decoding and
+/// governance here keep the writer thread free for SQLite: on two cores the event loop and the writer each get one.
 final class DatagramHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
     private let queue: IngestQueue
+    private let governance: GovernanceFeed?
     private let allow: [CIDR]
     private let listener: String
     /// A burst is handed over early once it holds this many lines, so chunks stay small.
@@ -21,8 +22,9 @@ final class DatagramHandler: ChannelInboundHandler {
     /// take CPU from the writer, which is what fell behind. Decoding resumes once the queue is half empty.
     private var shedding = false
 
-    init(queue: IngestQueue, allow: [CIDR], listener: String) {
+    init(queue: IngestQueue, governance: GovernanceFeed?, allow: [CIDR], listener: String) {
         self.queue = queue
+        self.governance = governance
         self.allow = allow
         self.listener = listener
     }
@@ -65,7 +67,9 @@ final class DatagramHandler: ChannelInboundHandler {
 
     private func handOver() {
         guard !chunk.isEmpty else { return }
+        chunk.encodeJSON()
         let (accepted, depth) = queue.offer(chunk)
+        if accepted { governance?.ingest(chunk.records, receivedAtMicros: chunk.receivedAtMicros) }
         shedding = shedding ? depth > queue.capacity / 2 : !accepted
         chunk = IngestChunk()
     }

@@ -1,10 +1,16 @@
 import MeshtopModel
+import MeshtopStore
 
 /// What a listener hands to the writer after one read burst: the decoded records plus the counts that go with
 /// them. Counts travel even when the records are dropped, so `received_datagrams` stays exact.
 struct IngestChunk: Sendable {
     /// Spans, logs and metrics, in arrival order.
     var records: [Decoded] = []
+    /// The JSON columns of the spans and logs in `records`, encoded on the event loop (`encodeJSON()`), so the
+    /// writer only copies them.
+    var spanAttributes = EncodedJSON()
+    var spanEvents = EncodedJSON()
+    var logAttributes = EncodedJSON()
     /// Rejected lines with where they came from (kept apart: they need their source for `--rejects`).
     var rejects: [RejectedLine] = []
     /// Metric samples' receive time: the flush interval they fall into.
@@ -18,6 +24,21 @@ struct IngestChunk: Sendable {
     /// The unit the queue's capacity is counted in.
     var weight: Int { lines - shed }
     var isEmpty: Bool { datagrams == 0 && denied == 0 }
+
+    /// Encodes the JSON columns of every span and log in `records`, in order.
+    mutating func encodeJSON() {
+        for record in records {
+            switch record {
+            case .span(let span):
+                spanAttributes.append(span.attributes)
+                spanEvents.append(span.events)
+            case .log(let log):
+                logAttributes.append(log.attributes)
+            case .metric, .rejected:
+                break
+            }
+        }
+    }
 }
 
 /// One rejected line as the writer stores it.

@@ -4,16 +4,17 @@ import MeshtopGovernance
 import MeshtopModel
 import MeshtopStore
 
-/// The one writer thread: drains the queue, feeds the governance engine, and commits one `WriteBatch` per batch
-/// window (≤ 250 ms by default, or earlier once `batchMaxRecords` are pending). Runs governance ticks, persists
-/// self-metrics and prunes, all on this thread, so the store has a single writer and the engine needs no locks.
+/// The one writer thread: drains the queue (the event loop has already fed governance) and commits one
+/// `WriteBatch` per batch window (≤ 250 ms by default, or earlier once `batchMaxRecords` are pending). Runs
+/// governance ticks (through `GovernanceFeed`'s lock), persists self-metrics and prunes, all on this thread, so
+/// the store has a single writer.
 final class IngestWriter: @unchecked Sendable {
     private let store: MeshtopStore
     private let queue: IngestQueue
     private let config: CollectorConfig
     private let logger: Logger
     private let hooks: AlertHookRunner?
-    private var engine: GovernanceEngine?
+    private let engine: GovernanceFeed?
     private var metrics: SelfMetrics
     private var batch = WriteBatch()
     private var pendingRecords = 0
@@ -26,13 +27,13 @@ final class IngestWriter: @unchecked Sendable {
     private var finished = false
 
     init(
-        store: MeshtopStore, queue: IngestQueue, config: CollectorConfig, engine: GovernanceEngine?,
+        store: MeshtopStore, queue: IngestQueue, config: CollectorConfig, governance: GovernanceFeed?,
         hooks: AlertHookRunner?, logger: Logger
     ) {
         self.store = store
         self.queue = queue
         self.config = config
-        self.engine = engine
+        self.engine = governance
         self.hooks = hooks
         self.logger = logger
         self.metrics = SelfMetrics(nowMonotonic: MonotonicClock.micros())
@@ -125,20 +126,20 @@ final class IngestWriter: @unchecked Sendable {
             switch record {
             case .span(let span):
                 batch.spans.append(span)
-                engine?.ingest(span: span)
                 spans += 1
             case .log(let log):
                 batch.logs.append(log)
-                engine?.ingest(log: log)
                 logs += 1
-            case .metric(let sample):
-                engine?.ingest(metric: sample, receivedAtMicros: chunk.receivedAtMicros)
+            case .metric:
                 samples += 1
             case .rejected(let reason, let sample):
                 metrics.add("rejected." + reason.rawValue, 1)
                 keep(RejectedLine(atMicros: chunk.receivedAtMicros, reason: reason, source: "udp", sample: sample))
             }
         }
+        batch.spanAttributesJSON.append(contentsOf: chunk.spanAttributes)
+        batch.spanEventsJSON.append(contentsOf: chunk.spanEvents)
+        batch.logAttributesJSON.append(contentsOf: chunk.logAttributes)
         for reject in chunk.rejects {
             metrics.add("rejected." + reject.reason.rawValue, 1)
             keep(reject)

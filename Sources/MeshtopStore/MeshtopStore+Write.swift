@@ -15,8 +15,8 @@ extension MeshtopStore {
     }
 
     static func insert(_ batch: WriteBatch, into db: Database) throws {
-        if !batch.spans.isEmpty { try insertSpans(batch.spans, db) }
-        if !batch.logs.isEmpty { try insertLogs(batch.logs, db) }
+        if !batch.spans.isEmpty { try insertSpans(batch, db) }
+        if !batch.logs.isEmpty { try insertLogs(batch, db) }
         if !batch.metricRollups.isEmpty { try insertMetricRollups(batch.metricRollups, db) }
         try upsertGovernance(batch, db)
         if !batch.rejects.isEmpty { try insertRejects(batch.rejects, db) }
@@ -35,7 +35,9 @@ extension MeshtopStore {
         }
     }
 
-    static func insertSpans(_ spans: [Span], _ db: Database) throws {
+    static func insertSpans(_ batch: WriteBatch, _ db: Database) throws {
+        let spans = batch.spans
+        let encoded = batch.spanAttributesJSON.count == spans.count && batch.spanEventsJSON.count == spans.count
         var b = SQLiteBinder(try db.cachedStatement(sql: """
             INSERT INTO spans(trace_id, span_id, parent_id, service, name, kind, start_us, duration_us, error,
                 status, status_message, peer_service, attributes, events)
@@ -45,7 +47,7 @@ extension MeshtopStore {
             sql: "INSERT OR IGNORE INTO spans_by_trace(bucket, trace_id, span_rowid) VALUES (?, ?, ?)"))
         var json: [UInt8] = []
         json.reserveCapacity(1024)
-        for s in spans {
+        for (i, s) in spans.enumerated() {
             b.blob(s.traceID.high, s.traceID.low)
             b.blob(s.spanID.raw)
             if let p = s.parentID { b.blob(p.raw) } else { b.null() }
@@ -58,12 +60,17 @@ extension MeshtopStore {
             b.int(s.status.rawValue)
             b.text(s.statusMessage)
             b.text(s.peerService)
-            json.removeAll(keepingCapacity: true)
-            JSONBytes.append(s.attributes, to: &json)
-            b.text(bytes: json)
-            json.removeAll(keepingCapacity: true)
-            JSONBytes.append(s.events, to: &json)
-            b.text(bytes: json)
+            if encoded {
+                batch.spanAttributesJSON.withText(at: i) { b.text(bytes: $0) }
+                batch.spanEventsJSON.withText(at: i) { b.text(bytes: $0) }
+            } else {
+                json.removeAll(keepingCapacity: true)
+                JSONBytes.append(s.attributes, to: &json)
+                b.text(bytes: json)
+                json.removeAll(keepingCapacity: true)
+                JSONBytes.append(s.events, to: &json)
+                b.text(bytes: json)
+            }
             try b.execute(db)
             let rowid = db.lastInsertedRowID
             byTrace.int(rowid >> TraceLookup.bucketShift)
@@ -73,7 +80,9 @@ extension MeshtopStore {
         }
     }
 
-    static func insertLogs(_ logs: [LogRecord], _ db: Database) throws {
+    static func insertLogs(_ batch: WriteBatch, _ db: Database) throws {
+        let logs = batch.logs
+        let encoded = batch.logAttributesJSON.count == logs.count
         var b = SQLiteBinder(try db.cachedStatement(sql: """
             INSERT INTO logs(time_us, service, host, severity, message, trace_id, span_id, attributes)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -81,7 +90,7 @@ extension MeshtopStore {
         var fts = SQLiteBinder(try db.cachedStatement(sql: "INSERT INTO logs_fts(rowid, message) VALUES (?, ?)"))
         var json: [UInt8] = []
         json.reserveCapacity(512)
-        for l in logs {
+        for (i, l) in logs.enumerated() {
             b.int(l.timeMicros)
             b.text(l.service)
             b.text(l.host)
@@ -89,9 +98,13 @@ extension MeshtopStore {
             b.text(l.message)
             if let t = l.traceID { b.blob(t.high, t.low) } else { b.null() }
             if let sp = l.spanID { b.blob(sp.raw) } else { b.null() }
-            json.removeAll(keepingCapacity: true)
-            JSONBytes.append(l.attributes, to: &json)
-            b.text(bytes: json)
+            if encoded {
+                batch.logAttributesJSON.withText(at: i) { b.text(bytes: $0) }
+            } else {
+                json.removeAll(keepingCapacity: true)
+                JSONBytes.append(l.attributes, to: &json)
+                b.text(bytes: json)
+            }
             try b.execute(db)
             fts.int(db.lastInsertedRowID)
             fts.text(l.message)

@@ -44,6 +44,12 @@ struct SQLiteBinder {
         }
     }
 
+    /// UTF-8 text from bytes valid for the duration of the call.
+    mutating func text(bytes: UnsafeBufferPointer<UInt8>) {
+        index += 1
+        sqlite3_bind_text(stmt, index, bytes.baseAddress, Int32(bytes.count), Self.transient)
+    }
+
     /// An 8-byte big-endian id BLOB.
     mutating func blob(_ word: UInt64) {
         index += 1

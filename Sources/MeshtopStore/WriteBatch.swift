@@ -25,6 +25,14 @@ public struct WriteBatch: Sendable {
     public var spans: [Span]
     /// Inserted into `logs` and `logs_fts`.
     public var logs: [LogRecord]
+    /// Optional, parallel to `spans`: their attributes already encoded (`EncodedJSON.append(_:)`). Used only when
+    /// it holds exactly one text per span (as do `spanEventsJSON` and `logAttributesJSON`); otherwise the store
+    /// encodes the column itself. Either way the stored text is the same.
+    public var spanAttributesJSON = EncodedJSON()
+    /// Optional, parallel to `spans`: their events already encoded.
+    public var spanEventsJSON = EncodedJSON()
+    /// Optional, parallel to `logs`: their attributes already encoded.
+    public var logAttributesJSON = EncodedJSON()
     /// Appended to `metric_rollups`.
     public var metricRollups: [MetricRollup]
     /// Upserted by (service, minute).
