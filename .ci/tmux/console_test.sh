@@ -102,7 +102,9 @@ keys Space; check "space pauses" "PAUSED"
 keys Space
 if [ "${SKIP_TRACE:-0}" != "1" ]; then
     keys 3 g
-    check "a trace is listed" "frontend" 10 >/dev/null || true
+    # Let the search list load before opening its first trace (a wait, not a check: any database will do).
+    wait_for "DURATION" 10 || true
+    sleep 1
     keys Enter; check "trace waterfall" "SPAN" 5
     check "waterfall logs pane" "logs with this trace id" 5
     keys j;   check "span selection moves" "span " 5
