@@ -47,6 +47,8 @@ import Testing
                 #expect(actual == columns, "table \(table)")
             }
             #expect(try db.tableExists("logs_fts"))
+            // Migration v2: FTS5 merges at 8 segments per level instead of its default 4.
+            #expect(try Int.fetchOne(db, sql: "SELECT v FROM logs_fts_config WHERE k = 'automerge'") == 8)
             #expect(try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'schema'") == "meshtop v1")
         }
         #expect(Set(store.rowCounts().keys) == Set(Self.contract.keys))
