@@ -69,7 +69,7 @@ final class DatagramHandler: ChannelInboundHandler {
         guard !chunk.isEmpty else { return }
         chunk.encodeJSON()
         let (accepted, depth) = queue.offer(chunk)
-        if accepted { governance?.ingest(chunk.records, receivedAtMicros: chunk.receivedAtMicros) }
+        if accepted { governance?.ingestSpansAndLogs(chunk.records) }
         shedding = shedding ? depth > queue.capacity / 2 : !accepted
         chunk = IngestChunk()
     }

@@ -2,8 +2,9 @@ import Foundation
 import MeshtopGovernance
 import MeshtopModel
 
-/// The governance engine behind a lock, so the event loop can feed it decoded records (the per-record work:
-/// trace index, rollups, reported breakers) while the writer thread runs its ticks and rule reloads. Measured:
+/// The governance engine behind a lock, so the event loop can feed it decoded spans and logs (the per-record work:
+/// trace index, rollups, reported breakers) while the writer thread feeds metric samples and runs its ticks and
+/// rule reloads. Measured:
 /// governance ingest was a third of the writer's CPU per line; on two cores the writer, not the event loop, is
 /// the thread that falls behind. Only records the queue accepted are fed, as before.
 final class GovernanceFeed: @unchecked Sendable {
@@ -14,17 +15,26 @@ final class GovernanceFeed: @unchecked Sendable {
         self.engine = engine
     }
 
-    /// Feeds spans, logs and metric samples of one accepted chunk, in arrival order.
-    func ingest(_ records: [Decoded], receivedAtMicros: Int64) {
+    /// Feeds the spans and logs of one accepted chunk, in arrival order (on the event loop).
+    func ingestSpansAndLogs(_ records: [Decoded]) {
         lock.lock()
         defer { lock.unlock() }
         for record in records {
             switch record {
             case .span(let span): engine.ingest(span: span)
             case .log(let log): engine.ingest(log: log)
-            case .metric(let sample): engine.ingest(metric: sample, receivedAtMicros: receivedAtMicros)
-            case .rejected: break
+            case .metric, .rejected: break
             }
+        }
+    }
+
+    /// Feeds the metric samples of one chunk (on the writer: StatsD aggregation is cheap there, and on the event
+    /// loop it made metrics-only ingest fall behind the sockets).
+    func ingestMetrics(_ records: [Decoded], receivedAtMicros: Int64) {
+        lock.lock()
+        defer { lock.unlock() }
+        for record in records {
+            if case .metric(let sample) = record { engine.ingest(metric: sample, receivedAtMicros: receivedAtMicros) }
         }
     }
 

@@ -144,6 +144,7 @@ final class IngestWriter: @unchecked Sendable {
             metrics.add("rejected." + reject.reason.rawValue, 1)
             keep(reject)
         }
+        if samples > 0 { engine?.ingestMetrics(chunk.records, receivedAtMicros: chunk.receivedAtMicros) }
         metrics.add("parsed.spans", spans)
         metrics.add("parsed.logs", logs)
         metrics.add("parsed.metrics", samples)
