@@ -31,7 +31,7 @@ struct ReportedBreakers {
         for a in log.attributes {
             if a.key == "breaker" { name = a.value.text } else if a.key == "state" { state = a.value.text }
         }
-        if name == nil || state == nil, log.message.firstRange(of: "breaker=") != nil {
+        if name == nil || state == nil, Self.mentionsBreaker(log.message) {
             for token in log.message.split(separator: " ") {
                 if token.hasPrefix("breaker=") { name = Self.unquote(token.dropFirst(8)) }
                 if token.hasPrefix("state=") { state = Self.unquote(token.dropFirst(6)) }
@@ -52,6 +52,23 @@ struct ReportedBreakers {
         guard let n = name, let s = state, !n.isEmpty else { return }
         report(service: m.service, breaker: n, state: Self.state(s), at: m.timestampMicros ?? t, &transitions)
     }
+
+    /// Whether `text` contains `breaker=`, scanning UTF-8 bytes: this runs for every log line, and
+    /// `String.firstRange(of:)` was the largest single governance cost on the ingest path.
+    static func mentionsBreaker(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            let needle = breakerKey
+            guard bytes.count >= needle.count else { return false }
+            outer: for i in 0...(bytes.count - needle.count) where bytes[i] == needle[0] {
+                for k in 1..<needle.count where bytes[i + k] != needle[k] { continue outer }
+                return true
+            }
+            return false
+        }
+    }
+
+    private static let breakerKey: [UInt8] = Array("breaker=".utf8)
 
     private static func unquote(_ s: Substring) -> String {
         var v = s

@@ -182,3 +182,15 @@ func callSpans(_ n: UInt64, caller: String, callee: String, end: Int64, duration
         #expect(transitions.first?.atMicros == old)
     }
 }
+
+@Suite struct BreakerMentionTests {
+    @Test func findsTheKeyAnywhereAndOnlyWhole() {
+        #expect(ReportedBreakers.mentionsBreaker("breaker=payments state=OPEN"))
+        #expect(ReportedBreakers.mentionsBreaker("cb change state=OPEN breaker=x"))
+        #expect(ReportedBreakers.mentionsBreaker("naïve ✓ breaker="))
+        #expect(!ReportedBreakers.mentionsBreaker("breaker payments"))
+        #expect(!ReportedBreakers.mentionsBreaker("breaker"))
+        #expect(!ReportedBreakers.mentionsBreaker(""))
+        #expect(!ReportedBreakers.mentionsBreaker("breakers=2"))
+    }
+}
