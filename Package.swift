@@ -21,6 +21,8 @@ let package = Package(
     targets: [
         // Pure value types shared by everything.
         .target(name: "MeshtopModel", swiftSettings: swift6),
+        // A connected UDP client socket, shared by the agent, the demo, `meshtop send` and the benchmark.
+        .target(name: "MeshtopNet", swiftSettings: swift6),
         // Pure decoders/encoders: bytes <-> model.
         .target(name: "MeshtopWire", dependencies: ["MeshtopModel"], swiftSettings: swift6),
         // SQLite through GRDB: migrations, batched writer, read queries, retention.
@@ -41,7 +43,7 @@ let package = Package(
         .target(
             name: "MeshtopCollector",
             dependencies: [
-                "MeshtopModel", "MeshtopWire", "MeshtopStore", "MeshtopGovernance",
+                "MeshtopModel", "MeshtopWire", "MeshtopStore", "MeshtopGovernance", "MeshtopNet",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -57,7 +59,7 @@ let package = Package(
             ],
             swiftSettings: swift6),
         // File tailing, offsets, multi-line joining, UDP shipping (ships text lines: needs no decoder).
-        .target(name: "MeshtopAgent", dependencies: ["MeshtopModel"], swiftSettings: swift6),
+        .target(name: "MeshtopAgent", dependencies: ["MeshtopModel", "MeshtopNet"], swiftSettings: swift6),
         // Console: state + update + view -> Screen. No curses here.
         .target(name: "MeshtopConsole", dependencies: ["MeshtopModel", "MeshtopQuery"], swiftSettings: swift6),
         .systemLibrary(
@@ -70,7 +72,7 @@ let package = Package(
         // Simulated microservices sending real wire formats.
         .target(
             name: "MeshtopDemo",
-            dependencies: ["MeshtopModel", "MeshtopWire", .product(name: "Yams", package: "Yams")],
+            dependencies: ["MeshtopModel", "MeshtopWire", "MeshtopNet", .product(name: "Yams", package: "Yams")],
             swiftSettings: swift6),
         .target(
             name: "MeshtopCLI",

@@ -1,10 +1,10 @@
-/// JSON string escaping over bytes (RFC 8259), with invalid UTF-8 replaced by U+FFFD.
-enum JSONBytes {
-    private static let hex = Array("0123456789abcdef".utf8)
+import MeshtopModel
 
+/// The agent's bytes → JSON string step: lines read from files may hold invalid UTF-8, which is replaced by
+/// U+FFFD before `JSONText` (the project's one JSON encoder) quotes it.
+enum JSONBytes {
     static func appendQuoted(_ text: String, to out: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { appendQuoted(UnsafeRawBufferPointer($0), to: &out) }
+        JSONText.appendQuoted(text, to: &out)
     }
 
     static func appendQuoted(_ bytes: [UInt8], to out: inout [UInt8]) {
@@ -13,29 +13,10 @@ enum JSONBytes {
 
     static func appendQuoted(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         guard isValidUTF8(bytes) else {
-            appendQuoted(String(decoding: bytes, as: UTF8.self), to: &out)
+            JSONText.appendQuoted(String(decoding: bytes, as: UTF8.self), to: &out)
             return
         }
-        out.append(UInt8(ascii: "\""))
-        var plainStart = 0
-        for i in 0..<bytes.count {
-            let b = bytes[i]
-            guard b < 32 || b == 34 || b == 92 || b == 127 else { continue }
-            if plainStart < i { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[plainStart..<i])) }
-            plainStart = i + 1
-            switch b {
-            case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [92, 92])
-            case 10: out.append(contentsOf: [92, UInt8(ascii: "n")])
-            case 13: out.append(contentsOf: [92, UInt8(ascii: "r")])
-            case 9: out.append(contentsOf: [92, UInt8(ascii: "t")])
-            default: out.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]])
-            }
-        }
-        if plainStart < bytes.count {
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[plainStart..<bytes.count]))
-        }
-        out.append(UInt8(ascii: "\""))
+        JSONText.appendQuoted(validUTF8: bytes.assumingMemoryBound(to: UInt8.self), to: &out)
     }
 
     static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {

@@ -1,4 +1,5 @@
 import MeshtopModel
+import MeshtopNet
 import MeshtopWire
 
 /// Encodes a simulated batch in each service's wire formats and sends it over UDP, packed the way real
@@ -6,18 +7,19 @@ import MeshtopWire
 /// JSON/logfmt/StatsD lines joined with `\n` up to 1432 bytes (DogStatsD's optimal payload).
 public final class DemoSender: @unchecked Sendable {
     // Used from one pacing loop only.
-    let lines: UDPSocket
-    let jaeger: UDPSocket
+    let lines: DatagramSocket
+    let jaeger: DatagramSocket
     public private(set) var datagrams = 0
+    /// Datagrams the kernel refused (e.g. nobody listening yet); counted, not thrown.
+    public private(set) var failures = 0
     static let linePayload = 1432
     static let spansPerDatagram = 40
 
     public init(linesHost: String, linesPort: UInt16, jaegerHost: String, jaegerPort: UInt16) throws {
-        lines = try UDPSocket(host: linesHost, port: linesPort)
-        jaeger = try UDPSocket(host: jaegerHost, port: jaegerPort)
+        lines = try DatagramSocket(host: linesHost, port: Int(linesPort))
+        jaeger = try DatagramSocket(host: jaegerHost, port: Int(jaegerPort))
     }
 
-    public var failures: Int { lines.failed + jaeger.failed }
 
     public func send(_ batch: SimulatedBatch, transport: (String) -> ServiceTransport) {
         var spansByService: [String: [Span]] = [:]
@@ -49,8 +51,8 @@ public final class DemoSender: @unchecked Sendable {
         packer.finish(flush: { emit(lines, $0) })
     }
 
-    private func emit(_ socket: UDPSocket, _ bytes: [UInt8]) {
-        socket.send(bytes)
+    private func emit(_ socket: DatagramSocket, _ bytes: [UInt8]) {
+        if socket.send(bytes) != 0 { failures += 1 }
         datagrams += 1
     }
 }

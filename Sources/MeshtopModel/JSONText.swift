@@ -1,27 +1,13 @@
-/// Minimal JSON text encoding used for attributes/events columns and JSON output. Strings are escaped per
-/// RFC 8259 (controls as `\u00XX`), so escape sequences from ingested data stay inert in JSON.
+/// The one JSON text encoder (attributes and events columns, JSON output, agent lines). Strings are escaped per
+/// RFC 8259 with C0, DEL and C1 controls as `\u00XX`, so escape sequences from ingested data stay inert in JSON.
+/// The byte-level `append` functions are the implementation (they append to a reused buffer, which matters on
+/// the insert path); the `String` functions wrap them.
 public enum JSONText {
     public static func quote(_ s: String) -> String {
-        var out = "\""
+        var out: [UInt8] = []
         out.reserveCapacity(s.utf8.count + 2)
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 || u.value == 0x7f || (u.value >= 0x80 && u.value < 0xa0) {
-                    let h = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        out += "\""
-        return out
+        appendQuoted(s, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Numbers: integers without a fraction, others with the shortest round-trip form; non-finite → null.
@@ -31,28 +17,16 @@ public enum JSONText {
         return String(d)
     }
 
-    public static func encode(_ v: AttributeValue) -> String {
-        switch v {
-        case .string(let s): return quote(s)
-        case .int(let i): return String(i)
-        case .double(let d): return number(d)
-        case .bool(let b): return b ? "true" : "false"
-        case .array(let a): return "[" + a.map(encode).joined(separator: ",") + "]"
-        case .map(let m): return encode(m)
-        }
-    }
+    public static func encode(_ v: AttributeValue) -> String { text { append(v, to: &$0) } }
 
     /// An attribute list as a JSON object (keys in order; a repeated key keeps its last value when parsed).
-    public static func encode(_ attrs: [Attribute]) -> String {
-        if attrs.isEmpty { return "{}" }
-        return "{" + attrs.map { quote($0.key) + ":" + encode($0.value) }.joined(separator: ",") + "}"
-    }
+    public static func encode(_ attrs: [Attribute]) -> String { text { append(attrs, to: &$0) } }
 
-    public static func encode(_ events: [SpanEvent]) -> String {
-        if events.isEmpty { return "[]" }
-        return "["
-            + events.map {
-                "{\"time\":\($0.timeMicros),\"name\":\(quote($0.name)),\"attributes\":\(encode($0.attributes))}"
-            }.joined(separator: ",") + "]"
+    public static func encode(_ events: [SpanEvent]) -> String { text { append(events, to: &$0) } }
+
+    private static func text(_ build: (inout [UInt8]) -> Void) -> String {
+        var out: [UInt8] = []
+        build(&out)
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -16,13 +16,13 @@ public struct EncodedJSON: Sendable {
 
     /// Appends the JSON object of a span's or log's attributes.
     public mutating func append(_ attributes: [Attribute]) {
-        JSONBytes.append(attributes, to: &bytes)
+        JSONText.append(attributes, to: &bytes)
         ends.append(bytes.count)
     }
 
     /// Appends the JSON array of a span's events.
     public mutating func append(_ events: [SpanEvent]) {
-        JSONBytes.append(events, to: &bytes)
+        JSONText.append(events, to: &bytes)
         ends.append(bytes.count)
     }
 

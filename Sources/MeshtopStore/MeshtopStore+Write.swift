@@ -65,10 +65,10 @@ extension MeshtopStore {
                 batch.spanEventsJSON.withText(at: i) { b.text(bytes: $0) }
             } else {
                 json.removeAll(keepingCapacity: true)
-                JSONBytes.append(s.attributes, to: &json)
+                JSONText.append(s.attributes, to: &json)
                 b.text(bytes: json)
                 json.removeAll(keepingCapacity: true)
-                JSONBytes.append(s.events, to: &json)
+                JSONText.append(s.events, to: &json)
                 b.text(bytes: json)
             }
             try b.execute(db)
@@ -102,7 +102,7 @@ extension MeshtopStore {
                 batch.logAttributesJSON.withText(at: i) { b.text(bytes: $0) }
             } else {
                 json.removeAll(keepingCapacity: true)
-                JSONBytes.append(l.attributes, to: &json)
+                JSONText.append(l.attributes, to: &json)
                 b.text(bytes: json)
             }
             try b.execute(db)

@@ -1,17 +1,14 @@
-import MeshtopModel
-
-/// Byte-level twin of `JSONText.encode` for the insert hot path: the same text, byte for byte (tests compare
-/// them), appended to a reused buffer instead of built from `String` concatenations, which profiling showed
-/// to be more than half of a span insert's cost.
-enum JSONBytes {
+extension JSONText {
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
-    static func append(_ s: String, to out: inout [UInt8]) {
+    /// Appends `s` as a quoted JSON string.
+    public static func appendQuoted(_ s: String, to out: inout [UInt8]) {
         var s = s
-        s.withUTF8 { appendQuoted($0, to: &out) }
+        s.withUTF8 { appendQuoted(validUTF8: $0, to: &out) }
     }
 
-    private static func appendQuoted(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+    /// Appends already-validated UTF-8 bytes as a quoted JSON string.
+    public static func appendQuoted(validUTF8 bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         out.append(0x22)
         var i = 0
         let n = bytes.count
@@ -25,7 +22,7 @@ enum JSONBytes {
             case 0x09: out.append(0x5C); out.append(0x74)
             case 0x00..<0x20, 0x7F: appendUnicodeEscape(b, to: &out)
             case 0xC2 where i + 1 < n && bytes[i + 1] >= 0x80 && bytes[i + 1] <= 0x9F:
-                // C1 control (U+0080–U+009F), escaped like JSONText does.
+                // C1 control (U+0080–U+009F): two UTF-8 bytes, one escape.
                 i += 1
                 appendUnicodeEscape(bytes[i], to: &out)
             default: out.append(b)
@@ -39,11 +36,11 @@ enum JSONBytes {
         out.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hexDigits[Int(v >> 4)], hexDigits[Int(v & 0xF)]])
     }
 
-    static func append(_ v: AttributeValue, to out: inout [UInt8]) {
+    public static func append(_ v: AttributeValue, to out: inout [UInt8]) {
         switch v {
-        case .string(let s): append(s, to: &out)
+        case .string(let s): appendQuoted(s, to: &out)
         case .int(let i): out.append(contentsOf: String(i).utf8)
-        case .double(let d): out.append(contentsOf: JSONText.number(d).utf8)
+        case .double(let d): out.append(contentsOf: number(d).utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .array(let a):
             out.append(0x5B)
@@ -56,23 +53,23 @@ enum JSONBytes {
         }
     }
 
-    static func append(_ attrs: [Attribute], to out: inout [UInt8]) {
+    public static func append(_ attrs: [Attribute], to out: inout [UInt8]) {
         out.append(0x7B)
         for (k, a) in attrs.enumerated() {
             if k > 0 { out.append(0x2C) }
-            append(a.key, to: &out)
+            appendQuoted(a.key, to: &out)
             out.append(0x3A)
             append(a.value, to: &out)
         }
         out.append(0x7D)
     }
 
-    static func append(_ events: [SpanEvent], to out: inout [UInt8]) {
+    public static func append(_ events: [SpanEvent], to out: inout [UInt8]) {
         out.append(0x5B)
         for (k, e) in events.enumerated() {
             if k > 0 { out.append(0x2C) }
             out.append(contentsOf: "{\"time\":\(e.timeMicros),\"name\":".utf8)
-            append(e.name, to: &out)
+            appendQuoted(e.name, to: &out)
             out.append(contentsOf: ",\"attributes\":".utf8)
             append(e.attributes, to: &out)
             out.append(0x7D)
