@@ -118,6 +118,7 @@ public final class Collector: @unchecked Sendable {
         let vector = max(1, config.vectorReadCount)
         let queue = self.queue
         let allow = config.allow
+        let wallClock = config.wallClock
         let bootstrap = DatagramBootstrap(group: group)
             .channelOption(.datagramVectorReadMessageCount, value: vector)
             .channelOption(.maxMessagesPerRead, value: 8)
@@ -126,7 +127,9 @@ public final class Collector: @unchecked Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        DatagramHandler(queue: queue, governance: governance, allow: allow, listener: name))
+                        DatagramHandler(
+                            queue: queue, governance: governance, allow: allow, listener: name,
+                            wallClock: wallClock))
                 }
             }
         let channel: any Channel

@@ -42,6 +42,9 @@ public struct CollectorConfig: Sendable {
     public var receiveBufferBytes: Int = 16 * 1024 * 1024
     /// Event-loop threads for the listeners.
     public var eventLoopThreads: Int = 1
+    /// The wall clock that stamps receive times and drives StatsD flushes and governance ticks. Tests pin it so
+    /// that no flush-interval boundary can fall inside a test, whatever the machine's load.
+    public var wallClock: WallClock = .system
 
     public init() {}
 

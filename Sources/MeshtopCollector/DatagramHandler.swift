@@ -12,6 +12,7 @@ final class DatagramHandler: ChannelInboundHandler {
     private let governance: GovernanceFeed?
     private let allow: [CIDR]
     private let listener: String
+    private let wallClock: WallClock
     /// A burst is handed over early once it holds this many lines, so chunks stay small.
     private let chunkLines = 4_096
     private var chunk = IngestChunk()
@@ -22,7 +23,8 @@ final class DatagramHandler: ChannelInboundHandler {
     /// take CPU from the writer, which is what fell behind. Decoding resumes once the queue is half empty.
     private var shedding = false
 
-    init(queue: IngestQueue, governance: GovernanceFeed?, allow: [CIDR], listener: String) {
+    init(queue: IngestQueue, governance: GovernanceFeed?, allow: [CIDR], listener: String, wallClock: WallClock) {
+        self.wallClock = wallClock
         self.queue = queue
         self.governance = governance
         self.allow = allow
@@ -36,7 +38,7 @@ final class DatagramHandler: ChannelInboundHandler {
             chunk.denied += 1
             return
         }
-        let now = MonotonicClock.wallMicros()
+        let now = wallClock.micros()
         if chunk.receivedAtMicros == 0 { chunk.receivedAtMicros = now }
         chunk.datagrams += 1
         if shedding {

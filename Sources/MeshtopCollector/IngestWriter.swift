@@ -41,7 +41,7 @@ final class IngestWriter: @unchecked Sendable {
 
     /// Starts the thread. `started_us` and `pid` are written at once so `query stats` sees a live collector.
     func start() {
-        batch.gauges["started_us"] = Double(MonotonicClock.wallMicros())
+        batch.gauges["started_us"] = Double(config.wallClock.micros())
         batch.gauges["pid"] = Double(pid)
         commit()
         let thread = Thread { [self] in self.run() }
@@ -161,7 +161,7 @@ final class IngestWriter: @unchecked Sendable {
 
     private func gauges(_ nowMonotonic: Int64) -> [String: Double] {
         metrics.gauges(
-            nowMonotonic: nowMonotonic, nowWall: MonotonicClock.wallMicros(), lastWriteWall: lastWriteWall,
+            nowMonotonic: nowMonotonic, nowWall: config.wallClock.micros(), lastWriteWall: lastWriteWall,
             queueDepth: queue.depth, pid: pid)
     }
 
@@ -169,7 +169,7 @@ final class IngestWriter: @unchecked Sendable {
     /// interval in progress (a tick one flush interval ahead, metrics and rollups only), so stopping loses nothing.
     private func tick(final: Bool) {
         guard let engine else { return }
-        let now = MonotonicClock.wallMicros()
+        let now = config.wallClock.micros()
         take(engine.tick(nowMicros: now), alerts: true)
         if final { take(engine.tick(nowMicros: now + config.metricFlushIntervalMicros), alerts: false) }
     }
@@ -211,7 +211,7 @@ final class IngestWriter: @unchecked Sendable {
         let started = MonotonicClock.micros()
         do {
             try store.write(batch)
-            lastWriteWall = MonotonicClock.wallMicros()
+            lastWriteWall = config.wallClock.micros()
         } catch {
             logger.error("database write failed, \(records) records dropped: \(error)")
             var retry = WriteBatch()
@@ -231,7 +231,7 @@ final class IngestWriter: @unchecked Sendable {
     }
 
     private func prune() {
-        let now = MonotonicClock.wallMicros()
+        let now = config.wallClock.micros()
         do {
             _ = try store.prune(
                 rawOlderThan: now - config.retainRawMicros, rollupsOlderThan: now - config.retainRollupsMicros,

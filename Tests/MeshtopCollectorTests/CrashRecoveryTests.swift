@@ -50,7 +50,15 @@ import Testing
         let second = try CollectorProcess(binary: binary, db: db)
         let again = try UDPSender(target: second.address)
         again.send(Array("<14>1 - host restarted - - - after the crash".utf8))
-        try await Task.sleep(nanoseconds: 600_000_000)
+        // Wait for the line to be committed (a condition, not a fixed sleep), then stop cleanly.
+        let committed = try MeshtopStore.openReadOnly(path: db)
+        var seen = 0
+        for _ in 0..<750 where seen == 0 {
+            seen = try committed.read { db in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM logs WHERE service = 'restarted'") ?? 0
+            }
+            if seen == 0 { try await Task.sleep(nanoseconds: 20_000_000) }
+        }
         kill(second.pid, SIGTERM)
         #expect(second.wait() == 0)
         let reopened = try MeshtopStore.openReadOnly(path: db)

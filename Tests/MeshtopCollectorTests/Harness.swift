@@ -21,6 +21,9 @@ final class Harness {
         config.jaeger = HostPort(host: "127.0.0.1", port: 0)
         config.batchWindowMicros = 50_000
         config.selfMetricsIntervalMicros = 100_000
+        // A pinned wall clock: every datagram is received in one StatsD flush interval and governance ticks never
+        // cross into the next, so rollups come out of `stop()` alone, however slowly a loaded machine runs the test.
+        config.wallClock = .pinned(at: Int64(Date().timeIntervalSince1970 * 1_000_000))
         configure(&config)
         collector = Collector(config: config, databasePath: dbPath)
         try await collector.start()
