@@ -27,7 +27,7 @@ print(*[s.getsockname()[1] for s in socks])
 PY
 )
 db="$work/meshtop.db"
-"$bin" collect --db "$db" --listen "127.0.0.1:$line_port" --jaeger "127.0.0.1:$jaeger_port" 2>"$work/collect.log" &
+"$bin" collect --db "$db" --listen "127.0.0.1:$line_port" --jaeger "127.0.0.1:$jaeger_port" --otlp off --otlp-grpc off --zipkin off 2>"$work/collect.log" &
 collector=$!
 for _ in $(seq 100); do grep -q "listening on" "$work/collect.log" && break; sleep 0.1; done
 grep -q "listening on" "$work/collect.log" || { cat "$work/collect.log" >&2; exit 1; }

@@ -10,8 +10,10 @@ public struct CollectCommand: AsyncParsableCommand {
         commandName: "collect",
         abstract: "Run the collector: UDP listeners → parse → SQLite, governance and retention.",
         discussion: """
-            Every listener auto-detects StatsD/DogStatsD, syslog (RFC 5424/3164), JSON and logfmt logs, Zipkin v2 \
-            JSON, OTLP/JSON and Jaeger thrift compact, per datagram and line. Listeners bind loopback by default.
+            Every UDP listener auto-detects StatsD/DogStatsD, syslog (RFC 5424/3164), JSON and logfmt logs, Zipkin v2 \
+            JSON, OTLP/JSON and Jaeger thrift compact, per datagram and line. OTLP/HTTP (:4318), OTLP/gRPC (:4317) \
+            and Zipkin HTTP (:9411) receivers take today's OpenTelemetry and Zipkin SDKs. Listeners bind loopback \
+            by default.
             Signals: SIGINT/SIGTERM stop (queued data is written first), SIGHUP reloads --rules.
             Exit codes: 0 stopped cleanly, 2 usage, 3 database unusable, 4 a listener could not bind.
             """)
@@ -23,6 +25,18 @@ public struct CollectCommand: AsyncParsableCommand {
 
     @Option(help: "Jaeger thrift listener HOST:PORT, or 'off'.")
     public var jaeger: String = "127.0.0.1:6831"
+
+    @Option(help: "OTLP/HTTP receiver HOST:PORT (POST /v1/traces, /v1/logs, /v1/metrics), or 'off'.")
+    public var otlp: String = "127.0.0.1:4318"
+
+    @Option(name: .customLong("otlp-grpc"), help: "OTLP/gRPC receiver HOST:PORT (trace, logs, metrics Export), or 'off'.")
+    public var otlpGRPC: String = "127.0.0.1:4317"
+
+    @Option(help: "Zipkin HTTP receiver HOST:PORT (POST /api/v2/spans), or 'off'.")
+    public var zipkin: String = "127.0.0.1:9411"
+
+    @Option(name: .customLong("max-request-size"), help: "Largest HTTP/gRPC request body, after decompression too.")
+    public var maxRequestSize: String = "16MiB"
 
     @Option(name: .customLong("allow"), help: "Accept datagrams only from this CIDR (repeatable; others: denied).")
     public var allow: [String] = []
@@ -63,7 +77,16 @@ public struct CollectCommand: AsyncParsableCommand {
     public func makeConfig() throws -> CollectorConfig {
         var c = CollectorConfig()
         if !listen.isEmpty { c.listen = try listen.map { try Self.address($0, flag: "--listen") } }
-        c.jaeger = jaeger.lowercased() == "off" ? nil : try Self.address(jaeger, flag: "--jaeger")
+        c.jaeger = try Self.optionalAddress(jaeger, flag: "--jaeger")
+        c.otlpHTTP = try Self.optionalAddress(otlp, flag: "--otlp")
+        c.otlpGRPC = try Self.optionalAddress(otlpGRPC, flag: "--otlp-grpc")
+        c.zipkinHTTP = try Self.optionalAddress(zipkin, flag: "--zipkin")
+        guard let requestBytes = SizeText.parseBytes(maxRequestSize), requestBytes >= 1_024,
+            requestBytes <= 1 << 30
+        else {
+            throw ValidationError("--max-request-size \(maxRequestSize): expected a size from 1KiB to 1GiB, e.g. 16MiB")
+        }
+        c.maxRequestBytes = Int(requestBytes)
         c.allow = try allow.map { text in
             guard let cidr = CIDR(text) else {
                 throw ValidationError("--allow \(text): expected a CIDR like 10.0.0.0/8, ::1/128 or 192.168.1.7")
@@ -115,8 +138,14 @@ public struct CollectCommand: AsyncParsableCommand {
         }
         let lines = collector.boundAddresses.map(\.description)
         let jaegerText = config.jaeger == nil ? "" : " (jaeger thrift on \(lines.last ?? ""))"
+        let receivers = collector.receiverAddresses
+        let httpText = ["otlp", "otlp-grpc", "zipkin"].compactMap { name in
+            receivers[name].map { "\(name) \($0)" }
+        }.joined(separator: ", ")
         FileHandle.standardError.write(
-            Data("meshtop collect: listening on udp \(lines.joined(separator: ", "))\(jaegerText); db \(path)\n".utf8))
+            Data(
+                ("meshtop collect: listening on udp \(lines.joined(separator: ", "))\(jaegerText); "
+                    + (httpText.isEmpty ? "" : "tcp \(httpText); ") + "db \(path)\n").utf8))
         await SignalWaiter.waitForStop(onHangup: { try? collector.reloadRules() })
         await collector.stop()
         if !quiet { FileHandle.standardError.write(Data("meshtop collect: stopped\n".utf8)) }
@@ -127,6 +156,11 @@ public struct CollectCommand: AsyncParsableCommand {
             throw ValidationError("\(flag) \(text): expected HOST:PORT, e.g. 127.0.0.1:8125 or [::1]:8125")
         }
         return a
+    }
+
+    /// `off` (any case) is nil.
+    static func optionalAddress(_ text: String, flag: String) throws -> HostPort? {
+        text.lowercased() == "off" ? nil : try address(text, flag: flag)
     }
 
     static func duration(_ text: String, flag: String, minimum: Int64 = 1) throws -> Int64 {

@@ -20,6 +20,7 @@ public final class Collector: @unchecked Sendable {
     private var hooks: AlertHookRunner?
     private let queue: IngestQueue
     private var bound: [HostPort] = []
+    private var boundReceivers: [String: HostPort] = [:]
     private var stopped = false
 
     public init(config: CollectorConfig, databasePath: String, logger: Logger = Logger(label: "meshtop.collector")) {
@@ -32,6 +33,11 @@ public final class Collector: @unchecked Sendable {
     /// The addresses actually bound, in the order of `config.allListeners` (port 0 resolved to the real port).
     public var boundAddresses: [HostPort] {
         lock.withLock { bound }
+    }
+
+    /// The HTTP/gRPC receivers actually bound, by name (`otlp`, `otlp-grpc`, `zipkin`), ports resolved.
+    public var receiverAddresses: [String: HostPort] {
+        lock.withLock { boundReceivers }
     }
 
     /// Counter totals since this collector started (`lines`, `parsed.spans`, `dropped`, …), as of the last commit,
@@ -54,11 +60,18 @@ public final class Collector: @unchecked Sendable {
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, config.eventLoopThreads))
         self.group = group
+        let sink = IngestSink(queue: queue, governance: feed)
         var opened: [any Channel] = []
+        var receivers: [String: HostPort] = [:]
         do {
             for (index, address) in config.allListeners.enumerated() {
                 let name = index < config.listen.count ? "udp" : "jaeger"
-                opened.append(try await bind(address, name: name, group: group, governance: feed))
+                opened.append(try await bind(address, name: name, group: group, sink: sink))
+            }
+            for (name, address, routes) in httpReceivers(sink: sink) {
+                let channel = try await bindHTTP(address, routes: routes, group: group, sink: sink)
+                receivers[name] = Self.hostPort(channel)
+                opened.append(channel)
             }
         } catch {
             for channel in opened { try? await channel.close() }
@@ -70,9 +83,8 @@ public final class Collector: @unchecked Sendable {
             store: store, queue: queue, config: config, governance: feed, hooks: hooks, logger: logger)
         lock.withLock {
             channels = opened
-            bound = opened.map { ch in
-                HostPort(host: ch.localAddress?.ipAddress ?? "?", port: ch.localAddress?.port ?? 0)
-            }
+            bound = opened.prefix(config.allListeners.count).map(Self.hostPort)
+            boundReceivers = receivers
             self.writer = writer
         }
         writer.start()
@@ -112,11 +124,37 @@ public final class Collector: @unchecked Sendable {
         }
     }
 
+    private static func hostPort(_ channel: any Channel) -> HostPort {
+        HostPort(host: channel.localAddress?.ipAddress ?? "?", port: channel.localAddress?.port ?? 0)
+    }
+
+    /// The HTTP receivers that are turned on, with their routes.
+    private func httpReceivers(sink: IngestSink) -> [(String, HostPort, any HTTPIngestRoutes)] {
+        var out: [(String, HostPort, any HTTPIngestRoutes)] = []
+        if let a = config.zipkinHTTP {
+            out.append(("zipkin", a, ZipkinRoutes(wallClock: config.wallClock, sink: sink)))
+        }
+        return out
+    }
+
+    private func bindHTTP(
+        _ address: HostPort, routes: any HTTPIngestRoutes, group: MultiThreadedEventLoopGroup, sink: IngestSink
+    ) async throws -> any Channel {
+        do {
+            return try await HTTPIngestServer.bind(
+                address, routes: routes, limits: HTTPLimits(maxBodyBytes: config.maxRequestBytes),
+                maxConnections: config.maxHTTPConnections, allow: config.allow, sink: sink, group: group)
+        } catch let error as IOError {
+            throw CollectorError.bind(address: address, reason: Self.describe(error), transport: "tcp")
+        } catch {
+            throw CollectorError.bind(address: address, reason: "\(error)", transport: "tcp")
+        }
+    }
+
     private func bind(
-        _ address: HostPort, name: String, group: MultiThreadedEventLoopGroup, governance: GovernanceFeed?
+        _ address: HostPort, name: String, group: MultiThreadedEventLoopGroup, sink: IngestSink
     ) async throws -> any Channel {
         let vector = max(1, config.vectorReadCount)
-        let queue = self.queue
         let allow = config.allow
         let wallClock = config.wallClock
         let bootstrap = DatagramBootstrap(group: group)
@@ -128,7 +166,7 @@ public final class Collector: @unchecked Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
                         DatagramHandler(
-                            queue: queue, governance: governance, allow: allow, listener: name,
+                            sink: sink, allow: allow, listener: name,
                             wallClock: wallClock))
                 }
             }
@@ -136,9 +174,9 @@ public final class Collector: @unchecked Sendable {
         do {
             channel = try await bootstrap.bind(host: address.host, port: address.port).get()
         } catch let error as IOError {
-            throw CollectorError.bind(address: address, reason: Self.describe(error))
+            throw CollectorError.bind(address: address, reason: Self.describe(error), transport: "udp")
         } catch {
-            throw CollectorError.bind(address: address, reason: "\(error)")
+            throw CollectorError.bind(address: address, reason: "\(error)", transport: "udp")
         }
         await ReceiveBuffer.enlarge(channel, to: config.receiveBufferBytes, logger: logger)
         return channel

@@ -6,6 +6,17 @@ public struct CollectorConfig: Sendable {
     public var listen: [HostPort] = [HostPort(host: "127.0.0.1", port: 8125)]
     /// The Jaeger agent listener (`emitBatch` over UDP); nil turns it off. It auto-detects line formats too.
     public var jaeger: HostPort? = HostPort(host: "127.0.0.1", port: 6831)
+    /// The OTLP/HTTP receiver (`POST /v1/traces|logs|metrics`, protobuf or JSON); nil turns it off. The CLI
+    /// defaults it to 127.0.0.1:4318.
+    public var otlpHTTP: HostPort?
+    /// The OTLP/gRPC receiver (the trace, logs and metrics `Export` services); nil turns it off (CLI: :4317).
+    public var otlpGRPC: HostPort?
+    /// The Zipkin HTTP receiver (`POST /api/v2/spans`, JSON or protobuf); nil turns it off (CLI: :9411).
+    public var zipkinHTTP: HostPort?
+    /// Largest HTTP/gRPC request body, after decompression too.
+    public var maxRequestBytes: Int = 16 * 1024 * 1024
+    /// Open HTTP connections per receiver; connections beyond it are closed on accept.
+    public var maxHTTPConnections: Int = 1_024
     /// Datagrams from sources outside these networks are dropped and counted as `denied`. Empty allows all.
     public var allow: [CIDR] = []
     /// Raw spans and logs older than this are pruned.

@@ -3,7 +3,7 @@ import MeshtopModel
 /// Why the collector could not start or reload. Each message says what to do.
 public enum CollectorError: Error, CustomStringConvertible, Sendable {
     /// A listener could not bind (port in use, address not local, permission). CLI exit code 4.
-    case bind(address: HostPort, reason: String)
+    case bind(address: HostPort, reason: String, transport: String)
     /// The database could not be opened or created. CLI exit code 3.
     case database(path: String, reason: String)
     /// The rules file could not be read or parsed; `reason` names the line.
@@ -11,9 +11,11 @@ public enum CollectorError: Error, CustomStringConvertible, Sendable {
 
     public var description: String {
         switch self {
-        case .bind(let address, let reason):
-            return "cannot listen on udp \(address): \(reason). Stop the process using it (`ss -ulpn | grep "
-                + ":\(address.port)`), or pick another address with --listen HOST:PORT / --jaeger HOST:PORT|off"
+        case .bind(let address, let reason, let transport):
+            let flags = transport == "udp"
+                ? "--listen HOST:PORT / --jaeger HOST:PORT|off" : "--otlp / --otlp-grpc / --zipkin HOST:PORT|off"
+            return "cannot listen on \(transport) \(address): \(reason). Stop the process using it (`ss -\(transport.first!)lpn "
+                + "| grep :\(address.port)`), or pick another address with \(flags)"
         case .database(let path, let reason):
             return "cannot open the database at \(path): \(reason). Check the directory exists and is writable, "
                 + "or pass --db PATH"

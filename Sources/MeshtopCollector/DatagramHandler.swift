@@ -8,8 +8,8 @@ import NIOCore
 final class DatagramHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
-    private let queue: IngestQueue
-    private let governance: GovernanceFeed?
+    private let sink: IngestSink
+    private var queue: IngestQueue { sink.queue }
     private let allow: [CIDR]
     private let listener: String
     private let wallClock: WallClock
@@ -23,10 +23,9 @@ final class DatagramHandler: ChannelInboundHandler {
     /// take CPU from the writer, which is what fell behind. Decoding resumes once the queue is half empty.
     private var shedding = false
 
-    init(queue: IngestQueue, governance: GovernanceFeed?, allow: [CIDR], listener: String, wallClock: WallClock) {
+    init(sink: IngestSink, allow: [CIDR], listener: String, wallClock: WallClock) {
         self.wallClock = wallClock
-        self.queue = queue
-        self.governance = governance
+        self.sink = sink
         self.allow = allow
         self.listener = listener
     }
@@ -69,9 +68,7 @@ final class DatagramHandler: ChannelInboundHandler {
 
     private func handOver() {
         guard !chunk.isEmpty else { return }
-        chunk.encodeJSON()
-        let (accepted, depth) = queue.offer(chunk)
-        if accepted { governance?.ingestSpansAndLogs(chunk.records) }
+        let (accepted, depth) = sink.submit(&chunk)
         shedding = shedding ? depth > queue.capacity / 2 : !accepted
         chunk = IngestChunk()
     }

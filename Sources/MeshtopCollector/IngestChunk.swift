@@ -20,10 +20,13 @@ struct IngestChunk: Sendable {
     var denied: Int = 0
     /// Lines read but not decoded because the queue was full (counted as dropped).
     var shed: Int = 0
+    /// Per-receiver counters that travel with the chunk (`otlp_http.requests`, `zipkin.status_4xx`, …), kept
+    /// whether or not the records are queued.
+    var counters: [String: Int64] = [:]
 
     /// The unit the queue's capacity is counted in.
     var weight: Int { lines - shed }
-    var isEmpty: Bool { datagrams == 0 && denied == 0 }
+    var isEmpty: Bool { datagrams == 0 && denied == 0 && lines == 0 && counters.isEmpty }
 
     /// Encodes the JSON columns of every span and log in `records`, in order.
     mutating func encodeJSON() {
@@ -55,4 +58,5 @@ struct QueueCounts: Sendable {
     var lines: Int64 = 0
     var denied: Int64 = 0
     var dropped: Int64 = 0
+    var receivers: [String: Int64] = [:]
 }

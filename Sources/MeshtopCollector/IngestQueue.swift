@@ -18,16 +18,22 @@ final class IngestQueue: @unchecked Sendable {
 
     /// Enqueues a chunk, or drops its records when full (its datagram/denied/shed counts are kept either way).
     /// Returns whether the records were queued, and how many lines wait now.
+    /// With `refuse`, a chunk that does not fit is handed back instead: neither its lines nor drops are counted
+    /// (an HTTP or gRPC client is told to retry, and its lines are counted when they come back).
     @discardableResult
-    func offer(_ chunk: IngestChunk) -> (accepted: Bool, depth: Int) {
+    func offer(_ chunk: IngestChunk, refuse: Bool = false) -> (accepted: Bool, depth: Int) {
         condition.lock()
         defer { condition.unlock() }
+        let fits = !closed && queued + chunk.weight <= capacity
+        let hasRecords = !(chunk.records.isEmpty && chunk.rejects.isEmpty)
+        if refuse && hasRecords && !fits { return (false, queued) }
+        for (name, n) in chunk.counters { counts.receivers[name, default: 0] += n }
         counts.datagrams += Int64(chunk.datagrams)
         counts.lines += Int64(chunk.lines)
         counts.denied += Int64(chunk.denied)
         counts.dropped += Int64(chunk.shed)
-        if chunk.records.isEmpty && chunk.rejects.isEmpty { return (true, queued) }
-        if closed || queued + chunk.weight > capacity {
+        if !hasRecords { return (true, queued) }
+        if !fits {
             counts.dropped += Int64(chunk.lines - chunk.shed)
             return (false, queued)
         }
@@ -69,6 +75,20 @@ final class IngestQueue: @unchecked Sendable {
         let c = counts
         counts = QueueCounts()
         return c
+    }
+
+    /// Whether `lines` more lines would be queued now (the HTTP receivers answer 429 instead of decoding when not).
+    func hasRoom(for lines: Int) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return !closed && queued + lines <= capacity
+    }
+
+    /// Whether the queue was closed (the collector is stopping).
+    var isClosed: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return closed
     }
 
     /// Lines currently waiting.

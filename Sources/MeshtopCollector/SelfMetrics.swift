@@ -34,6 +34,7 @@ struct SelfMetrics {
         add("lines", c.lines)
         add("denied", c.denied)
         add("dropped", c.dropped)
+        for (name, n) in c.receivers { add(name, n) }
     }
 
     mutating func recordWrite(durationMicros: Int64) {

@@ -77,7 +77,7 @@ import Testing
         let h = try await Harness()
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = ["collect", "--db", h.dir + "/other.db", "--listen", "\(h.lineAddress)", "--jaeger", "off"]
+        p.arguments = ["collect", "--db", h.dir + "/other.db", "--listen", "\(h.lineAddress)", "--jaeger", "off", "--otlp", "off", "--otlp-grpc", "off", "--zipkin", "off"]
         let err = Pipe()
         p.standardError = err
         try p.run()
@@ -98,7 +98,7 @@ final class CollectorProcess {
 
     init(binary: String, db: String) throws {
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["collect", "--db", db, "--listen", "127.0.0.1:0", "--jaeger", "off", "--quiet"]
+        process.arguments = ["collect", "--db", db, "--listen", "127.0.0.1:0", "--jaeger", "off", "--quiet", "--otlp", "off", "--otlp-grpc", "off", "--zipkin", "off"]
         let err = Pipe()
         process.standardError = err
         try process.run()
