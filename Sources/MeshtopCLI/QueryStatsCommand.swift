@@ -64,6 +64,18 @@ struct CollectorStats {
             .sorted { $0.0 < $1.0 }
     }
 
+    /// The HTTP/gRPC receivers' counters (`otlp_http.requests` → ("otlp_http", "requests", n)), by receiver.
+    static let receiverNames = ["otlp_http", "otlp_grpc", "zipkin"]
+
+    var receivers: [(String, [(String, Int64)])] {
+        Self.receiverNames.compactMap { name in
+            let prefix = name + "."
+            let pairs = counters.filter { $0.key.hasPrefix(prefix) }
+                .map { (String($0.key.dropFirst(prefix.count)), $0.value) }.sorted { $0.0 < $1.0 }
+            return pairs.isEmpty ? nil : (name, pairs)
+        }
+    }
+
     /// Whether the collector that wrote `pid` still runs (a stopped collector's uptime ends at its last write).
     var running: Bool {
         guard let pid = gauges["pid"], pid > 0 else { return false }
@@ -96,6 +108,7 @@ struct CollectorStats {
             "\"last_write_age_s\":" + num(lastWriteAgeSeconds), "\"lines_per_s\":" + num(gauges["lines_per_s"]),
             "\"write_p99_ms\":" + num(gauges["write_p99_ms"]), "\"queue_depth\":" + num(gauges["queue_depth"]),
             "\"running\":\(running)",
+            "\"receivers\":{" + receivers.map { JSONText.quote($0.0) + ":" + obj($0.1) }.joined(separator: ",") + "}",
         ]
         if let rejects {
             let items = rejects.map {
@@ -121,6 +134,9 @@ struct CollectorStats {
             ("database", "\(dbBytes) bytes"),
         ]
         for (reason, n) in rejected { lines.append(("rejected \(reason)", String(n))) }
+        for (name, pairs) in receivers {
+            for (key, n) in pairs { lines.append(("\(name) \(key.replacingOccurrences(of: "_", with: " "))", String(n))) }
+        }
         for (table, n) in rows.sorted(by: { $0.key < $1.key }) { lines.append(("rows \(table)", String(n))) }
         let width = lines.map(\.0.count).max() ?? 0
         var out = lines.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }
