@@ -17,6 +17,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
     ],
     targets: [
         // Pure value types shared by everything.
@@ -25,6 +28,16 @@ let package = Package(
         .target(name: "MeshtopNet", swiftSettings: swift6),
         // Pure decoders/encoders: bytes <-> model.
         .target(name: "MeshtopWire", dependencies: ["MeshtopModel"], swiftSettings: swift6),
+        // Swift generated once from the OTLP, google.rpc.Status and Zipkin proto3 schemas by scripts/gen-otlp.sh
+        // (committed: the build never runs protoc): messages, and grpc-swift 2 stubs for the three OTLP services.
+        .target(
+            name: "MeshtopOTLPProto",
+            dependencies: [
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ],
+            swiftSettings: swift6),
         // SQLite through GRDB: migrations, batched writer, read queries, retention.
         .target(
             name: "MeshtopStore",
