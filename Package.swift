@@ -18,6 +18,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
     ],
     targets: [
         // Pure value types shared by everything.
@@ -26,6 +30,16 @@ let package = Package(
         .target(name: "MeshtopNet", swiftSettings: swift6),
         // Pure decoders/encoders: bytes <-> model.
         .target(name: "MeshtopWire", dependencies: ["MeshtopModel"], swiftSettings: swift6),
+        // Swift generated once from the OTLP, google.rpc.Status and Zipkin proto3 schemas by scripts/gen-otlp.sh
+        // (committed: the build never runs protoc): messages, and grpc-swift 2 stubs for the three OTLP services.
+        .target(
+            name: "MeshtopOTLPProto",
+            dependencies: [
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ],
+            swiftSettings: swift6),
         // SQLite through GRDB: migrations, batched writer, read queries, retention.
         .target(
             name: "MeshtopStore",
@@ -44,8 +58,10 @@ let package = Package(
         .target(
             name: "MeshtopCollector",
             dependencies: [
-                "MeshtopModel", "MeshtopWire", "MeshtopStore", "MeshtopGovernance", "MeshtopNet",
+                "MeshtopModel", "MeshtopWire", "MeshtopStore", "MeshtopGovernance", "MeshtopNet", "MeshtopOTLPProto",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
