@@ -65,6 +65,9 @@ public struct CollectCommand: AsyncParsableCommand {
     @Option(name: .customLong("queue-capacity"), help: "Lines buffered between sockets and writer before dropping.")
     public var queueCapacity: Int = 100_000
 
+    @Option(name: .customLong("queue-bytes"), help: "Received bytes buffered between sockets and writer before dropping.")
+    public var queueBytes: String = "32MiB"
+
     @Flag(name: .customLong("no-governance"), help: "Store spans, logs and metrics only; no health/breakers/alerts.")
     public var noGovernance = false
 
@@ -105,6 +108,10 @@ public struct CollectCommand: AsyncParsableCommand {
         }
         guard queueCapacity > 0 else { throw ValidationError("--queue-capacity must be positive") }
         c.queueCapacity = queueCapacity
+        guard let qb = SizeText.parseBytes(queueBytes), qb >= 65_536 else {
+            throw ValidationError("--queue-bytes \(queueBytes): expected a size of at least 64KiB, e.g. 32MiB")
+        }
+        c.queueBytes = Int(qb)
         c.rulesPath = rules
         c.onAlertCommand = onAlert
         c.governance = !noGovernance

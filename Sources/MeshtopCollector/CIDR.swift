@@ -66,6 +66,12 @@ public struct CIDR: Hashable, Sendable, CustomStringConvertible {
         return head + [UInt8](repeating: 0, count: 16 - head.count - tail.count) + tail
     }
 
+    /// An address's 16-byte form (IPv4 mapped into IPv6), as `contains` takes it; nil when not an address.
+    static func addressBytes(_ text: String) -> [UInt8]? {
+        if let v4 = parseIPv4(Substring(text)) { return mapped(v4) }
+        return parseIPv6(Substring(text))
+    }
+
     static func mapped(_ v4: [UInt8]) -> [UInt8] { [UInt8](repeating: 0, count: 10) + [0xff, 0xff] + v4 }
 
     static func masked(_ a: [UInt8], _ bits: Int) -> [UInt8] {

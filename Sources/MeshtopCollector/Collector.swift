@@ -21,13 +21,17 @@ public final class Collector: @unchecked Sendable {
     private let queue: IngestQueue
     private var bound: [HostPort] = []
     private var boundReceivers: [String: HostPort] = [:]
+    #if canImport(MeshtopOTLP)
+    private var grpc: OTLPGRPCReceiver?
+    private let otlpMetrics = OTLPMetricState()
+    #endif
     private var stopped = false
 
     public init(config: CollectorConfig, databasePath: String, logger: Logger = Logger(label: "meshtop.collector")) {
         self.config = config
         self.databasePath = databasePath
         self.logger = logger
-        self.queue = IngestQueue(capacity: config.queueCapacity)
+        self.queue = IngestQueue(capacity: config.queueCapacity, capacityBytes: config.queueBytes)
     }
 
     /// The addresses actually bound, in the order of `config.allListeners` (port 0 resolved to the real port).
@@ -73,7 +77,17 @@ public final class Collector: @unchecked Sendable {
                 receivers[name] = Self.hostPort(channel)
                 opened.append(channel)
             }
+            #if canImport(MeshtopOTLP)
+            if let address = config.otlpGRPC {
+                let receiver = try await bindGRPC(address, sink: sink, group: group)
+                lock.withLock { grpc = receiver }
+                receivers["otlp-grpc"] = await receiver.boundAddress()
+            }
+            #endif
         } catch {
+            #if canImport(MeshtopOTLP)
+            await lock.withLock({ grpc })?.stop()
+            #endif
             for channel in opened { try? await channel.close() }
             try? await group.shutdownGracefully()
             self.group = nil
@@ -97,6 +111,9 @@ public final class Collector: @unchecked Sendable {
             return (stopped, self.channels)
         }
         guard !wasStopped else { return }
+        #if canImport(MeshtopOTLP)
+        await lock.withLock({ grpc })?.stop()
+        #endif
         for channel in channels { try? await channel.close() }
         queue.close()
         if let writer {
@@ -131,11 +148,37 @@ public final class Collector: @unchecked Sendable {
     /// The HTTP receivers that are turned on, with their routes.
     private func httpReceivers(sink: IngestSink) -> [(String, HostPort, any HTTPIngestRoutes)] {
         var out: [(String, HostPort, any HTTPIngestRoutes)] = []
+        #if canImport(MeshtopOTLP)
+        if let a = config.otlpHTTP {
+            out.append(("otlp", a, OTLPRoutes(ingest: otlpIngest(sink, receiver: "otlp_http"))))
+        }
+        #endif
         if let a = config.zipkinHTTP {
             out.append(("zipkin", a, ZipkinRoutes(wallClock: config.wallClock, sink: sink)))
         }
         return out
     }
+
+    #if canImport(MeshtopOTLP)
+    private func otlpIngest(_ sink: IngestSink, receiver: String) -> OTLPIngest {
+        OTLPIngest(receiver: receiver, sink: sink, metrics: otlpMetrics, wallClock: config.wallClock)
+    }
+
+    private func bindGRPC(_ address: HostPort, sink: IngestSink, group: MultiThreadedEventLoopGroup) async throws
+        -> OTLPGRPCReceiver
+    {
+        do {
+            return try await OTLPGRPCReceiver(
+                address: address, ingest: otlpIngest(sink, receiver: "otlp_grpc"), allow: config.allow,
+                maxRequestBytes: config.maxRequestBytes, group: group)
+        } catch let error as IOError {
+            throw CollectorError.bind(address: address, reason: Self.describe(error), transport: "tcp")
+        } catch {
+            throw CollectorError.bind(address: address, reason: "\(error)", transport: "tcp")
+        }
+    }
+
+    #endif
 
     private func bindHTTP(
         _ address: HostPort, routes: any HTTPIngestRoutes, group: MultiThreadedEventLoopGroup, sink: IngestSink

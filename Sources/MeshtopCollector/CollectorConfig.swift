@@ -41,6 +41,9 @@ public struct CollectorConfig: Sendable {
     public var batchMaxRecords: Int = 20_000
     /// Records (lines) the queue between the socket readers and the writer may hold; beyond it lines are dropped.
     public var queueCapacity: Int = 100_000
+    /// Received bytes the queue may hold (datagram and request body sizes); beyond it lines are dropped (UDP) or
+    /// requests told to retry (HTTP/gRPC). Decoded records take about 2–3× their received size in memory.
+    public var queueBytes: Int = 32 * 1024 * 1024
     /// How often self-metrics (counters and gauges) are persisted when idle.
     public var selfMetricsIntervalMicros: Int64 = 2_000_000
     /// How often retention runs.

@@ -20,7 +20,8 @@ final class DatagramHandler: ChannelInboundHandler {
     private var lastHost = ""
     private var lastAllowed = true
     /// While the queue is full, datagrams are counted but not decoded: decoding lines that will be dropped would
-    /// take CPU from the writer, which is what fell behind. Decoding resumes once the queue is half empty.
+    /// take CPU from the writer, which is what fell behind. Decoding resumes once the queue is half empty (by lines
+    /// and by bytes).
     private var shedding = false
 
     init(sink: IngestSink, allow: [CIDR], listener: String, wallClock: WallClock) {
@@ -48,6 +49,7 @@ final class DatagramHandler: ChannelInboundHandler {
             return
         }
         let before = chunk.records.count
+        chunk.bytes += envelope.data.readableBytes
         envelope.data.withUnsafeReadableBytes { bytes in
             chunk.lines += LineCounter.count(bytes)
             WireDecoder.decode(
@@ -68,8 +70,8 @@ final class DatagramHandler: ChannelInboundHandler {
 
     private func handOver() {
         guard !chunk.isEmpty else { return }
-        let (accepted, depth) = sink.submit(&chunk)
-        shedding = shedding ? depth > queue.capacity / 2 : !accepted
+        let (accepted, _) = sink.submit(&chunk)
+        shedding = shedding ? !queue.isBelowHalf : !accepted
         chunk = IngestChunk()
     }
 

@@ -24,6 +24,10 @@ struct IngestChunk: Sendable {
     /// whether or not the records are queued.
     var counters: [String: Int64] = [:]
 
+    /// Bytes received for the records (datagram or request body sizes): the queue's second bound, so a flood of
+    /// 64 KB lines cannot hold gigabytes the way a line count would let it.
+    var bytes: Int = 0
+
     /// The unit the queue's capacity is counted in.
     var weight: Int { lines - shed }
     var isEmpty: Bool { datagrams == 0 && denied == 0 && lines == 0 && counters.isEmpty }

@@ -2,18 +2,31 @@ import DequeModule
 import Foundation
 
 /// The bounded hand-off between socket readers (many producers) and the one writer thread.
-/// `offer` never blocks on the writer: when the queue already holds `capacity` lines the chunk's records are
-/// dropped and counted, so a slow disk costs data, never socket reads.
+/// `offer` never blocks on the writer: when the queue already holds `capacity` lines or `capacityBytes` received
+/// bytes, the chunk's records are dropped and counted, so a slow disk costs data, never socket reads, and memory
+/// stays bounded whatever the line sizes. An empty queue takes any one chunk.
 final class IngestQueue: @unchecked Sendable {
     private let condition = NSCondition()
     private var chunks = Deque<IngestChunk>()
     private var queued = 0
+    private var queuedBytes = 0
+    /// Most bytes queued since the writer last asked (`takePeakBytes`), to return memory after a burst.
+    private var peakBytes = 0
     private var counts = QueueCounts()
     private var closed = false
     let capacity: Int
+    let capacityBytes: Int
 
-    init(capacity: Int) {
+    init(capacity: Int, capacityBytes: Int = Int.max) {
         self.capacity = max(1, capacity)
+        self.capacityBytes = max(1, capacityBytes)
+    }
+
+    /// Whether a chunk fits now (under the lock).
+    private func fits(_ chunk: IngestChunk) -> Bool {
+        guard !closed else { return false }
+        if queued == 0 { return true }
+        return queued + chunk.weight <= capacity && queuedBytes + chunk.bytes <= capacityBytes
     }
 
     /// Enqueues a chunk, or drops its records when full (its datagram/denied/shed counts are kept either way).
@@ -24,7 +37,7 @@ final class IngestQueue: @unchecked Sendable {
     func offer(_ chunk: IngestChunk, refuse: Bool = false) -> (accepted: Bool, depth: Int) {
         condition.lock()
         defer { condition.unlock() }
-        let fits = !closed && queued + chunk.weight <= capacity
+        let fits = fits(chunk)
         let hasRecords = !(chunk.records.isEmpty && chunk.rejects.isEmpty)
         if refuse && hasRecords && !fits { return (false, queued) }
         for (name, n) in chunk.counters { counts.receivers[name, default: 0] += n }
@@ -38,6 +51,8 @@ final class IngestQueue: @unchecked Sendable {
             return (false, queued)
         }
         queued += chunk.weight
+        queuedBytes += chunk.bytes
+        peakBytes = max(peakBytes, queuedBytes)
         chunks.append(chunk)
         if queued >= wakeThreshold { condition.signal() }
         return (true, queued)
@@ -65,7 +80,20 @@ final class IngestQueue: @unchecked Sendable {
             out.append(chunks.removeFirst())
         }
         queued -= taken
+        for chunk in out { queuedBytes -= chunk.bytes }
         return (out, closed && chunks.isEmpty)
+    }
+
+    /// Waits until the queue is closed or `deadline` (monotonic µs) passes, taking nothing. Returns whether closed.
+    func waitUntilClosed(deadline: Int64) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while !closed {
+            let now = MonotonicClock.micros()
+            if now >= deadline { break }
+            _ = condition.wait(until: Date(timeIntervalSinceNow: Double(deadline - now) / 1_000_000))
+        }
+        return closed
     }
 
     /// Reads and resets the counts kept by the queue.
@@ -81,7 +109,22 @@ final class IngestQueue: @unchecked Sendable {
     func hasRoom(for lines: Int) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        return !closed && queued + lines <= capacity
+        return !closed && (queued == 0 || (queued + lines <= capacity && queuedBytes < capacityBytes))
+    }
+
+    /// Whether the queue is at most half full by both bounds (the UDP listeners resume decoding then).
+    var isBelowHalf: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return queued <= capacity / 2 && queuedBytes <= capacityBytes / 2
+    }
+
+    /// The most bytes queued since the last call, and resets it to what is queued now.
+    func takePeakBytes() -> Int {
+        condition.lock()
+        defer { condition.unlock() }
+        defer { peakBytes = queuedBytes }
+        return peakBytes
     }
 
     /// Whether the queue was closed (the collector is stopping).

@@ -41,9 +41,10 @@ final class IngestSink: Sendable {
     /// Submits one request's decoded records (and rejected items) as one chunk, counting `receiver.items` and
     /// `receiver.rejected` when it is stored; a request that does not fit is refused whole, never half-stored.
     func submitRequest(
-        receiver: String, records: [Decoded], rejects: [RejectedLine], receivedAtMicros: Int64
+        receiver: String, records: [Decoded], rejects: [RejectedLine], receivedAtMicros: Int64, bytes: Int
     ) -> Outcome {
         var chunk = IngestChunk()
+        chunk.bytes = bytes
         chunk.records = records
         chunk.rejects = rejects
         chunk.receivedAtMicros = receivedAtMicros

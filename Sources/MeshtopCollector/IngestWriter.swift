@@ -18,6 +18,10 @@ final class IngestWriter: @unchecked Sendable {
     private var metrics: SelfMetrics
     private var batch = WriteBatch()
     private var pendingRecords = 0
+    /// `parsed.*` counts of the records in `batch`, committed with them (so `parsed` never counts a lost record).
+    private var pendingParsed: [String: Int64] = [:]
+    /// When the current run of failed commits began (monotonic µs), nil while writes succeed.
+    private var failingSince: Int64?
     private var lastWriteWall: Int64 = 0
     private let pid = Int(getpid())
     /// Shared with `Collector`: rules waiting to be applied, the published totals, and completion.
@@ -89,7 +93,7 @@ final class IngestWriter: @unchecked Sendable {
             if closed {
                 tick(final: true)
                 batch.gauges = gauges(now)
-                commit()
+                if !commit() { giveUp() }
                 break
             }
             if now >= nextTick {
@@ -102,8 +106,12 @@ final class IngestWriter: @unchecked Sendable {
                 nextSelf = now + config.selfMetricsIntervalMicros
             }
             if selfDue || (now - lastWrite >= window && !batch.isEmpty) || pendingRecords >= config.batchMaxRecords {
-                commit()
+                if !commit() && !retryUntilWritten() {
+                    giveUp()
+                    break
+                }
                 lastWrite = MonotonicClock.micros()
+                releaseMemoryAfterBurst()
             } else if batch.isEmpty {
                 lastWrite = now
             }
@@ -145,9 +153,10 @@ final class IngestWriter: @unchecked Sendable {
             keep(reject)
         }
         if samples > 0 { engine?.ingestMetrics(chunk.records, receivedAtMicros: chunk.receivedAtMicros) }
-        metrics.add("parsed.spans", spans)
-        metrics.add("parsed.logs", logs)
-        metrics.add("parsed.metrics", samples)
+        // `parsed` counts what is stored: these travel in the batch and are committed in its transaction.
+        pendingParsed["parsed.spans", default: 0] += spans
+        pendingParsed["parsed.logs", default: 0] += logs
+        pendingParsed["parsed.metrics", default: 0] += samples
         pendingRecords += Int(spans + logs)
     }
 
@@ -201,33 +210,97 @@ final class IngestWriter: @unchecked Sendable {
         logger.info("rules reloaded")
     }
 
-    /// Commits the batch (with the counter deltas so far). A failed write is logged and its raw records counted
-    /// as dropped; the collector keeps running.
-    private func commit() {
+    /// Commits the batch with the counter deltas so far, in one transaction: rows and the counters that describe
+    /// them are stored together or not at all. On failure (disk full, I/O error) the batch and the deltas are kept
+    /// for a retry and false is returned; the queue goes on absorbing new lines meanwhile, dropping (and counting)
+    /// what does not fit.
+    @discardableResult
+    private func commit() -> Bool {
         let records = batch.rawCount
-        if records > 0 || !batch.metricRollups.isEmpty { metrics.add("batches", 1) }
-        batch.counterDeltas = metrics.takeDeltas()
-        guard !batch.isEmpty else { return }
+        var written = pendingParsed
+        if records > 0 || !batch.metricRollups.isEmpty { written["batches", default: 0] += 1 }
+        let deltas = metrics.takeDeltas()
+        batch.counterDeltas = deltas.merging(written, uniquingKeysWith: +)
+        guard !batch.isEmpty else { return true }
         let started = MonotonicClock.micros()
         do {
             try store.write(batch)
             lastWriteWall = config.wallClock.micros()
         } catch {
-            logger.error("database write failed, \(records) records dropped: \(error)")
-            var retry = WriteBatch()
-            retry.counterDeltas = batch.counterDeltas
-            metrics.add("dropped", Int64(records))
-            _ = try? store.write(retry)
+            metrics.restore(deltas)
+            if failingSince == nil {
+                failingSince = MonotonicClock.micros()
+                logger.error("database write failed, \(records) records kept for a retry: \(Self.describe(error))")
+            }
+            return false
         }
+        if let since = failingSince {
+            logger.warning("database writes work again after \(Double(MonotonicClock.micros() - since) / 1e6)s")
+            failingSince = nil
+        }
+        metrics.committed(written)
+        pendingParsed.removeAll(keepingCapacity: true)
         metrics.recordWrite(durationMicros: MonotonicClock.micros() - started)
         batch = WriteBatch()
         pendingRecords = 0
+        publish()
+        return true
+    }
+
+    /// Retries the failed batch with backoff (100 ms doubling to 5 s), pruning the oldest raw data first when
+    /// `--max-db-size` is set. New lines wait in the bounded queue. Returns false when the collector stops while
+    /// writes still fail.
+    private func retryUntilWritten() -> Bool {
+        var backoff: Int64 = 100_000
+        while true {
+            metrics.add("write_retries", 1)
+            publish()
+            if queue.waitUntilClosed(deadline: MonotonicClock.micros() + backoff) {
+                metrics.add(queue: queue.drainCounts())
+                return commit()
+            }
+            metrics.add(queue: queue.drainCounts())
+            if config.maxDatabaseBytes != nil { prune() }
+            if commit() { return true }
+            backoff = min(backoff * 2, 5_000_000)
+        }
+    }
+
+    /// The collector stops while writes fail: the batch's records are counted as dropped (not parsed), and the
+    /// counters are written if the database takes them.
+    private func giveUp() {
+        let records = batch.rawCount
+        logger.error("database still failing at stop, \(records) records dropped")
+        pendingParsed.removeAll()
+        var counters = WriteBatch()
+        metrics.add("dropped", Int64(records))
+        counters.counterDeltas = metrics.takeDeltas()
+        batch = WriteBatch()
+        _ = try? store.write(counters)
+        publish()
+    }
+
+    /// "disk full" for SQLITE_FULL, else the error as SQLite tells it.
+    static func describe(_ error: any Error) -> String {
+        let text = "\(error)"
+        return text.contains("SQLITE_FULL") || text.contains("database or disk is full") ? "disk full (\(text))" : text
+    }
+
+    private func publish() {
         var ts = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
         shared.lock()
         published = metrics.totals
         published["cpu.writer_us"] = Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1_000
+        if let since = failingSince { published["write_failing_us"] = MonotonicClock.micros() - since }
         shared.unlock()
+    }
+
+    /// Once a burst that queued at least 8 MiB has been written and the queue is empty, the freed heap goes back
+    /// to the kernel (SPEC §7: memory comes back after a flood).
+    private func releaseMemoryAfterBurst() {
+        guard queue.depth == 0, queue.takePeakBytes() >= 8 << 20 else { return }
+        MemoryTrim.release()
     }
 
     private func prune() {

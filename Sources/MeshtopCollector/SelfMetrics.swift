@@ -46,6 +46,16 @@ struct SelfMetrics {
         }
     }
 
+    /// Puts back deltas taken for a write that failed, so they are written with the next one.
+    mutating func restore(_ taken: [String: Int64]) {
+        for (name, n) in taken { deltas[name, default: 0] += n }
+    }
+
+    /// Counts that were written directly in a batch (the `parsed.*` of its records): totals only.
+    mutating func committed(_ counts: [String: Int64]) {
+        for (name, n) in counts where n != 0 { totals[name, default: 0] += n }
+    }
+
     /// Takes the pending counter deltas.
     mutating func takeDeltas() -> [String: Int64] {
         defer { deltas.removeAll(keepingCapacity: true) }

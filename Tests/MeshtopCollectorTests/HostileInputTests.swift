@@ -74,7 +74,7 @@ import Testing
             Issue.record("second collector bound \(h.lineAddress) too")
             await second.stop()
         } catch let error as CollectorError {
-            guard case .bind(let address, _) = error else {
+            guard case .bind(let address, _, _) = error else {
                 Issue.record("expected a bind error, got \(error)")
                 return
             }
