@@ -105,6 +105,8 @@ let package = Package(
             swiftSettings: swift6),
         .testTarget(name: "MeshtopAgentTests", dependencies: ["MeshtopAgent"], swiftSettings: swift6),
         .testTarget(name: "MeshtopDemoTests", dependencies: ["MeshtopDemo"], swiftSettings: swift6),
-        .testTarget(name: "MeshtopCLITests", dependencies: ["MeshtopCLI"], swiftSettings: swift6),
+        .testTarget(
+            name: "MeshtopCLITests", dependencies: ["MeshtopCLI", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swift6),
     ]
 )
