@@ -1,6 +1,10 @@
 import Foundation
 import GRDB
+import MeshtopQuery
+import MeshtopStore
 import Testing
+
+@testable import MeshtopCLI
 
 /// Issue 15 items 1, 2, 4, 6 and 9 through the real binary: meshtop refuses another program's database without
 /// touching it (exit 3), one collector per database (exit 3, naming the running one), `query sql --timeout`
@@ -112,5 +116,28 @@ import Testing
         #expect(r.stderr.contains("over the limit of 1048576 bytes (1 MiB)"), "\(r)")
         #expect(!r.stderr.contains("listening"), "\(r)")
         #expect(Date().timeIntervalSince(start) < 5)
+    }
+
+    @Test func theConsoleAndTheDemoReadWithATimeBound() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try MeshtopStore.open(path: dir + "/c.db")
+        let reader = try #require(try makeConsoleReader(path: dir + "/c.db") as? MeshtopQueries)
+        #expect(reader.store.readTimeout == QueryTimeout.console)
+        #expect(QueryTimeout.console == 2)
+    }
+
+    @Test func aCorruptAgentStateFileSaysWhatToDo() throws {
+        guard let bin = MeshtopBinary.require() else { return }
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "{not json".write(toFile: dir + "/state.json", atomically: true, encoding: .utf8)
+        try "line\n".write(toFile: dir + "/app.log", atomically: true, encoding: .utf8)
+        let r = try runMeshtop(
+            bin, ["agent", "--to", "127.0.0.1:9", "--state", dir + "/state.json", dir + "/app.log"], timeout: 20)
+        #expect(r.status == 2, "\(r)")
+        #expect(r.stderr.contains("is not a meshtop agent state file (not valid JSON)"), "\(r)")
+        #expect(r.stderr.contains("delete it to start over"), "\(r)")
+        #expect(!r.stderr.contains("fix its permissions"), "\(r)")
     }
 }
