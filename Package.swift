@@ -121,10 +121,12 @@ let package = Package(
         .testTarget(
             name: "MeshtopQueryTests", dependencies: ["MeshtopQuery", "MeshtopStore"], swiftSettings: swift6),
         .testTarget(
-            name: "MeshtopConsoleTests", dependencies: ["MeshtopConsole", "MeshtopQuery"],
+            name: "MeshtopConsoleTests", dependencies: ["MeshtopConsole", "MeshtopQuery", "MeshtopStore"],
             swiftSettings: swift6),
         .testTarget(name: "MeshtopAgentTests", dependencies: ["MeshtopAgent"], swiftSettings: swift6),
         .testTarget(name: "MeshtopDemoTests", dependencies: ["MeshtopDemo"], swiftSettings: swift6),
-        .testTarget(name: "MeshtopCLITests", dependencies: ["MeshtopCLI"], swiftSettings: swift6),
+        .testTarget(
+            name: "MeshtopCLITests", dependencies: ["MeshtopCLI", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swift6),
     ]
 )

@@ -32,14 +32,31 @@ struct StateFile {
     /// The saved checkpoints; empty when the file does not exist yet.
     func load() throws(AgentError) -> [FileCheckpoint] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            if access(path, F_OK) == 0 { throw .state(path, "cannot be read") }
-            return []
+            guard access(path, F_OK) == 0 else { return [] }
+            let reason = access(path, R_OK) == 0 ? "it is not a regular file" : String(cString: strerror(errno))
+            throw .stateUnreadable(path, reason)
         }
         if data.isEmpty { return [] }
         do {
             return try JSONDecoder().decode(Document.self, from: data).files
         } catch {
-            throw .state(path, "is not a meshtop agent state file (\(error))")
+            throw .stateCorrupt(path, Self.describe(error))
+        }
+    }
+
+    /// A decoding failure in a few words: "not JSON", or which field is missing or of the wrong type.
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        func at(_ path: [any CodingKey]) -> String {
+            let text = path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return text.isEmpty ? "the top level" : String(text.drop { $0 == "." })
+        }
+        switch error {
+        case .dataCorrupted(let c) where c.codingPath.isEmpty: return "not valid JSON"
+        case .dataCorrupted(let c): return "bad value at \(at(c.codingPath))"
+        case .keyNotFound(let key, let c): return "\(at(c.codingPath + [key])) is missing"
+        case .typeMismatch(_, let c), .valueNotFound(_, let c): return "\(at(c.codingPath)) has the wrong type"
+        @unknown default: return "\(error)"
         }
     }
 
@@ -49,11 +66,13 @@ struct StateFile {
         encoder.outputFormatting = [.sortedKeys]
         let data: Data
         do { data = try encoder.encode(Document(version: 1, files: files)) } catch {
-            throw .state(path, "cannot be encoded (\(error))")
+            throw .stateUnwritable(path, "cannot encode the checkpoints: \(error)")
         }
         let temp = path + ".tmp"
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw .state(path, "cannot create \(temp): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw .stateUnwritable(path, "cannot create \(temp): \(String(cString: strerror(errno)))")
+        }
         let ok = data.withUnsafeBytes { raw -> Bool in
             var done = 0
             while done < raw.count {
@@ -66,7 +85,7 @@ struct StateFile {
         close(fd)
         guard ok, rename(temp, path) == 0 else {
             unlink(temp)
-            throw .state(path, "cannot be written: \(String(cString: strerror(errno)))")
+            throw .stateUnwritable(path, String(cString: strerror(errno)))
         }
         let dir = (path as NSString).deletingLastPathComponent
         let dfd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

@@ -15,7 +15,8 @@ public struct CollectCommand: AsyncParsableCommand {
             and Zipkin HTTP (:9411) receivers take today's OpenTelemetry and Zipkin SDKs. Listeners bind loopback \
             by default.
             Signals: SIGINT/SIGTERM stop (queued data is written first), SIGHUP reloads --rules.
-            Exit codes: 0 stopped cleanly, 2 usage, 3 database unusable, 4 a listener could not bind.
+            Exit codes: 0 stopped cleanly, 2 usage, 3 database unusable (missing directory, not a meshtop \
+            database, or already written by another collector: PATH.lock holds its pid), 4 a listener could not bind.
             """)
 
     @OptionGroup public var db: DatabaseOptions
@@ -131,17 +132,11 @@ public struct CollectCommand: AsyncParsableCommand {
         }
         let config = try makeConfig()
         let path = db.resolvedPath
-        try? FileManager.default.createDirectory(
-            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let collector = Collector(config: config, databasePath: path)
         do {
             try await collector.start()
         } catch let error as CollectorError {
-            switch error {
-            case .bind: fail(error.description, code: MeshtopExit.bind)
-            case .database: fail(error.description, code: MeshtopExit.database)
-            case .rules: fail(error.description, code: MeshtopExit.usage)
-            }
+            fail(error.description, code: error.exitCode)
         }
         let lines = collector.boundAddresses.map(\.description)
         let jaegerText = config.jaeger == nil ? "" : " (jaeger thrift on \(lines.last ?? ""))"
@@ -175,5 +170,16 @@ public struct CollectCommand: AsyncParsableCommand {
             throw ValidationError("\(flag) \(text): expected a duration like 250ms, 1.5s, 15m, 2h or 7d")
         }
         return v
+    }
+}
+
+extension CollectorError {
+    /// The documented exit code (SPEC §1): 4 bind, 3 database (unusable or in use by another collector), 2 rules.
+    var exitCode: Int32 {
+        switch self {
+        case .bind: return MeshtopExit.bind
+        case .database: return MeshtopExit.database
+        case .rules: return MeshtopExit.usage
+        }
     }
 }

@@ -9,10 +9,12 @@ public enum MeshtopExit {
     public static let conditionHeld: Int32 = 1
     /// Usage error (bad flag or argument).
     public static let usage: Int32 = 2
-    /// Database missing or unreadable.
+    /// Database missing, unreadable, not meshtop's, or already being written by another collector.
     public static let database: Int32 = 3
     /// A listener could not bind.
     public static let bind: Int32 = 4
+    /// `query sql` ran past its `--timeout`.
+    public static let timeout: Int32 = 5
 }
 
 /// `--db PATH`, else `$MESHTOP_DB`, else `$XDG_DATA_HOME/meshtop/meshtop.db` (`~/.local/share/meshtop/meshtop.db`).

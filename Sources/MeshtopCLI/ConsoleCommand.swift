@@ -74,5 +74,5 @@ public struct ConsoleCommand: AsyncParsableCommand {
 /// The console's data source for a database path: the query layer over a read-only store. Throws
 /// `StoreError.missing` when there is no database, so the caller can exit with code 3 before touching the screen.
 func makeConsoleReader(path: String) throws -> any QueryReading {
-    try MeshtopQueries.open(path: path)
+    try MeshtopQueries.open(path: path, timeout: QueryTimeout.console)
 }

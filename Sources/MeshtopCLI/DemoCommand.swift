@@ -66,8 +66,7 @@ public struct DemoCommand: AsyncParsableCommand {
         let runner = session.play(loops: nil, narrate: { _ in })
         // Give the collector a moment to land the first batch so the console opens on data.
         try await Task.sleep(nanoseconds: 1_500_000_000)
-        let store = try MeshtopStore.openReadOnly(path: path)
-        let exit = try ConsoleRunner.run(reader: MeshtopQueries(store: store), options: ConsoleOptions())
+        let exit = try ConsoleRunner.run(reader: makeConsoleReader(path: path), options: ConsoleOptions())
         runner.stop()
         await session.finish()
         FileHandle.standardError.write(Data("meshtop demo: data kept in \(path)\n".utf8))

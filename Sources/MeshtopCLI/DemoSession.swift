@@ -43,8 +43,8 @@ final class DemoSession: @unchecked Sendable {
         let collector = Collector(config: config, databasePath: databasePath, logger: logger)
         do {
             try await collector.start()
-        } catch {
-            fail("\(error)", code: MeshtopExit.bind)
+        } catch let error as CollectorError {
+            fail(error.description, code: error.exitCode)
         }
         let addresses = collector.boundAddresses
         let lines = addresses[0]

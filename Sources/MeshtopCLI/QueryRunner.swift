@@ -7,22 +7,26 @@ import MeshtopStore
 /// What every `query` subcommand does around its use case: open the database read-only, turn errors into the
 /// documented exit codes (2 usage, 3 database), print, and apply `--fail-on` (exit 1).
 enum QueryRunner {
-    /// Opens the database read-only; exits 3 with what to do when it is missing or unreadable.
-    static func open(_ options: DatabaseOptions) -> MeshtopQueries {
+    /// Opens the database read-only, each read bounded by `timeout` seconds when given; exits 3 with what to do
+    /// when it is missing or unreadable.
+    static func open(_ options: DatabaseOptions, timeout: Double? = nil) -> MeshtopQueries {
         let path = options.resolvedPath
         do {
-            return try MeshtopQueries.open(path: path)
+            return try MeshtopQueries.open(path: path, timeout: timeout)
         } catch {
             fail(describe(error, path: path), code: MeshtopExit.database)
         }
     }
 
-    /// Runs a read; query errors exit 2, database errors 3.
+    /// Runs a read; query errors exit 2, database errors 3, a read past its time bound 5.
     static func attempt<T>(_ path: String, _ body: () throws -> T) -> T {
         do {
             return try body()
         } catch let error as QueryError {
             fail(error.description, code: MeshtopExit.usage)
+        } catch let error as StoreError {
+            if case .timedOut = error { fail(error.description, code: MeshtopExit.timeout) }
+            fail(error.description, code: MeshtopExit.database)
         } catch {
             fail(describe(error, path: path), code: MeshtopExit.database)
         }

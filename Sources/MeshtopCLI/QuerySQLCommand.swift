@@ -5,20 +5,34 @@ import MeshtopQuery
 public struct QuerySQLCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "sql",
-        abstract: "Run one read-only SQL statement (BLOB ids print as hex); writes are refused.")
+        abstract: "Run one read-only SQL statement (BLOB ids print as hex); writes are refused.",
+        discussion: "A statement still running after --timeout is stopped: exit 5.")
 
     @OptionGroup public var database: DatabaseOptions
     @OptionGroup public var output: OutputOptions
+
+    @Option(help: "Stop the statement after this long (e.g. 500ms, 30s, 2m); exit 5.")
+    public var timeout: String = QueryTimeout.sqlDefault
 
     @Argument(help: "The statement, e.g. \"SELECT service, count(*) FROM spans GROUP BY service\".")
     public var statement: String
 
     public init() {}
 
-    public func validate() throws { _ = try output.outputFormat() }
+    public func validate() throws {
+        _ = try output.outputFormat()
+        _ = try timeoutSeconds()
+    }
+
+    func timeoutSeconds() throws -> Double {
+        guard let micros = try QueryRunner.duration(timeout, flag: "--timeout"), micros > 0 else {
+            throw ValidationError("--timeout \(timeout): expected a positive duration such as 500ms, 5s or 2m")
+        }
+        return Double(micros) / 1e6
+    }
 
     public func run() throws {
-        let queries = QueryRunner.open(database)
+        let queries = QueryRunner.open(database, timeout: try timeoutSeconds())
         let result = QueryRunner.attempt(queries.store.path) { try queries.sql(statement, limit: output.limit) }
         try QueryRunner.finish(Records.sql(result), format: try output.outputFormat(), failOn: nil)
     }

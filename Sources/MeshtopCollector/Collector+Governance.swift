@@ -14,6 +14,14 @@ extension Collector {
     /// The rules file's rules, or the defaults when there is none.
     func loadRules() throws -> RuleSet {
         guard let path = config.rulesPath else { return .empty }
+        // Refuse an oversized file before reading it into memory (RuleSet.parse checks again).
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber,
+            size.intValue > RuleSet.maxFileBytes
+        {
+            throw CollectorError.rules(
+                path: path,
+                reason: RulesError.fileTooLarge(bytes: size.intValue, limit: RuleSet.maxFileBytes).description)
+        }
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)

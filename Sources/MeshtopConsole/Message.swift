@@ -82,7 +82,7 @@ extension Request {
             case .alerts: return .alerts(try reader.alerts(state: nil), try reader.alertHistory(limit: 100))
             }
         } catch {
-            return .failed(self, String(describing: error))
+            return .failed(self, QueryTimeout.consoleMessage(for: error) ?? String(describing: error))
         }
     }
 }

@@ -73,12 +73,19 @@ public enum RulesError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidValue(line: Int, field: String, value: String, expected: String)
     /// Two rules with the same name.
     case duplicateRule(line: Int, name: String, firstLine: Int)
+    /// The file is larger than `RuleSet.maxFileBytes`; found before any parsing.
+    case fileTooLarge(bytes: Int, limit: Int)
+    /// More `services`/`breakers`/`rules` entries together than `RuleSet.maxEntries`; `count` is a lower bound
+    /// when found before parsing.
+    case tooManyEntries(count: Int, limit: Int)
 
     public var line: Int {
         switch self {
         case .syntax(let l, _), .unknownField(let l, _, _), .missingField(let l, _, _),
             .invalidValue(let l, _, _, _), .duplicateRule(let l, _, _):
             return l
+        case .fileTooLarge, .tooManyEntries:
+            return 1
         }
     }
 
@@ -94,6 +101,12 @@ public enum RulesError: Error, Sendable, Hashable, CustomStringConvertible {
             return "rules file line \(l): '\(f)' is '\(v)'; expected \(e)"
         case .duplicateRule(let l, let n, let first):
             return "rules file line \(l): a rule named '\(n)' already exists at line \(first); rename one"
+        case .fileTooLarge(let bytes, let limit):
+            return "the rules file is \(bytes) bytes, over the limit of \(limit) bytes (\(limit >> 20) MiB); a rules file holds hand-written rules, so use globs "
+                + "(match: \"payments*\") instead of one entry per service, or split the collectors"
+        case .tooManyEntries(let count, let limit):
+            return "the rules file has \(count) entries (services, breakers and rules), over the limit of "
+                + "\(limit); use globs (match: \"payments*\") instead of one entry per service"
         }
     }
 }

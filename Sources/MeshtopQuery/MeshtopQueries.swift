@@ -13,9 +13,10 @@ public struct MeshtopQueries: QueryReading {
         self.store = store
     }
 
-    /// Opens the database at `path` read-only. Throws `StoreError.missing` when there is no file.
-    public static func open(path: String) throws -> MeshtopQueries {
-        MeshtopQueries(store: try MeshtopStore.openReadOnly(path: path))
+    /// Opens the database at `path` read-only. Throws `StoreError.missing` when there is no file. With `timeout`
+    /// (seconds), every read is interrupted after that long with `StoreError.timedOut`.
+    public static func open(path: String, timeout: Double? = nil) throws -> MeshtopQueries {
+        MeshtopQueries(store: try MeshtopStore.openReadOnly(path: path, readTimeout: timeout))
     }
 
     /// The newest span start, log time or metric flush in the database (µs); nil when it is empty.

@@ -13,12 +13,21 @@ public final class MeshtopStore: Sendable {
     /// A second connection that copies the WAL into the database in the background (PASSIVE checkpoints never
     /// block the writer), so checkpoint I/O and fsync stay off the collector's write path.
     private let checkpointer: DatabaseQueue?
+    /// Held for the store's lifetime by stores opened for writing (one writer per database).
+    private let writerLock: WriterLock?
+    /// Every `read` is interrupted after this many seconds (`StoreError.timedOut`); nil: unbounded.
+    public let readTimeout: Double?
 
-    private init(path: String, writer: any DatabaseWriter, isReadOnly: Bool, checkpointer: DatabaseQueue? = nil) {
+    private init(
+        path: String, writer: any DatabaseWriter, isReadOnly: Bool, checkpointer: DatabaseQueue? = nil,
+        writerLock: WriterLock? = nil, readTimeout: Double? = nil
+    ) {
         self.path = path
         self.writer = writer
         self.isReadOnly = isReadOnly
         self.checkpointer = checkpointer
+        self.writerLock = writerLock
+        self.readTimeout = readTimeout
     }
 
     /// Background checkpoint period.
@@ -42,16 +51,13 @@ public final class MeshtopStore: Sendable {
     /// Truncate the WAL back to this size after checkpoints.
     static let journalSizeLimit = 64 << 20
 
-    /// Opens (creating if needed) the database for writing: parent directory, WAL, migrations.
-    public static func open(path: String) throws -> MeshtopStore {
-        let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty {
-            do {
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            } catch {
-                throw StoreError.unreadable(path, reason: "cannot create directory \(dir): \(error)")
-            }
-        }
+    /// Opens (creating if needed) the database for writing: parent directory, a look at what the file holds
+    /// (`StoreInspection`: anything but meshtop's own or an empty database is refused before a byte is written),
+    /// the single-writer lock (`PATH.lock`), WAL, migrations. Throws only `StoreError`.
+    public static func open(path: String) throws(StoreError) -> MeshtopStore {
+        try createDirectory(for: path)
+        guard try StoreInspection.inspect(path: path) != .foreign else { throw .notMeshtopDatabase(path) }
+        let lock = try WriterLock.acquire(databasePath: path)
         var config = Configuration()
         config.busyMode = .timeout(5)
         config.prepareDatabase { db in
@@ -74,16 +80,43 @@ public final class MeshtopStore: Sendable {
             var checkpointConfig = Configuration()
             checkpointConfig.busyMode = .timeout(1)
             let checkpointer = try DatabaseQueue(path: path, configuration: checkpointConfig)
-            store = MeshtopStore(path: path, writer: pool, isReadOnly: false, checkpointer: checkpointer)
+            store = MeshtopStore(
+                path: path, writer: pool, isReadOnly: false, checkpointer: checkpointer, writerLock: lock)
         } catch let error as DatabaseError {
-            throw classify(error, path: path)
+            throw classify(error, path: path, writing: true)
+        } catch {
+            throw .unwritable(path, reason: "\(error)")
         }
         store.scheduleBackgroundCheckpoint()
         return store
     }
 
+    /// `mkdir -p` for the database's directory, with an error that names the directory that could not be made.
+    static func createDirectory(for path: String) throws(StoreError) {
+        let directory = (path as NSString).deletingLastPathComponent
+        guard !directory.isEmpty else { return }
+        var prefix = directory.hasPrefix("/") ? "" : "."
+        for component in directory.split(separator: "/") {
+            prefix += "/" + component
+            var info = stat()
+            if stat(prefix, &info) == 0 {
+                guard (info.st_mode & S_IFMT) == S_IFDIR else {
+                    throw .directory(path, directory: directory, reason: "\(prefix) is a file, not a directory")
+                }
+                continue
+            }
+            if mkdir(prefix, 0o755) == 0 || errno == EEXIST { continue }
+            let failure = errno
+            var reason = "mkdir \(prefix): \(String(cString: strerror(failure)))"
+            // ENOENT although the parent exists: a file system that takes no new directories (/proc, /sys).
+            if failure == ENOENT { reason += ", \((prefix as NSString).deletingLastPathComponent) takes no new directories" }
+            throw .directory(path, directory: directory, reason: reason)
+        }
+    }
+
     /// Opens an existing database read-only. Never creates a file: a missing one is `StoreError.missing`.
-    public static func openReadOnly(path: String) throws -> MeshtopStore {
+    /// With `readTimeout`, each `read` is interrupted after that many seconds with `StoreError.timedOut`.
+    public static func openReadOnly(path: String, readTimeout: Double? = nil) throws -> MeshtopStore {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError.missing(path) }
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw StoreError.unreadable(path, reason: "permission denied")
@@ -102,7 +135,7 @@ public final class MeshtopStore: Sendable {
         } catch let error as DatabaseError {
             throw classify(error, path: path)
         }
-        return MeshtopStore(path: path, writer: pool, isReadOnly: true)
+        return MeshtopStore(path: path, writer: pool, isReadOnly: true, readTimeout: readTimeout)
     }
 
     /// A private in-memory database with the full schema, for tests.
@@ -112,12 +145,15 @@ public final class MeshtopStore: Sendable {
         return MeshtopStore(path: ":memory:", writer: queue, isReadOnly: false)
     }
 
-    private static func classify(_ error: DatabaseError, path: String) -> StoreError {
+    private static func classify(_ error: DatabaseError, path: String, writing: Bool = false) -> StoreError {
         switch error.resultCode {
         case .SQLITE_NOTADB, .SQLITE_CORRUPT: return .notMeshtopDatabase(path)
+        case .SQLITE_FULL: return .unwritable(path, reason: "the disk is full")
+        case .SQLITE_READONLY: return .unwritable(path, reason: "the file or its file system is read-only")
         default:
             if error.message?.contains("no such table") == true { return .notMeshtopDatabase(path) }
-            return .unreadable(path, reason: error.message ?? "\(error.resultCode)")
+            let reason = error.message ?? "\(error.resultCode)"
+            return writing ? .unwritable(path, reason: reason) : .unreadable(path, reason: reason)
         }
     }
 
@@ -125,7 +161,8 @@ public final class MeshtopStore: Sendable {
     /// never blocks (and is never blocked by) the collector's writes. Not reentrant: do not call `read` or any
     /// other store method from inside `body`.
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
-        try writer.read(body)
+        guard let readTimeout else { return try writer.read(body) }
+        return try writer.read { db in try ReadDeadline.run(db, seconds: readTimeout, body) }
     }
 
     /// Bytes used on disk: the database file plus its WAL (0 for an in-memory store).

@@ -8,6 +8,7 @@ enum Schema {
         var m = DatabaseMigrator()
         m.registerMigration("v1", migrate: createV1)
         m.registerMigration("v2-fts-automerge", migrate: ftsAutomergeV2)
+        m.registerMigration("v3-application-id", migrate: applicationIDV3)
         return m
     }()
 
@@ -26,6 +27,12 @@ enum Schema {
     private static func ftsAutomergeV2(_ db: Database) throws {
         try db.execute(
             sql: "INSERT INTO logs_fts(logs_fts, rank) VALUES ('automerge', ?)", arguments: [ftsAutomerge])
+    }
+
+    /// Stamps the file as meshtop's (`StoreInspection.applicationID`), new databases and those of earlier
+    /// versions alike, so a later open can tell it from another program's database before writing anything.
+    private static func applicationIDV3(_ db: Database) throws {
+        try db.execute(sql: "PRAGMA application_id = \(StoreInspection.applicationID)")
     }
 
     private static func createV1(_ db: Database) throws {

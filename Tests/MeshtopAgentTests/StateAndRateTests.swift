@@ -21,11 +21,47 @@ import Testing
         #expect(access(dir.file("s.json.tmp"), F_OK) != 0)
     }
 
-    @Test func corruptStateFileIsAnError() throws {
+    @Test func corruptStateFileIsAnErrorThatSaysWhatToDo() throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        append("{not json", to: dir.file("s.json"))
-        #expect(throws: AgentError.self) { try StateFile(path: dir.file("s.json")).load() }
+        let path = dir.file("s.json")
+        append("{not json", to: path)
+        #expect(throws: AgentError.stateCorrupt(path, "not valid JSON")) { try StateFile(path: path).load() }
+        let message = AgentError.stateCorrupt(path, "not valid JSON").description
+        #expect(message.contains("\(path) is not a meshtop agent state file (not valid JSON)"))
+        #expect(message.contains("delete it to start over") && message.contains("--state"))
+        #expect(!message.contains("permissions"), "a corrupt file is not a permissions problem")
+
+        let other = dir.file("other.json")
+        append(#"{"version":1,"files":[{"path":"/a.log"}]}"#, to: other)
+        #expect(throws: AgentError.stateCorrupt(other, "files[0].device is missing")) {
+            try StateFile(path: other).load()
+        }
+    }
+
+    @Test func unreadableAndUnwritableStateFilesSayWhatToDo() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        // A directory where the file should be: exists, but cannot be read as a file.
+        let folder = dir.file("state.d")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        #expect(throws: AgentError.stateUnreadable(folder, "it is not a regular file")) {
+            try StateFile(path: folder).load()
+        }
+        #expect(AgentError.stateUnreadable(folder, "x").description.contains("pass --state with another file"))
+        let missing = dir.file("no/such/dir/s.json")
+        do {
+            try StateFile(path: missing).save([])
+            Issue.record("saved under a missing directory")
+        } catch {
+            guard case .stateUnwritable(let p, let why) = error else {
+                Issue.record("expected .stateUnwritable, got \(error)")
+                return
+            }
+            #expect(p == missing && why.contains("No such file or directory"))
+            #expect(error.description.contains("make its directory writable"))
+            #expect(!error.description.contains("remove it"), "removing the file would not help")
+        }
     }
 
     @Test func tokenBucketAllowsOneSecondThenTheRate() {

@@ -42,7 +42,8 @@ import Testing
         kill(first.pid, SIGKILL)
         #expect(first.wait() == 9)
 
-        let store = try MeshtopStore.open(path: db)
+        // Read-only: a writing store here would hold the writer lock the second collector needs.
+        let store = try MeshtopStore.openReadOnly(path: db)
         #expect(try store.integrityCheck() == "ok")
         let spansBefore = try store.counters()["parsed.spans"] ?? 0
         #expect(spansBefore > 0)
