@@ -38,6 +38,14 @@ let package = Package(
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
             ],
             swiftSettings: swift6),
+        // OTLP (protobuf and JSON) and Zipkin proto3 request bodies -> model; OTLP responses; cumulative -> delta.
+        .target(
+            name: "MeshtopOTLP",
+            dependencies: [
+                "MeshtopModel", "MeshtopWire", "MeshtopOTLPProto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swift6),
         // SQLite through GRDB: migrations, batched writer, read queries, retention.
         .target(
             name: "MeshtopStore",
