@@ -110,6 +110,13 @@ let package = Package(
         .testTarget(
             name: "MeshtopWireTests", dependencies: ["MeshtopWire"], resources: [.copy("Fixtures")],
             swiftSettings: swift6),
+        .testTarget(
+            name: "MeshtopOTLPTests",
+            dependencies: [
+                "MeshtopOTLP", "MeshtopOTLPProto", "MeshtopWire", "MeshtopGovernance", "MeshtopModel",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            resources: [.copy("Fixtures")], swiftSettings: swift6),
         .testTarget(name: "MeshtopStoreTests", dependencies: ["MeshtopStore"], swiftSettings: swift6),
         .testTarget(
             name: "MeshtopGovernanceTests", dependencies: ["MeshtopGovernance"], swiftSettings: swift6),

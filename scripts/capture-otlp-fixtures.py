@@ -120,8 +120,8 @@ def metrics(endpoint):
     exporter = OTLPMetricExporter(endpoint=endpoint + "/v1/metrics")  # cumulative temporality by default
     reader = PeriodicExportingMetricReader(exporter, export_interval_millis=3_600_000)
     p = MeterProvider(resource=Resource.create({"service.name": "checkout"}), metric_readers=[reader],
-                      views=[View(instrument_name="payment.size", aggregation=ExponentialBucketHistogramAggregation()),
-                             View(instrument_name="*")])
+                      # Instruments no view matches keep their default aggregation.
+                      views=[View(instrument_name="payment.size", aggregation=ExponentialBucketHistogramAggregation())])
     meter = p.get_meter("shop.checkout.metrics")
     orders = meter.create_counter("orders", unit="1")
     latency = meter.create_histogram("checkout.latency", unit="ms")
