@@ -16,6 +16,21 @@ enum Fixture {
     static let clientSpanID = SpanID(hex: "00f067aa0ba902b7")!
     static let serverSpanID = SpanID(hex: "00f067aa0ba902b8")!
 
+    /// The checkout SERVER span's identity, times and status, whichever format it came in.
+    static func expectServerSpan(_ s: Span, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(s.traceID == traceID, sourceLocation: sourceLocation)
+        #expect(s.spanID == serverSpanID, sourceLocation: sourceLocation)
+        #expect(s.parentID == clientSpanID, sourceLocation: sourceLocation)
+        #expect(s.service == "checkout", sourceLocation: sourceLocation)
+        #expect(s.name == "POST /pay", sourceLocation: sourceLocation)
+        #expect(s.kind == .server, sourceLocation: sourceLocation)
+        #expect(s.startMicros == 1_700_000_000_001_000, sourceLocation: sourceLocation)
+        #expect(s.durationMicros == 3000, sourceLocation: sourceLocation)
+        #expect(s.status == .error, sourceLocation: sourceLocation)
+        #expect(s.statusMessage == "payment failed", sourceLocation: sourceLocation)
+        #expect(s.isError, sourceLocation: sourceLocation)
+    }
+
     static func decode(
         _ signal: OTLPSignal, _ name: String, encoding: OTLPEncoding = .protobuf, receivedAtMicros: Int64 = 0
     ) throws -> OTLPDecoded {
