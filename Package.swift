@@ -40,6 +40,14 @@ let package = Package(
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
             ],
             swiftSettings: swift6),
+        // OTLP (protobuf and JSON) and Zipkin proto3 request bodies -> model; OTLP responses; cumulative -> delta.
+        .target(
+            name: "MeshtopOTLP",
+            dependencies: [
+                "MeshtopModel", "MeshtopWire", "MeshtopOTLPProto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swift6),
         // SQLite through GRDB: migrations, batched writer, read queries, retention.
         .target(
             name: "MeshtopStore",
@@ -109,6 +117,13 @@ let package = Package(
         .testTarget(
             name: "MeshtopWireTests", dependencies: ["MeshtopWire"], resources: [.copy("Fixtures")],
             swiftSettings: swift6),
+        .testTarget(
+            name: "MeshtopOTLPTests",
+            dependencies: [
+                "MeshtopOTLP", "MeshtopOTLPProto", "MeshtopWire", "MeshtopGovernance", "MeshtopModel",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            resources: [.copy("Fixtures")], swiftSettings: swift6),
         .testTarget(name: "MeshtopStoreTests", dependencies: ["MeshtopStore"], swiftSettings: swift6),
         .testTarget(
             name: "MeshtopGovernanceTests", dependencies: ["MeshtopGovernance"], swiftSettings: swift6),

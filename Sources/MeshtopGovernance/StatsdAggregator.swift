@@ -1,6 +1,8 @@
 import MeshtopModel
 
 /// StatsD flush aggregation (etsy/statsd `docs/metric_types.md`, `stats.js`, `lib/process_metrics.js`).
+/// Pre-aggregated distribution points (OTLP histograms and summaries, `MetricSample.distribution`) are merged
+/// into the same rollup by `DistributionMerge`.
 ///
 /// Flushes happen on the receive clock, like statsd's wall-clock `flushInterval` (default 10 s): intervals are
 /// aligned to multiples of the interval since the Unix epoch, so the rollup for `[t, t + 10 s)` holds every sample

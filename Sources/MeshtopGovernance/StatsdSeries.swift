@@ -11,6 +11,8 @@ final class StatsdSeries {
     private var values: [Double] = []
     private var gauge: Double?
     private var members: Set<String> = []
+    /// Pre-aggregated points (OTLP histograms and summaries) received this interval.
+    private var merged = DistributionMerge()
 
     init(_ m: MetricSample) {
         name = m.name
@@ -29,8 +31,12 @@ final class StatsdSeries {
             // Sample rate is ignored for gauges; a signed value is a delta only when the gauge exists.
             if m.isDelta, let g = gauge { gauge = g + m.value } else { gauge = m.value }
         case .timer, .histogram, .distribution:
-            values.append(m.value)
-            count += 1 / rate
+            if let d = m.distribution {
+                merged.add(d)
+            } else {
+                values.append(m.value)
+                count += 1 / rate
+            }
         case .set:
             members.insert(m.setMember ?? JSONNumber.text(m.value))
         }
@@ -49,9 +55,15 @@ final class StatsdSeries {
         case .gauge:
             r.last = gauge
         case .timer, .histogram, .distribution:
-            r.count = count
-            r.rate = count / seconds
-            if !values.isEmpty { Self.fillTimer(&r, values: values) }
+            if merged.isEmpty {
+                r.count = count
+                if !values.isEmpty { Self.fillTimer(&r, values: values) }
+            } else {
+                merged.add(values: values, count: count)
+                merged.fill(&r)
+                merged = DistributionMerge()
+            }
+            r.rate = (r.count ?? 0) / seconds
         case .set:
             r.unique = members.count
             r.count = Double(members.count)
@@ -103,6 +115,12 @@ final class StatsdSeries {
         case .gauge:
             r.last = m.value
         case .timer, .histogram, .distribution:
+            if let d = m.distribution {
+                var merged = DistributionMerge()
+                merged.add(d)
+                merged.fill(&r)
+                return r
+            }
             r.count = 1 / rate
             r.sum = m.value
             r.mean = m.value

@@ -14,6 +14,13 @@ public enum RejectReason: String, Sendable, Hashable, CaseIterable, Codable, Err
     case zipkin = "malformed_zipkin"
     case thrift = "malformed_thrift"
     case otlp = "malformed_otlp"
+    /// An OTLP or Zipkin proto3 item whose trace id is not 16 (Zipkin: 8 or 16) bytes, or all zero.
+    case invalidTraceID = "invalid_trace_id"
+    /// An OTLP or Zipkin proto3 item whose span id (or parent span id) is not 8 bytes, or (span id) all zero.
+    case invalidSpanID = "invalid_span_id"
+    /// An OTLP metric data point that cannot be used: no data, a non-finite value, an unspecified temporality,
+    /// bucket counts that do not match the bounds, or more buckets than meshtop accepts.
+    case invalidMetricPoint = "invalid_metric_point"
     case sourceNotAllowed = "source_not_allowed"
 }
 

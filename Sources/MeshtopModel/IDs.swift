@@ -43,8 +43,9 @@ public struct SpanID: Hashable, Sendable, Comparable, CustomStringConvertible {
 }
 
 public enum HexParsing {
+    /// The value of one hex digit, nil for any other byte.
     @inline(__always)
-    static func nibble(_ c: UInt8) -> UInt64? {
+    public static func nibble(_ c: UInt8) -> UInt64? {
         switch c {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt64(c &- UInt8(ascii: "0"))
         case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt64(c &- UInt8(ascii: "a") &+ 10)

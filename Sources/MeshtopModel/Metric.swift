@@ -48,10 +48,14 @@ public struct MetricSample: Hashable, Sendable {
     public var timestampMicros: Int64?
     /// Tag `service:`, else the first dotted segment of the name.
     public var service: String
+    /// For a `.distribution` that arrived pre-aggregated (OTLP histograms and summaries): the whole point, which
+    /// the aggregator merges instead of `value` (then the point's mean, for display only).
+    public var distribution: MetricDistribution?
 
     public init(
         name: String, type: MetricType, value: Double, setMember: String? = nil, isDelta: Bool = false,
-        sampleRate: Double = 1, tags: [String] = [], timestampMicros: Int64? = nil, service: String? = nil
+        sampleRate: Double = 1, tags: [String] = [], timestampMicros: Int64? = nil, service: String? = nil,
+        distribution: MetricDistribution? = nil
     ) {
         self.name = name
         self.type = type
@@ -62,6 +66,7 @@ public struct MetricSample: Hashable, Sendable {
         self.tags = tags
         self.timestampMicros = timestampMicros
         self.service = service ?? MetricSample.defaultService(name: name, tags: tags)
+        self.distribution = distribution
     }
 
     public static func defaultService(name: String, tags: [String]) -> String {

@@ -1,8 +1,9 @@
 import MeshtopModel
 
 /// Shared span-building rules for the Jaeger, Zipkin and OTLP decoders, so that the same span arriving in any
-/// of the three formats decodes to the same `Span`.
-enum SpanDecoding {
+/// of the three formats decodes to the same `Span`. Public for the OTLP protobuf and Zipkin proto3 decoders
+/// (MeshtopOTLP), which build spans the same way.
+public enum SpanDecoding {
     /// The fields that Jaeger and Zipkin carry as tags (OpenTelemetry exporter conventions).
     struct TagFields {
         var kind: SpanKind?
@@ -16,7 +17,7 @@ enum SpanDecoding {
 
     /// Builds a span whose kind, status, peer service and error flag come from its tags unless the format
     /// carried them itself (`kind`, `status`, `peerService` non-nil), then applies `ErrorRule` (SPEC §8).
-    static func makeSpan(
+    public static func makeSpan(
         traceID: TraceID, spanID: SpanID, parentID: SpanID?, service: String, name: String, kind: SpanKind?,
         startMicros: Int64, durationMicros: Int64, attributes: [Attribute], events: [SpanEvent],
         status: (StatusCode, String?)? = nil, peerService: String? = nil
@@ -100,7 +101,7 @@ enum SpanDecoding {
     }
 
     /// Appends `extra` attributes whose key is not already present (resource or process tags after span tags).
-    static func appendMissing(_ extra: [Attribute], to attributes: inout [Attribute]) {
+    public static func appendMissing(_ extra: [Attribute], to attributes: inout [Attribute]) {
         if extra.isEmpty { return }
         let own = attributes.count
         for e in extra {
@@ -136,7 +137,7 @@ enum SpanDecoding {
     /// Rounds nanoseconds to microseconds the way the OpenTelemetry exporters do: `(ns + 500) / 1000`.
     /// Negative values (invalid for OTLP's unsigned times) give 0.
     @inline(__always)
-    static func micros(nanos: Int64) -> Int64 {
+    public static func micros(nanos: Int64) -> Int64 {
         nanos > 0 ? (nanos / 1000) + ((nanos % 1000) >= 500 ? 1 : 0) : 0
     }
 }

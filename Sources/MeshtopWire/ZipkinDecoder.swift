@@ -119,7 +119,7 @@ public enum ZipkinDecoder {
     }
 
     /// OpenTelemetry's `{"event name": {attributes}}` annotation value, else the value as the name.
-    static func event(time: Int64, value: String) -> SpanEvent {
+    public static func event(time: Int64, value: String) -> SpanEvent {
         if value.utf8.first == UInt8(ascii: "{"), case .success(.object(let outer)) = JSONParser.parse(value),
             outer.count == 1, case .object(let inner) = outer[0].value
         {
