@@ -5,7 +5,7 @@ let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 let package = Package(
     name: "meshtop",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "meshtop", targets: ["meshtop"])
     ],
@@ -67,6 +67,7 @@ let package = Package(
             name: "MeshtopCollector",
             dependencies: [
                 "MeshtopModel", "MeshtopWire", "MeshtopStore", "MeshtopGovernance", "MeshtopNet", "MeshtopOTLPProto",
+                "MeshtopOTLP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),

@@ -21,10 +21,8 @@ public final class Collector: @unchecked Sendable {
     private let queue: IngestQueue
     private var bound: [HostPort] = []
     private var boundReceivers: [String: HostPort] = [:]
-    #if canImport(MeshtopOTLP)
     private var grpc: OTLPGRPCReceiver?
-    private let otlpMetrics = OTLPMetricState()
-    #endif
+    private let otlpMetrics: OTLPMetricState
     private var stopped = false
 
     public init(config: CollectorConfig, databasePath: String, logger: Logger = Logger(label: "meshtop.collector")) {
@@ -32,6 +30,9 @@ public final class Collector: @unchecked Sendable {
         self.databasePath = databasePath
         self.logger = logger
         self.queue = IngestQueue(capacity: config.queueCapacity, capacityBytes: config.queueBytes)
+        // Cumulative OTLP series that began before this collector started only set a baseline (no double count
+        // of their history after a restart).
+        self.otlpMetrics = OTLPMetricState(startedAtNanos: UInt64(max(0, config.wallClock.micros())) * 1_000)
     }
 
     /// The addresses actually bound, in the order of `config.allListeners` (port 0 resolved to the real port).
@@ -77,17 +78,13 @@ public final class Collector: @unchecked Sendable {
                 receivers[name] = Self.hostPort(channel)
                 opened.append(channel)
             }
-            #if canImport(MeshtopOTLP)
             if let address = config.otlpGRPC {
                 let receiver = try await bindGRPC(address, sink: sink, group: group)
                 lock.withLock { grpc = receiver }
                 receivers["otlp-grpc"] = await receiver.boundAddress()
             }
-            #endif
         } catch {
-            #if canImport(MeshtopOTLP)
             await lock.withLock({ grpc })?.stop()
-            #endif
             for channel in opened { try? await channel.close() }
             try? await group.shutdownGracefully()
             self.group = nil
@@ -111,9 +108,7 @@ public final class Collector: @unchecked Sendable {
             return (stopped, self.channels)
         }
         guard !wasStopped else { return }
-        #if canImport(MeshtopOTLP)
         await lock.withLock({ grpc })?.stop()
-        #endif
         for channel in channels { try? await channel.close() }
         queue.close()
         if let writer {
@@ -148,18 +143,15 @@ public final class Collector: @unchecked Sendable {
     /// The HTTP receivers that are turned on, with their routes.
     private func httpReceivers(sink: IngestSink) -> [(String, HostPort, any HTTPIngestRoutes)] {
         var out: [(String, HostPort, any HTTPIngestRoutes)] = []
-        #if canImport(MeshtopOTLP)
         if let a = config.otlpHTTP {
             out.append(("otlp", a, OTLPRoutes(ingest: otlpIngest(sink, receiver: "otlp_http"))))
         }
-        #endif
         if let a = config.zipkinHTTP {
             out.append(("zipkin", a, ZipkinRoutes(wallClock: config.wallClock, sink: sink)))
         }
         return out
     }
 
-    #if canImport(MeshtopOTLP)
     private func otlpIngest(_ sink: IngestSink, receiver: String) -> OTLPIngest {
         OTLPIngest(receiver: receiver, sink: sink, metrics: otlpMetrics, wallClock: config.wallClock)
     }
@@ -178,7 +170,6 @@ public final class Collector: @unchecked Sendable {
         }
     }
 
-    #endif
 
     private func bindHTTP(
         _ address: HostPort, routes: any HTTPIngestRoutes, group: MultiThreadedEventLoopGroup, sink: IngestSink

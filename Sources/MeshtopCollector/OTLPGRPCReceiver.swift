@@ -1,4 +1,3 @@
-#if canImport(MeshtopOTLP)
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import MeshtopModel
@@ -129,15 +128,8 @@ struct OTLPTraceService: Opentelemetry_Proto_Collector_Trace_V1_TraceService.Sim
     func export(request: Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest, context: ServerContext)
         async throws -> Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse
     {
-        let decoded = try gate.handle(.traces, context: context) { state, now in
-            OTLPRequestDecoder.records(from: request, receivedAtMicros: now, cumulative: &state)
-        }
-        var response = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse()
-        if decoded.rejected > 0 {
-            response.partialSuccess.rejectedSpans = Int64(decoded.rejected)
-            response.partialSuccess.errorMessage = decoded.message ?? ""
-        }
-        return response
+        let decoded = try gate.handle(.traces, context: context) { _, _ in OTLPRequestDecoder.records(from: request) }
+        return OTLPResponse.traces(rejected: decoded.rejected, message: decoded.message)
     }
 }
 
@@ -147,15 +139,10 @@ struct OTLPLogsService: Opentelemetry_Proto_Collector_Logs_V1_LogsService.Simple
     func export(request: Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceRequest, context: ServerContext)
         async throws -> Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceResponse
     {
-        let decoded = try gate.handle(.logs, context: context) { state, now in
-            OTLPRequestDecoder.records(from: request, receivedAtMicros: now, cumulative: &state)
+        let decoded = try gate.handle(.logs, context: context) { _, now in
+            OTLPRequestDecoder.records(from: request, receivedAtMicros: now)
         }
-        var response = Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceResponse()
-        if decoded.rejected > 0 {
-            response.partialSuccess.rejectedLogRecords = Int64(decoded.rejected)
-            response.partialSuccess.errorMessage = decoded.message ?? ""
-        }
-        return response
+        return OTLPResponse.logs(rejected: decoded.rejected, message: decoded.message)
     }
 }
 
@@ -165,15 +152,9 @@ struct OTLPMetricsService: Opentelemetry_Proto_Collector_Metrics_V1_MetricsServi
     func export(request: Opentelemetry_Proto_Collector_Metrics_V1_ExportMetricsServiceRequest, context: ServerContext)
         async throws -> Opentelemetry_Proto_Collector_Metrics_V1_ExportMetricsServiceResponse
     {
-        let decoded = try gate.handle(.metrics, context: context) { state, now in
-            OTLPRequestDecoder.records(from: request, receivedAtMicros: now, cumulative: &state)
+        let decoded = try gate.handle(.metrics, context: context) { state, _ in
+            OTLPRequestDecoder.records(from: request, cumulative: &state)
         }
-        var response = Opentelemetry_Proto_Collector_Metrics_V1_ExportMetricsServiceResponse()
-        if decoded.rejected > 0 {
-            response.partialSuccess.rejectedDataPoints = Int64(decoded.rejected)
-            response.partialSuccess.errorMessage = decoded.message ?? ""
-        }
-        return response
+        return OTLPResponse.metrics(rejected: decoded.rejected, message: decoded.message)
     }
 }
-#endif

@@ -1,4 +1,3 @@
-#if canImport(MeshtopOTLP)
 import Foundation
 import MeshtopModel
 import MeshtopOTLP
@@ -10,7 +9,11 @@ import NIOHTTP1
 /// (queue full), so the retried request yields the same deltas instead of zeros.
 final class OTLPMetricState: @unchecked Sendable {
     private let lock = NSLock()
-    private var state = CumulativeToDelta()
+    private var state: CumulativeToDelta
+
+    init(startedAtNanos: UInt64) {
+        state = CumulativeToDelta(startedAtNanos: startedAtNanos)
+    }
 
     /// Decodes with the state, submits, and keeps the new state only when the records were stored.
     func withState(
@@ -129,4 +132,3 @@ struct OTLPRoutes: HTTPIngestRoutes {
             headers: [("Retry-After", stopping ? "5" : "1")])
     }
 }
-#endif
