@@ -36,6 +36,14 @@ public struct CollectCommand: AsyncParsableCommand {
     @Option(help: "Zipkin HTTP receiver HOST:PORT (POST /api/v2/spans), or 'off'.")
     public var zipkin: String = "127.0.0.1:9411"
 
+    @Option(help: "Serve GET /metrics (Prometheus/OpenMetrics) on HOST:PORT (':9464' = loopback), or 'off'.")
+    public var metrics: String = "off"
+
+    @Option(
+        name: .customLong("alertmanager"),
+        help: "Send alerts to this Alertmanager (repeatable), e.g. http://127.0.0.1:9093.")
+    public var alertmanager: [String] = []
+
     @Option(name: .customLong("max-request-size"), help: "Largest HTTP/gRPC request body, after decompression too.")
     public var maxRequestSize: String = "16MiB"
 
@@ -85,6 +93,13 @@ public struct CollectCommand: AsyncParsableCommand {
         c.otlpHTTP = try Self.optionalAddress(otlp, flag: "--otlp")
         c.otlpGRPC = try Self.optionalAddress(otlpGRPC, flag: "--otlp-grpc")
         c.zipkinHTTP = try Self.optionalAddress(zipkin, flag: "--zipkin")
+        c.metricsHTTP = try Self.optionalAddress(metrics, flag: "--metrics")
+        c.alertmanagerURLs = try alertmanager.map { text in
+            guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+                throw ValidationError("--alertmanager \(text): expected a URL like http://127.0.0.1:9093")
+            }
+            return url
+        }
         guard let requestBytes = SizeText.parseBytes(maxRequestSize), requestBytes >= 1_024,
             requestBytes <= 1 << 30
         else {
@@ -141,7 +156,7 @@ public struct CollectCommand: AsyncParsableCommand {
         let lines = collector.boundAddresses.map(\.description)
         let jaegerText = config.jaeger == nil ? "" : " (jaeger thrift on \(lines.last ?? ""))"
         let receivers = collector.receiverAddresses
-        let httpText = ["otlp", "otlp-grpc", "zipkin"].compactMap { name in
+        let httpText = ["otlp", "otlp-grpc", "zipkin", "metrics"].compactMap { name in
             receivers[name].map { "\(name) \($0)" }
         }.joined(separator: ", ")
         FileHandle.standardError.write(

@@ -22,6 +22,7 @@ public final class Collector: @unchecked Sendable {
     private var bound: [HostPort] = []
     private var boundReceivers: [String: HostPort] = [:]
     private var grpc: OTLPGRPCReceiver?
+    private var alertmanager: AlertmanagerNotifier?
     private let otlpMetrics: OTLPMetricState
     private var stopped = false
 
@@ -65,7 +66,8 @@ public final class Collector: @unchecked Sendable {
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, config.eventLoopThreads))
         self.group = group
-        let sink = IngestSink(queue: queue, governance: feed)
+        let exporter = config.metricsHTTP == nil ? nil : PrometheusExporter()
+        let sink = IngestSink(queue: queue, governance: feed, exporter: exporter)
         var opened: [any Channel] = []
         var receivers: [String: HostPort] = [:]
         do {
@@ -73,7 +75,15 @@ public final class Collector: @unchecked Sendable {
                 let name = index < config.listen.count ? "udp" : "jaeger"
                 opened.append(try await bind(address, name: name, group: group, sink: sink))
             }
-            for (name, address, routes) in httpReceivers(sink: sink) {
+            var http = httpReceivers(sink: sink)
+            if let address = config.metricsHTTP, let exporter {
+                let queue = self.queue
+                let statistics: @Sendable () -> [String: Int64] = { [weak self] in self?.statistics ?? [:] }
+                http.append(
+                    ("metrics", address,
+                        MetricsRoutes(exporter: exporter, statistics: statistics, queueDepth: { queue.depth })))
+            }
+            for (name, address, routes) in http {
                 let channel = try await bindHTTP(address, routes: routes, group: group, sink: sink)
                 receivers[name] = Self.hostPort(channel)
                 opened.append(channel)
@@ -92,6 +102,13 @@ public final class Collector: @unchecked Sendable {
         }
         let writer = IngestWriter(
             store: store, queue: queue, config: config, governance: feed, hooks: hooks, logger: logger)
+        writer.exporter = exporter
+        if !config.alertmanagerURLs.isEmpty {
+            let notifier = AlertmanagerNotifier(
+                urls: config.alertmanagerURLs, evaluationIntervalMicros: config.evaluationIntervalMicros, logger: logger)
+            writer.alertmanager = notifier
+            lock.withLock { alertmanager = notifier }
+        }
         lock.withLock {
             channels = opened
             bound = opened.prefix(config.allListeners.count).map(Self.hostPort)
@@ -120,6 +137,7 @@ public final class Collector: @unchecked Sendable {
             }
         }
         hooks?.drain()
+        lock.withLock { alertmanager }?.drain()
         try? await group?.shutdownGracefully()
     }
 
@@ -176,7 +194,10 @@ public final class Collector: @unchecked Sendable {
     ) async throws -> any Channel {
         do {
             return try await HTTPIngestServer.bind(
-                address, routes: routes, limits: HTTPLimits(maxBodyBytes: config.maxRequestBytes),
+                address, routes: routes,
+                limits: HTTPLimits(
+                    maxBodyBytes: config.maxRequestBytes,
+                    headerTimeout: .microseconds(config.httpHeaderTimeoutMicros)),
                 maxConnections: config.maxHTTPConnections, allow: config.allow, sink: sink, group: group)
         } catch let error as IOError {
             throw CollectorError.bind(address: address, reason: Self.describe(error), transport: "tcp")

@@ -1,3 +1,4 @@
+import Foundation
 import MeshtopModel
 
 /// Everything `meshtop collect` can be told. Times are microseconds; defaults follow SPEC §2–§4.
@@ -13,10 +14,16 @@ public struct CollectorConfig: Sendable {
     public var otlpGRPC: HostPort?
     /// The Zipkin HTTP receiver (`POST /api/v2/spans`, JSON or protobuf); nil turns it off (CLI: :9411).
     public var zipkinHTTP: HostPort?
+    /// `GET /metrics` in the Prometheus text format (and OpenMetrics); nil turns it off (the default).
+    public var metricsHTTP: HostPort?
+    /// Alertmanager base URLs (`http://host:9093`); alert transitions are sent to `<url>/api/v2/alerts`.
+    public var alertmanagerURLs: [URL] = []
     /// Largest HTTP/gRPC request body, after decompression too.
     public var maxRequestBytes: Int = 16 * 1024 * 1024
     /// Open HTTP connections per receiver; connections beyond it are closed on accept.
     public var maxHTTPConnections: Int = 1_024
+    /// How long an HTTP connection may take to send a request head (also the keep-alive idle timeout).
+    public var httpHeaderTimeoutMicros: Int64 = 10_000_000
     /// Datagrams from sources outside these networks are dropped and counted as `denied`. Empty allows all.
     public var allow: [CIDR] = []
     /// Raw spans and logs older than this are pruned.

@@ -10,6 +10,8 @@ struct HTTPIngestRequest {
     /// The media type, lower-cased, without parameters (`application/x-protobuf`); empty when absent.
     var contentType: String
     var body: ByteBuffer
+    /// The `Accept` header, lower-cased (`/metrics` answers OpenMetrics when asked).
+    var accept: String = ""
     /// `host:port` of the client, for rejected-line samples.
     var source: String
 }
@@ -127,7 +129,8 @@ final class HTTPIngestHandler: ChannelInboundHandler {
             }
             let request = HTTPIngestRequest(
                 method: h.method, path: Self.path(h.uri), contentType: Self.mediaType(h.headers),
-                body: body ?? ByteBuffer(), source: source)
+                body: body ?? ByteBuffer(), accept: h.headers.first(name: "accept")?.lowercased() ?? "",
+                source: source)
             body = nil
             let response = routes.respond(to: request)
             var counters = ["\(routes.name).requests": Int64(1), "\(routes.name).status_\(response.status.code / 100)xx": 1]

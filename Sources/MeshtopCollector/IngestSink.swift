@@ -6,10 +6,12 @@ import MeshtopModel
 final class IngestSink: Sendable {
     let queue: IngestQueue
     let governance: GovernanceFeed?
+    let exporter: PrometheusExporter?
 
-    init(queue: IngestQueue, governance: GovernanceFeed?) {
+    init(queue: IngestQueue, governance: GovernanceFeed?, exporter: PrometheusExporter? = nil) {
         self.queue = queue
         self.governance = governance
+        self.exporter = exporter
     }
 
     /// Encodes the chunk's JSON columns and offers it. Returns whether its records were queued, and the depth.
@@ -18,7 +20,10 @@ final class IngestSink: Sendable {
     func submit(_ chunk: inout IngestChunk, refuse: Bool = false) -> (accepted: Bool, depth: Int) {
         chunk.encodeJSON()
         let result = queue.offer(chunk, refuse: refuse)
-        if result.accepted { governance?.ingestSpansAndLogs(chunk.records) }
+        if result.accepted {
+            governance?.ingestSpansAndLogs(chunk.records)
+            exporter?.observe(chunk.records)
+        }
         return result
     }
 

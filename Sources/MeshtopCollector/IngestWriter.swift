@@ -18,6 +18,9 @@ final class IngestWriter: @unchecked Sendable {
     private var metrics: SelfMetrics
     private var batch = WriteBatch()
     private var pendingRecords = 0
+    /// `/metrics` state fed with every governance output (set before `start()`), and the Alertmanager sender.
+    var exporter: PrometheusExporter?
+    var alertmanager: AlertmanagerNotifier?
     /// `parsed.*` counts of the records in `batch`, committed with them (so `parsed` never counts a lost record).
     private var pendingParsed: [String: Int64] = [:]
     /// When the current run of failed commits began (monotonic µs), nil while writes succeed.
@@ -184,6 +187,10 @@ final class IngestWriter: @unchecked Sendable {
     }
 
     private func take(_ out: GovernanceOutput, alerts: Bool) {
+        exporter?.observe(out)
+        if alerts, let view = out.alerts {
+            alertmanager?.evaluated(view: view, transitions: out.alertTransitions, nowMicros: config.wallClock.micros())
+        }
         batch.metricRollups += out.metricRollups
         batch.serviceRollups += out.serviceRollups
         batch.edgeRollups += out.edgeRollups
