@@ -40,8 +40,16 @@ public struct AgentConfig: Sendable {
     /// Host name put into wrapped records and self-metrics; nil asks the system.
     public var hostName: String?
 
-    /// How long the loop sleeps when there is nothing to do.
+    /// Watch files and directories with inotify (Linux) so changes wake the loop at once (`--no-inotify` turns
+    /// it off). Without it, or where the kernel refuses, changes are found by polling every `pollInterval`.
+    public var useInotify = true
+    /// How long the loop sleeps when there is nothing to do: the only way to notice changes without inotify,
+    /// a safety net with it.
     public var pollInterval: UInt64 = 200_000_000
+    /// After an inotify event that only says a file was written, the next pass waits until this long after the
+    /// previous one, so a file written line by line costs a bounded number of passes. Creations, deletions,
+    /// renames and link changes wake the loop at once.
+    public var writeWakeDelay: UInt64 = 20_000_000
     /// How often globs are expanded again to find new files.
     public var rescanInterval: UInt64 = 1_000_000_000
     /// A pending multi-line record is shipped after this long without a new line.

@@ -1,4 +1,5 @@
 import Dispatch
+import Glibc
 import Synchronization
 
 /// Shared between the agent's thread and its owner: the stop flag, the latest stats, completion.
@@ -12,12 +13,36 @@ final class AgentControl: Sendable {
 
     private let state = Mutex(State())
     let done = DispatchSemaphore(value: 0)
+    /// A pipe whose read end becomes readable on stop, so a loop waiting in `poll` wakes at once.
+    let wakeDescriptor: Int32
+    private let wakeWriter: Int32
+
+    init() {
+        var ends: [Int32] = [-1, -1]
+        if pipe(&ends) == 0 {
+            for fd in ends {
+                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            }
+        }
+        wakeDescriptor = ends[0]
+        wakeWriter = ends[1]
+    }
+
+    deinit {
+        if wakeDescriptor >= 0 { close(wakeDescriptor) }
+        if wakeWriter >= 0 { close(wakeWriter) }
+    }
 
     var stopRequested: Bool { state.withLock { $0.stopRequested } }
     var stats: AgentStats { state.withLock { $0.stats } }
     var finished: Bool { state.withLock { $0.finished } }
 
-    func requestStop() { state.withLock { $0.stopRequested = true } }
+    func requestStop() {
+        state.withLock { $0.stopRequested = true }
+        var byte: UInt8 = 1
+        if wakeWriter >= 0 { _ = write(wakeWriter, &byte, 1) }
+    }
 
     func publish(_ stats: AgentStats) { state.withLock { $0.stats = stats } }
 

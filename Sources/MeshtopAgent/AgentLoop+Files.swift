@@ -22,6 +22,25 @@ extension AgentLoop {
         }
         firstScanDone = true
         stats.filesFollowed = followers.filter(\.isOpen).count
+        watchDirectories()
+    }
+
+    /// Puts an inotify watch on the directory of every path and glob (on each directory a glob's directory part
+    /// matches), so creations, deletions and renames there wake the loop. Directories that do not exist yet are
+    /// tried again at the next rescan.
+    private func watchDirectories() {
+        guard let w = watcher else { return }
+        for pattern in config.paths {
+            let dir = pattern.lastIndex(of: "/").map { String(pattern[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
+            let isGlob = dir.contains(where: { $0 == "*" || $0 == "?" || $0 == "[" })
+            for d in isGlob ? GlobScanner.directories(dir) : [dir] { w.watchDirectory(d) }
+        }
+        if w.limitHit && !watchLimitReported {
+            watchLimitReported = true
+            log(
+                "inotify watch limit reached (fs.inotify.max_user_watches): some changes are found by polling "
+                    + "every \(config.pollInterval / 1_000_000) ms only")
+        }
     }
 
     /// Reads every open follower once; checks for rotation when a file is drained. True when bytes were read.
@@ -37,11 +56,16 @@ extension AgentLoop {
             if n > 0 { any = true }
             if n < readBuffer.count || now &- f.lastCheck >= 1_000_000_000 {
                 f.lastCheck = now
+                let before = f.key
                 if !followCheck(f, now: now) {
                     followers.remove(at: i)
                     stats.filesFollowed = followers.filter(\.isOpen).count
                     continue
                 }
+                // Switched to a new file under the name: another pass reads it at once. Waiting for the next
+                // event could wait for ever, since the events about its content may be the ones that woke
+                // this pass.
+                if f.key != before && f.isOpen { any = true }
             }
             i += 1
         }
@@ -113,10 +137,16 @@ extension AgentLoop {
     private func release(_ f: FileFollower) {
         guard let key = f.key else { return }
         let generation = f.generation
+        watcher?.unwatchFile(key: key)
+        // The fingerprint must cover what was read: once closed, a deleted file's inode can be reused at once
+        // by a new file, which must not be taken for this one and read from this offset. (Bytes that arrived
+        // after the last size check were read without extending the fingerprint.)
+        let read = Fingerprint.read(fd: f.fd, size: f.offset)
         f.detach(stats: &stats, into: &records)
         enqueueRecords(service: f.service, file: f.path, key: key, generation: generation)
         if var p = progress[key] {
             p.readOffset = f.offset
+            if let read, read.length > p.fingerprint.length { p.fingerprint = read }
             progress[key] = p
         }
         stats.filesFollowed = followers.filter(\.isOpen).count
@@ -158,6 +188,7 @@ extension AgentLoop {
         progress[actual.key]!.path = f.path
         progress[actual.key]!.fingerprint = current
         f.attach(descriptor: fd, status: actual, offset: offset, generation: generation, fingerprint: current)
+        watcher?.watchFile(key: actual.key, descriptor: fd)
         dirty = true
         stats.filesFollowed = followers.filter(\.isOpen).count
         if config.verbose { log("following \(f.path) from offset \(offset)") }

@@ -38,6 +38,9 @@ final class AgentLoop {
     var firstScanDone = false
     var keysSeenInScan: Set<FileKey> = []
     var stdin: StdinSource?
+    /// inotify watches that wake the loop on change; nil when polling alone finds changes.
+    var watcher: FileWatcher?
+    var watchLimitReported = false
 
     var queue: [Outgoing] = []
     var queueHead = 0
@@ -95,6 +98,14 @@ final class AgentLoop {
                 checkpointedPaths.insert(cp.path)
             }
         }
+        if !config.readStdin && config.useInotify {
+            watcher = FileWatcher()
+            if watcher == nil {
+                let why = String(cString: strerror(errno))
+                let ms = config.pollInterval / 1_000_000
+                log("inotify is unavailable (\(why)): changes are found by polling every \(ms) ms")
+            }
+        }
     }
 
     /// Runs until stopped (or stdin ends and everything read was sent).
@@ -132,17 +143,43 @@ final class AgentLoop {
         finish()
     }
 
+    /// Waits for the next poll, a retry, a pending record's idle flush, stop, or an inotify event. An event
+    /// that only says a file was written ends the wait `writeWakeDelay` after this pass; any other event (a
+    /// name created, deleted or renamed, links changed) ends it at once, so a file is read to its end and a new
+    /// one under the same name opened before it can be replaced again.
     private func idle(now: UInt64) {
         var wait = config.pollInterval
         if queue.count > queueHead {
             if nextSendAttempt > now { wait = min(wait, nextSendAttempt - now) }
             if let b = bucket { wait = min(wait, max(b.wait(), 1_000_000)) }
         }
+        for since in followers.compactMap(\.pendingSince) + [stdin?.pendingSince].compactMap({ $0 }) {
+            let due = since &+ config.idleFlush
+            wait = min(wait, due > now ? due - now : 1_000_000)
+        }
         if let s = stdin, !s.ended {
             s.waitReadable(timeoutNanos: wait)
-        } else {
-            usleep(UInt32(max(wait / 1_000, 1)))
+            return
         }
+        var deadline = now &+ wait
+        while !control.stopRequested {
+            let t = SystemClock.monotonicNanos()
+            guard t < deadline, waitForEvents(nanos: deadline - t), let w = watcher else { return }
+            let events = w.drain()
+            if events.names { nextRescan = 0 }
+            if events.structural { return }
+            if events.content { deadline = min(deadline, now &+ config.writeWakeDelay) }
+        }
+    }
+
+    /// Sleeps in `poll` on the stop pipe and the inotify descriptor; true when inotify has events.
+    private func waitForEvents(nanos: UInt64) -> Bool {
+        var fds = [
+            pollfd(fd: control.wakeDescriptor, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: watcher?.descriptor ?? -1, events: Int16(POLLIN), revents: 0),
+        ]
+        let ms = Int32(min((nanos + 999_999) / 1_000_000, 60_000))
+        return poll(&fds, 2, ms) > 0 && fds[1].revents != 0
     }
 
     /// On stop: ship what is queued while the collector takes it (for at most a second), then checkpoint.

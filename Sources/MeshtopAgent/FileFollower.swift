@@ -63,6 +63,9 @@ final class FileFollower {
         assembler.flushIfIdle(now: now, idle: idle, into: &out)
     }
 
+    /// When the record waiting for continuation lines got its last line; nil when none waits.
+    var pendingSince: UInt64? { assembler.pendingSince }
+
     /// Ends the current file: its unfinished last line and pending record become records; the descriptor closes.
     func detach(stats: inout AgentStats, into out: inout [Record]) {
         assembler.finish(endOffset: offset, stats: &stats, into: &out)

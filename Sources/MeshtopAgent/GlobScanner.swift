@@ -1,7 +1,8 @@
 import Glibc
 
-/// Shell-style pattern expansion with `glob(3)`; only regular files are returned, sorted.
+/// Shell-style pattern expansion with `glob(3)`.
 enum GlobScanner {
+    /// The regular files `pattern` matches, sorted.
     static func expand(_ pattern: String) -> [String] {
         var g = glob_t()
         defer { globfree(&g) }
@@ -13,5 +14,13 @@ enum GlobScanner {
             if FileStatus.of(path: path)?.isRegular == true { out.append(path) }
         }
         return out.sorted()
+    }
+
+    /// The directories `pattern` matches.
+    static func directories(_ pattern: String) -> [String] {
+        var g = glob_t()
+        defer { globfree(&g) }
+        guard glob(pattern, GLOB_ONLYDIR, nil, &g) == 0 else { return [] }
+        return (0..<Int(g.gl_pathc)).compactMap { i in g.gl_pathv[i].map { String(cString: $0) } }
     }
 }

@@ -63,6 +63,9 @@ struct MultilineJoiner {
         }
     }
 
+    /// When the last line of the pending record arrived; nil when nothing is pending.
+    var pendingSinceTime: UInt64? { pending == nil ? nil : pendingSince }
+
     /// Ships the pending record when no line has arrived for `idle` nanoseconds.
     mutating func flushIfIdle(now: UInt64, idle: UInt64, into out: inout [Record]) {
         guard let p = pending, now &- pendingSince >= idle else { return }

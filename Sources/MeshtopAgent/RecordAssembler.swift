@@ -36,6 +36,9 @@ struct RecordAssembler {
         joiner.flushIfIdle(now: now, idle: idle, into: &out)
     }
 
+    /// When the pending record got its last line; nil when nothing is pending.
+    var pendingSince: UInt64? { joiner.pendingSinceTime }
+
     /// Forgets the unfinished line and the pending record.
     mutating func reset() {
         splitter.reset()

@@ -33,6 +33,9 @@ final class StdinSource {
         return n
     }
 
+    /// When the record waiting for continuation lines got its last line; nil when none waits.
+    var pendingSince: UInt64? { assembler.pendingSince }
+
     func flushIfIdle(now: UInt64, idle: UInt64, into out: inout [Record]) {
         assembler.flushIfIdle(now: now, idle: idle, into: &out)
     }

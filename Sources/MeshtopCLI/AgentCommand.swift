@@ -12,7 +12,8 @@ public struct AgentCommand: AsyncParsableCommand {
         discussion: """
             Follows renames and truncation (logrotate create and copytruncate), picks up new files matching \
             globs, joins multi-line records, and checkpoints offsets of shipped lines in --state so a restart \
-            neither repeats nor skips lines. Quote globs so the agent, not the shell, expands them.
+            neither repeats nor skips lines. inotify wakes it at once on change; polling every 200 ms is the \
+            safety net. Quote globs so the agent, not the shell, expands them.
             """)
 
     @Option(name: .long, help: "Collector line listener, HOST:PORT.")
@@ -38,6 +39,11 @@ public struct AgentCommand: AsyncParsableCommand {
 
     @Flag(name: .customLong("from-start"), help: "Read files present at start from their beginning.")
     var fromStart = false
+
+    @Flag(
+        name: .customLong("no-inotify"),
+        help: "Find changes by polling every 200 ms only, without inotify watches.")
+    var noInotify = false
 
     @Flag(name: .long, help: "Print the self-report (every 10 s) and file events to stderr.")
     var verbose = false
@@ -74,6 +80,7 @@ public struct AgentCommand: AsyncParsableCommand {
         c.maxLine = maxLine
         c.multilinePattern = multiline
         c.fromStart = fromStart
+        c.useInotify = !noInotify
         c.verbose = verbose
         return c
     }
