@@ -131,7 +131,11 @@ let package = Package(
         .testTarget(
             name: "MeshtopCollectorTests",
             dependencies: [
-                "MeshtopCollector", "MeshtopWire", "MeshtopStore", .product(name: "GRDB", package: "GRDB.swift"),
+                "MeshtopCollector", "MeshtopWire", "MeshtopStore", "MeshtopOTLPProto",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             ],
             resources: [.copy("Fixtures")], swiftSettings: swift6),
         .testTarget(
