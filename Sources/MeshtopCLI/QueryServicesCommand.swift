@@ -1,4 +1,5 @@
 import ArgumentParser
+import MeshtopGovernance
 import MeshtopModel
 import MeshtopQuery
 
@@ -18,6 +19,12 @@ public struct QueryServicesCommand: ParsableCommand {
         name: .customLong("fail-on"),
         help: "Exit 1 when a service matches, e.g. failing, degraded, health=failing, error_rate>0.05, p99_ms>500.")
     public var failOn: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Judge health with this rules file's thresholds instead of the collector's (a what-if).",
+            valueName: "FILE"))
+    public var rules: String?
 
     public init() {}
 
@@ -40,7 +47,8 @@ public struct QueryServicesCommand: ParsableCommand {
     public func run() throws {
         let queries = QueryRunner.open(database)
         let window = try output.window(nowMicros: wallClockMicros())
-        let rows = QueryRunner.attempt(queries.store.path) { try queries.services(window: window) }
+        let whatIf = rules.map { RulesFile.load($0) }
+        let rows = QueryRunner.attempt(queries.store.path) { try queries.services(window: window, whatIf: whatIf) }
         var table = Records.services(rows)
         if let sort { table = table.sorted(by: sort) }
         let format = try output.outputFormat()

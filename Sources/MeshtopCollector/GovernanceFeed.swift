@@ -38,9 +38,9 @@ final class GovernanceFeed: @unchecked Sendable {
         }
     }
 
-    /// One evaluation (see `GovernanceEngine.tick(nowMicros:)`).
-    func tick(nowMicros: Int64) -> GovernanceOutput {
-        lock.withLock { engine.tick(nowMicros: nowMicros) }
+    /// One evaluation (see `GovernanceEngine.tick(nowMicros:live:)`).
+    func tick(nowMicros: Int64, live: Bool = false) -> GovernanceOutput {
+        lock.withLock { engine.tick(nowMicros: nowMicros, live: live) }
     }
 
     /// Replaces the rules.

@@ -179,10 +179,11 @@ final class IngestWriter: @unchecked Sendable {
 
     /// Runs one governance evaluation and moves its outputs into the batch. `final` also flushes the StatsD
     /// interval in progress (a tick one flush interval ahead, metrics and rollups only), so stopping loses nothing.
+    /// Ticks are live: the wall clock moves the breakers' feed when traffic stops (burst, then quiet).
     private func tick(final: Bool) {
         guard let engine else { return }
         let now = config.wallClock.micros()
-        take(engine.tick(nowMicros: now), alerts: true)
+        take(engine.tick(nowMicros: now, live: true), alerts: true)
         if final { take(engine.tick(nowMicros: now + config.metricFlushIntervalMicros), alerts: false) }
     }
 
@@ -194,6 +195,7 @@ final class IngestWriter: @unchecked Sendable {
         batch.metricRollups += out.metricRollups
         batch.serviceRollups += out.serviceRollups
         batch.edgeRollups += out.edgeRollups
+        if let thresholds = out.healthThresholds { batch.governanceExtras.healthThresholds = thresholds }
         guard alerts else { return }
         batch.breakerStatuses += out.breakers
         batch.breakerTransitions += out.breakerTransitions

@@ -71,12 +71,15 @@ public struct GovernanceOutput: Sendable, Hashable {
     public var alertTransitions: [AlertTransition] = []
     /// The event-time watermark after the tick (max span/log time seen).
     public var watermarkMicros: Int64 = 0
+    /// The health thresholds in force (`RuleSet.effectiveThresholds`), on the first tick and after a reload
+    /// (replace); nil otherwise. Readers judge health with these, not with defaults.
+    public var healthThresholds: [ServiceSettings]?
 
     public init() {}
 
     public var isEmpty: Bool {
         serviceRollups.isEmpty && edgeRollups.isEmpty && breakers.isEmpty && breakerTransitions.isEmpty
-            && metricRollups.isEmpty && alerts == nil && alertTransitions.isEmpty
+            && metricRollups.isEmpty && alerts == nil && alertTransitions.isEmpty && healthThresholds == nil
     }
 }
 

@@ -4,12 +4,17 @@ extension GovernanceEngine {
     /// Advances the engine: resolves spans whose parent did not come, feeds due calls to the breakers, flushes
     /// StatsD intervals that ended by `nowMicros` (receive clock), evaluates alerts for every evaluation time the
     /// alert clock passed, and returns what changed.
-    public func tick(nowMicros: Int64) -> GovernanceOutput {
+    ///
+    /// - Parameter live: `nowMicros` is the wall clock of a live collector: calls that ended
+    ///   `breakerLatenessMicros` before it are due even when event time stands still (see the type's doc). Replays
+    ///   leave it false and run on event time alone.
+    public func tick(nowMicros: Int64, live: Bool = false) -> GovernanceOutput {
         lastNow = nowMicros
+        if live { liveFloor = max(liveFloor, nowMicros - config.breakerLatenessMicros) }
         if wallAtAdvance == nil, watermark != Int64.min { wallAtAdvance = nowMicros }
         var out = GovernanceOutput()
         if watermark != Int64.min {
-            for c in index.expire(watermark: watermark) { resolve(c, parent: nil) }
+            for c in index.expire(watermark: max(watermark, liveFloor)) { resolve(c, parent: nil) }
         }
         feedBreakers()
         out.breakerTransitions = pendingTransitions
@@ -29,6 +34,10 @@ extension GovernanceEngine {
         evaluateAlerts(nowMicros: nowMicros, into: &out)
         if watermark != Int64.min { expire() }
         out.watermarkMicros = watermark == Int64.min ? 0 : watermark
+        if thresholdsChanged {
+            out.healthThresholds = rules.effectiveThresholds
+            thresholdsChanged = false
+        }
         return out
     }
 
@@ -40,10 +49,13 @@ extension GovernanceEngine {
         return o
     }
 
-    /// Feeds each edge's calls that are `breakerLatenessMicros` behind the watermark, in end-time order.
+    /// The end time up to which calls are due: `breakerLatenessMicros` behind the watermark, or the live floor.
+    var feedCutoff: Int64 { max(watermark - config.breakerLatenessMicros, liveFloor) }
+
+    /// Feeds each edge's calls that are due (`feedCutoff`), in end-time order.
     func feedBreakers() {
         guard watermark != Int64.min else { return }
-        let cutoff = watermark - config.breakerLatenessMicros
+        let cutoff = feedCutoff
         var transitions: [BreakerTransition] = []
         for key in sortedEdgeKeys() {
             guard let e = edges[key], !e.pending.isEmpty else { continue }

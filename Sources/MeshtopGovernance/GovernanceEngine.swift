@@ -14,6 +14,11 @@ import MeshtopModel
 /// output — except that when no new event time arrives for `quietAdvanceMicros` of wall time (`nowMicros`), the
 /// alert clock moves on with the wall clock so that alerts on a silent system still resolve. With no event time
 /// at all (metrics only), the alert clock is `nowMicros`. StatsD flushes follow the receive clock, like statsd.
+///
+/// Live ticks (`tick(nowMicros:live: true)`, the collector only) also let the clock move the breakers' feed and
+/// the parent waits: calls that ended by `nowMicros − breakerLatenessMicros` are fed even when no newer event
+/// arrives (burst, then quiet), so every call reaches its breaker within one tick plus the lateness bound.
+/// Replays tick without `live` and keep pure event time.
 public final class GovernanceEngine {
     public private(set) var config: GovernanceConfig
     public private(set) var rules: RuleSet
@@ -30,9 +35,14 @@ public final class GovernanceEngine {
     var knownServices: [String: Int64] = [:]
     var apdexCache: [String: Int64] = [:]
     var pendingTransitions: [BreakerTransition] = []
+    /// The thresholds are reported by the next tick (set at start and by `reload`).
+    var thresholdsChanged = true
     var counters = GovernanceStats()
 
     var watermark: Int64 = Int64.min
+    /// The live collector's clock floor (`now − breakerLatenessMicros` of its last live tick): calls and waiting
+    /// children at or before it are due even when no newer event time arrives. `Int64.min` when not live.
+    var liveFloor: Int64 = Int64.min
     var lastNow: Int64?
     var wallAtAdvance: Int64?
     var nextEvaluation: Int64?
@@ -52,6 +62,7 @@ public final class GovernanceEngine {
     /// alert instances of rules that still exist keep their state.
     public func reload(rules: RuleSet) {
         self.rules = rules
+        thresholdsChanged = true
         apdexCache.removeAll()
         for (k, e) in edges {
             e.breaker.reconfigure(rules.breakerConfig(caller: k.caller, callee: k.callee))

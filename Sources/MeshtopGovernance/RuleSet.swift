@@ -1,17 +1,5 @@
 import MeshtopModel
 
-/// Per-service health settings from the rules file's `services:` list.
-public struct ServiceSettings: Sendable, Hashable {
-    /// Glob on the service name.
-    public var match: String
-    public var thresholds: HealthThresholds
-
-    public init(match: String, thresholds: HealthThresholds) {
-        self.match = match
-        self.thresholds = thresholds
-    }
-}
-
 /// Per-edge breaker settings from the rules file's `breakers:` list.
 public struct BreakerSettings: Sendable, Hashable {
     public var caller: String
@@ -55,6 +43,21 @@ public struct RuleSet: Sendable, Hashable {
     public func breakerConfig(caller: String, callee: String) -> BreakerConfig {
         breakers.first { Glob.matches($0.caller, caller) && Glob.matches($0.callee, callee) }?.config
             ?? defaultBreaker
+    }
+
+    /// The `services:` entries followed by the defaults as `match: "*"`: what `thresholds(for:)` answers from, as
+    /// the collector stores it for readers (`health_thresholds`).
+    public var effectiveThresholds: [ServiceSettings] {
+        services + [ServiceSettings(match: "*", thresholds: defaultThresholds)]
+    }
+
+    /// Rules answering `thresholds(for:)` from stored `effectiveThresholds` (the last entry is the default); the
+    /// defaults when `stored` is empty (a database no collector with this version wrote).
+    public init(thresholds stored: [ServiceSettings]) {
+        self.init()
+        guard let last = stored.last else { return }
+        services = Array(stored.dropLast())
+        defaultThresholds = last.thresholds
     }
 
     /// The longest rule window, for how much history the engine keeps.

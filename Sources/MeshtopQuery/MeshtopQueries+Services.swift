@@ -12,15 +12,16 @@ extension MeshtopQueries {
     static let maxSeriesBuckets = 60
 
     /// RED per service over `window`, merging the per-minute rollups (histograms merged, never percentiles
-    /// averaged). Health uses the default thresholds (SPEC §4) and fails a service with an open inbound breaker.
-    public func services(window: TimeWindow) throws -> [ServiceRow] {
+    /// averaged). Health uses the thresholds the collector runs (`health_thresholds`; SPEC §4 defaults when none
+    /// are stored), or `whatIf`'s, and fails a service with an open inbound breaker.
+    public func services(window: TimeWindow, whatIf: RuleSet?) throws -> [ServiceRow] {
         let first = Self.floorMinute(window.sinceMicros)
-        let (rollups, known, openCallees) = try store.read { db in
+        let (rollups, known, openCallees, judge) = try store.read { db in
             let rollups = try Self.fetchServiceRollups(db, from: first, until: window.untilMicros)
             let known = try String.fetchAll(
                 db, sql: "SELECT DISTINCT service FROM service_rollups WHERE minute_us >= ? AND minute_us < ?",
                 arguments: [first - Self.idleLookbackMicros, window.untilMicros])
-            return (rollups, known, try Self.openInboundBreakers(db))
+            return (rollups, known, try Self.openInboundBreakers(db), try HealthJudge.load(db, whatIf: whatIf))
         }
         let byService = Dictionary(grouping: rollups, by: \.service)
         let buckets = Self.buckets(from: first, until: window.untilMicros)
@@ -43,16 +44,18 @@ extension MeshtopQueries {
                     p99s.append(red.p99Ms)
                 }
             }
+            let (apdex, health) = judge.judge(
+                red, service: service, inboundBreakerOpen: openCallees.contains(service))
             return ServiceRow(
                 service: service, requests: red.requests, errors: red.errors, errorRate: red.errorRate / 100,
                 rps: red.rps, p50Ms: red.p50Ms, p90Ms: red.p90Ms, p99Ms: red.p99Ms, maxMs: red.maxMs,
-                apdex: red.apdex, health: red.health(inboundBreakerOpen: openCallees.contains(service)),
-                rateSeries: rates, p99Series: p99s)
+                apdex: apdex, health: health, rateSeries: rates, p99Series: p99s)
         }
     }
 
-    /// Edges merged over `window`, each with its simulated breaker's state, and every service as a node.
-    public func topology(window: TimeWindow) throws -> Topology {
+    /// Edges merged over `window`, each with its simulated breaker's state, and every service as a node (health
+    /// as in `services(window:whatIf:)`).
+    public func topology(window: TimeWindow, whatIf: RuleSet?) throws -> Topology {
         let first = Self.floorMinute(window.sinceMicros)
         let (rollups, breakers) = try store.read { db in
             let rows = try Row.fetchAll(
@@ -84,7 +87,7 @@ extension MeshtopQueries {
                 breaker: breakers[key])
         }
         var nodes: [String: HealthState] = [:]
-        for s in try services(window: window) { nodes[s.service] = s.health }
+        for s in try services(window: window, whatIf: whatIf) { nodes[s.service] = s.health }
         for e in edges {
             for name in [e.caller, e.callee] where nodes[name] == nil { nodes[name] = .idle }
         }

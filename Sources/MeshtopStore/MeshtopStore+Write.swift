@@ -19,6 +19,7 @@ extension MeshtopStore {
         if !batch.logs.isEmpty { try insertLogs(batch, db) }
         if !batch.metricRollups.isEmpty { try insertMetricRollups(batch.metricRollups, db) }
         try upsertGovernance(batch, db)
+        if !batch.governanceExtras.isEmpty { try writeGovernanceExtras(batch.governanceExtras, db) }
         if !batch.rejects.isEmpty { try insertRejects(batch.rejects, db) }
         if !batch.counterDeltas.isEmpty {
             let stmt = try db.cachedStatement(sql: """

@@ -9,13 +9,14 @@ enum Schema {
         m.registerMigration("v1", migrate: createV1)
         m.registerMigration("v2-fts-automerge", migrate: ftsAutomergeV2)
         m.registerMigration("v3-application-id", migrate: applicationIDV3)
+        m.registerMigration("v4-health-thresholds", migrate: healthThresholdsV4)
         return m
     }()
 
     /// Every table a meshtop database has, in `rowCounts()` order.
     static let tables = [
         "spans", "logs", "metric_rollups", "service_rollups", "edge_rollups", "breakers", "breaker_transitions",
-        "alerts", "alert_history", "collector_counters", "collector_gauges", "rejects", "meta",
+        "alerts", "alert_history", "collector_counters", "collector_gauges", "rejects", "meta", "health_thresholds",
     ]
 
     /// FTS5 merges segments once `automerge` of them sit on one level (default 4). At 8, each log insert does
@@ -33,6 +34,17 @@ enum Schema {
     /// versions alike, so a later open can tell it from another program's database before writing anything.
     private static func applicationIDV3(_ db: Database) throws {
         try db.execute(sql: "PRAGMA application_id = \(StoreInspection.applicationID)")
+    }
+
+    /// The health thresholds of the rules the collector runs, so readers judge health as the collector does
+    /// (`MeshtopStore+GovernanceExtras.swift`).
+    private static func healthThresholdsV4(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE health_thresholds(
+                position INTEGER PRIMARY KEY, match TEXT NOT NULL, apdex_t_us INTEGER NOT NULL,
+                latency_objective_us INTEGER NOT NULL, error_rate_degraded REAL NOT NULL,
+                error_rate_failing REAL NOT NULL, min_apdex REAL NOT NULL, updated_us INTEGER NOT NULL);
+            """)
     }
 
     private static func createV1(_ db: Database) throws {

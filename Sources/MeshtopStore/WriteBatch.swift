@@ -56,6 +56,8 @@ public struct WriteBatch: Sendable {
     public var counterDeltas: [String: Int64]
     /// Replace `collector_gauges` values (names such as `lines_per_s`, `queue_depth`).
     public var gauges: [String: Double]
+    /// Health thresholds, limit and concurrency rows (`MeshtopStore+GovernanceExtras.swift`).
+    public var governanceExtras = GovernanceExtras()
 
     public init(
         spans: [Span] = [], logs: [LogRecord] = [], metricRollups: [MetricRollup] = [],
@@ -83,6 +85,7 @@ public struct WriteBatch: Sendable {
         spans.isEmpty && logs.isEmpty && metricRollups.isEmpty && serviceRollups.isEmpty && edgeRollups.isEmpty
             && breakerStatuses.isEmpty && breakerTransitions.isEmpty && alertStatuses.isEmpty && !replacesAlertView
             && alertTransitions.isEmpty && rejects.isEmpty && counterDeltas.isEmpty && gauges.isEmpty
+            && governanceExtras.isEmpty
     }
 
     /// Raw rows (spans + logs) in the batch.

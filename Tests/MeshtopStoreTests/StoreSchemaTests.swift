@@ -38,6 +38,10 @@ import Testing
         "collector_gauges": ["name", "value", "updated_us"],
         "rejects": ["id", "at_us", "reason", "source", "sample"],
         "meta": ["key", "value"],
+        "health_thresholds": [
+            "position", "match", "apdex_t_us", "latency_objective_us", "error_rate_degraded", "error_rate_failing",
+            "min_apdex", "updated_us",
+        ],
     ]
 
     func checkContract(_ store: MeshtopStore) throws {
