@@ -218,9 +218,9 @@ final class PrometheusExporter: @unchecked Sendable {
         for s in svc { t.sample("meshtop_service_requests_total", [("service", s)], Double(services[s]!.requests)) }
         t.family("meshtop_service_errors_total", .counter, "Requests that failed, per service.")
         for s in svc { t.sample("meshtop_service_errors_total", [("service", s)], Double(services[s]!.errors)) }
-        t.family("meshtop_service_duration_seconds_sum", .counter, "Total request time, per service.")
+        t.family("meshtop_service_duration_seconds_total", .counter, "Total request time, per service.")
         for s in svc {
-            t.sample("meshtop_service_duration_seconds_sum", [("service", s)], Double(services[s]!.sumMicros) / 1e6)
+            t.sample("meshtop_service_duration_seconds_total", [("service", s)], Double(services[s]!.sumMicros) / 1e6)
         }
         t.family("meshtop_service_apdex", .gauge, "Apdex of the service's latest minute, with its apdex_t.")
         for s in svc { if let a = serviceApdex[s] { t.sample("meshtop_service_apdex", [("service", s)], a) } }
