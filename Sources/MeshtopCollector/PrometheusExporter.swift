@@ -26,7 +26,7 @@ final class PrometheusExporter: @unchecked Sendable {
     }
     private struct SpanSeries {
         var calls: Int64 = 0
-        var sum: Double = 0
+        var sumMicros: Int64 = 0
         var buckets: [Int64] = Array(repeating: 0, count: PrometheusExporter.bucketsSeconds.count)
     }
     /// spanmetrics' default histogram buckets.
@@ -86,7 +86,7 @@ final class PrometheusExporter: @unchecked Sendable {
             let seconds = Double(s.durationMicros) / 1_000_000
             var series = spans[key] ?? SpanSeries()
             series.calls += 1
-            series.sum += seconds
+            series.sumMicros += s.durationMicros
             if let i = Self.bucketsSeconds.firstIndex(where: { seconds <= $0 }) { series.buckets[i] += 1 }
             spans[key] = series
         }
@@ -207,7 +207,7 @@ final class PrometheusExporter: @unchecked Sendable {
                     Double(cumulative))
             }
             t.sample("traces_span_metrics_duration_seconds_bucket", labels(k) + [("le", "+Inf")], Double(s.calls))
-            t.sample("traces_span_metrics_duration_seconds_sum", labels(k), s.sum)
+            t.sample("traces_span_metrics_duration_seconds_sum", labels(k), Double(s.sumMicros) / 1e6)
             t.sample("traces_span_metrics_duration_seconds_count", labels(k), Double(s.calls))
         }
     }
