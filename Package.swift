@@ -26,7 +26,8 @@ let package = Package(
     targets: [
         // Pure value types shared by everything.
         .target(name: "MeshtopModel", swiftSettings: swift6),
-        // A connected UDP client socket, shared by the agent, the demo, `meshtop send` and the benchmark.
+        // A connected UDP client socket, shared by the agent, the demo, `meshtop send` and the benchmark; the demo's
+        // blocking HTTP/1.1 keep-alive POST client.
         .target(name: "MeshtopNet", swiftSettings: swift6),
         // Pure decoders/encoders: bytes <-> model.
         .target(name: "MeshtopWire", dependencies: ["MeshtopModel"], swiftSettings: swift6),
@@ -98,10 +99,15 @@ let package = Package(
         .target(
             name: "MeshtopTerminal", dependencies: ["MeshtopConsole", "CNcursesw"],
             swiftSettings: swift6),
-        // Simulated microservices sending real wire formats.
+        // Simulated microservices sending real wire formats (UDP, OTLP/HTTP, OTLP/gRPC).
         .target(
             name: "MeshtopDemo",
-            dependencies: ["MeshtopModel", "MeshtopWire", "MeshtopNet", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "MeshtopModel", "MeshtopWire", "MeshtopNet", "MeshtopOTLP", "MeshtopOTLPProto",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+            ],
             swiftSettings: swift6),
         .target(
             name: "MeshtopCLI",

@@ -52,6 +52,8 @@ public struct DemoCommand: AsyncParsableCommand {
         }
         let path = try db ?? Self.temporaryDatabasePath()
         FileHandle.standardError.write(Data("meshtop demo: scenario '\(scenario.name)', database \(path)\n".utf8))
+        let transports = scenario.transportLines.map { "meshtop demo: \($0)\n" }.joined()
+        FileHandle.standardError.write(Data(transports.utf8))
         let session = try await DemoSession.start(scenario: scenario, databasePath: path, speed: speed)
         if headless {
             let micros = DurationText.parseMicros(duration ?? "20s") ?? 20_000_000
@@ -59,7 +61,7 @@ public struct DemoCommand: AsyncParsableCommand {
             try await Task.sleep(nanoseconds: UInt64(micros) * 1_000)
             runner.stop()
             await session.finish()
-            let summary = try DemoSummary.read(databasePath: path)
+            let summary = try DemoSummary.read(databasePath: path, scenario: scenario)
             print(json ? summary.json : summary.text)
             return
         }

@@ -4,7 +4,8 @@ import MeshtopCollector
 import MeshtopDemo
 import MeshtopModel
 
-/// A running demo: the in-process collector plus the simulator thread that feeds it over UDP.
+/// A running demo: the in-process collector plus the simulator thread that feeds it over UDP, OTLP/HTTP and
+/// OTLP/gRPC, each on a free loopback port.
 final class DemoSession: @unchecked Sendable {
     // Created once; `runner` is set before the simulator thread starts and only read afterwards.
     let collector: Collector
@@ -27,6 +28,8 @@ final class DemoSession: @unchecked Sendable {
         var config = CollectorConfig()
         config.listen = [HostPort(host: "127.0.0.1", port: 0)]
         config.jaeger = HostPort(host: "127.0.0.1", port: 0)
+        config.otlpHTTP = HostPort(host: "127.0.0.1", port: 0)
+        config.otlpGRPC = HostPort(host: "127.0.0.1", port: 0)
         // Alerts and breakers run on event time; at --speed X a 5 s tick would skip X×5 s of story.
         config.evaluationIntervalMicros = max(200_000, Int64(5_000_000 / speed))
         // StatsD flushes run on the receive clock: scale them too, or a fast story's gauge gets one point per 10 s.
@@ -49,9 +52,12 @@ final class DemoSession: @unchecked Sendable {
         let addresses = collector.boundAddresses
         let lines = addresses[0]
         let jaeger = addresses[1]
+        let receivers = collector.receiverAddresses
         let sender = try DemoSender(
             linesHost: lines.host, linesPort: UInt16(lines.port), jaegerHost: jaeger.host,
-            jaegerPort: UInt16(jaeger.port))
+            jaegerPort: UInt16(jaeger.port),
+            otlpHTTP: receivers["otlp"].map { OTLPHTTPExporter(host: $0.host, port: $0.port) },
+            otlpGRPC: try receivers["otlp-grpc"].map { try OTLPGRPCExporter(host: $0.host, port: $0.port) })
         return DemoSession(collector: collector, scenario: scenario, sender: sender, speed: speed, rulesFile: rulesFile)
     }
 
@@ -68,10 +74,13 @@ final class DemoSession: @unchecked Sendable {
         return runner
     }
 
-    /// Stops the simulator, lets the collector drain what was sent, and stops it.
+    /// Stops the simulator, sends what the OTLP exporters still hold, lets the collector drain, and stops it.
     func finish() async {
         runner?.stop()
         if runner != nil { done.wait() }
+        sender.otlpHTTP?.flush()
+        sender.otlpHTTP?.close()
+        await sender.otlpGRPC?.shutdown()
         try? await Task.sleep(nanoseconds: 500_000_000)
         await collector.stop()
     }

@@ -1,8 +1,11 @@
+import MeshtopDemo
 import MeshtopModel
 import MeshtopQuery
 import MeshtopStore
 
-/// What a headless demo run left in the database: services, edges, breaker transitions and alert transitions.
+/// What a headless demo run left in the database: services, edges, breaker transitions and alert transitions, and
+/// how many items the OTLP receivers took (with the scenario's transport table, so a reader sees which services
+/// those were).
 struct DemoSummary {
     var services: [ServiceRow]
     var edges: [EdgeRow]
@@ -11,27 +14,43 @@ struct DemoSummary {
     var spans: Int64
     var logs: Int64
     var metricRollups: Int64
+    /// `otlp_http.items`, `otlp_grpc.items`, … : the HTTP/gRPC receivers' counters.
+    var receiverCounters: [String: Int64] = [:]
+    var transportLines: [String] = []
 
-    static func read(databasePath: String) throws -> DemoSummary {
+    static let receiverCounterNames = [
+        "otlp_http.requests", "otlp_http.items", "otlp_grpc.requests", "otlp_grpc.items",
+    ]
+
+    static func read(databasePath: String, scenario: Scenario? = nil) throws -> DemoSummary {
         let store = try MeshtopStore.openReadOnly(path: databasePath)
         let q = MeshtopQueries(store: store)
         let latest = try q.latestEventMicros() ?? wallClockMicros()
         // The whole run, whatever the speed: from well before the story to just after its end.
         let window = TimeWindow(sinceMicros: latest - 7 * 86_400_000_000, untilMicros: latest + 60_000_000)
         let counts = store.rowCounts()
+        let counters = try store.counters()
         return DemoSummary(
             services: try q.services(window: window),
             edges: try q.topology(window: window).edges,
             // History comes newest first (time, then insertion order): reversed keeps same-instant steps in order.
             transitions: Array(try q.breakerHistory(caller: nil, callee: nil, limit: 1000).reversed()),
             alerts: Array(try q.alertHistory(limit: 1000).reversed()),
-            spans: counts["spans"] ?? 0, logs: counts["logs"] ?? 0, metricRollups: counts["metric_rollups"] ?? 0)
+            spans: counts["spans"] ?? 0, logs: counts["logs"] ?? 0, metricRollups: counts["metric_rollups"] ?? 0,
+            receiverCounters: counters.filter { receiverCounterNames.contains($0.key) },
+            transportLines: scenario?.transportLines ?? [])
     }
 
     var text: String {
         var out = "services (\(services.count)): " + services.map(\.service).joined(separator: ", ") + "\n"
         out += "edges (\(edges.count)): " + edges.map { "\($0.caller)->\($0.callee)" }.joined(separator: ", ") + "\n"
         out += "rows: \(spans) spans, \(logs) logs, \(metricRollups) metric rollups\n"
+        out += "otlp: \(counter("otlp_http.items")) spans and logs in \(counter("otlp_http.requests")) "
+            + "OTLP/HTTP requests, "
+            + "\(counter("otlp_grpc.items")) in \(counter("otlp_grpc.requests")) OTLP/gRPC requests\n"
+        if !transportLines.isEmpty {
+            out += "transports:\n" + transportLines.map { "  \($0)\n" }.joined()
+        }
         out += "breaker transitions (\(transitions.count)):\n"
         for t in transitions {
             out += "  \(RFC3339.format(micros: t.atMicros))  \(t.caller)->\(t.callee)  \(t.from.rawValue) -> "
@@ -45,8 +64,11 @@ struct DemoSummary {
         return out
     }
 
+    func counter(_ name: String) -> Int64 { receiverCounters[name] ?? 0 }
+
     var json: String {
         func q(_ s: String) -> String { JSONText.quote(s) }
+        let receivers = Self.receiverCounterNames.map { "\(q($0)):\(counter($0))" }.joined(separator: ",")
         let svc = services.map(\.service).map(q).joined(separator: ",")
         let e = edges.map { "{\"caller\":\(q($0.caller)),\"callee\":\(q($0.callee)),\"calls\":\($0.calls)}" }
         let t = transitions.map {
@@ -59,6 +81,7 @@ struct DemoSummary {
         }
         return "{\"services\":[\(svc)],\"edges\":[\(e.joined(separator: ","))],"
             + "\"breaker_transitions\":[\(t.joined(separator: ","))],\"alert_transitions\":[\(a.joined(separator: ","))],"
-            + "\"rows\":{\"spans\":\(spans),\"logs\":\(logs),\"metric_rollups\":\(metricRollups)}}"
+            + "\"rows\":{\"spans\":\(spans),\"logs\":\(logs),\"metric_rollups\":\(metricRollups)},"
+            + "\"receivers\":{\(receivers)}}"
     }
 }

@@ -4,6 +4,9 @@ extension BuiltinScenarios {
 # The default `meshtop demo` scenario: an online shop.
 # gateway → auth, catalog, cart, orders; orders → inventory, payments, shipping; payments → bank-api;
 # orders publishes to a queue that notifications consumes.
+# Transports, as real clients send them: spans as Zipkin JSON or Jaeger thrift over UDP, or OTLP protobuf over
+# HTTP (otlp-http: cart, shipping, bank-api) or gRPC (otlp-grpc: notifications); logs as syslog, JSON or logfmt
+# lines over UDP, or OTLP like the spans; metrics as StatsD or DogStatsD over UDP.
 # Durations: 250ms, 1.5s, 2m. Latencies are self time (log-normal, p50 and p99); calls add their own time.
 name: shop
 description: Online shop with a payments incident that trips the orders→payments breaker.
@@ -58,8 +61,8 @@ services:
         calls:
           - {service: inventory, operation: "GET /stock", count: 3}
   cart:
-    spans: zipkin
-    logs: json
+    spans: otlp-http
+    logs: otlp-http
     metrics: dogstatsd
     operations:
       "PUT /items": {p50: 4ms, p99: 30ms, errors: 0.001}
@@ -100,20 +103,20 @@ services:
         calls:
           - {service: bank-api, operation: "authorize"}
   bank-api:
-    spans: zipkin
-    logs: syslog
+    spans: otlp-http
+    logs: otlp-http
     metrics: statsd
     operations:
       authorize: {p50: 40ms, p99: 400ms}
   shipping:
-    spans: zipkin
-    logs: json
+    spans: otlp-http
+    logs: otlp-http
     metrics: statsd
     operations:
       "POST /quote": {p50: 5ms, p99: 40ms}
   notifications:
-    spans: jaeger
-    logs: logfmt
+    spans: otlp-grpc
+    logs: otlp-grpc
     metrics: statsd
     operations:
       order.created: {p50: 12ms, p99: 90ms, kind: CONSUMER, log: notification sent, log_rate: 1}

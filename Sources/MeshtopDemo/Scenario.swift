@@ -20,9 +20,9 @@ public struct Scenario: Sendable, Decodable {
     public var rules: String?
 
     public struct ServiceSpec: Sendable, Decodable {
-        /// `zipkin` or `jaeger`: how this service ships its spans.
+        /// `zipkin` or `jaeger` (UDP), `otlp-http` or `otlp-grpc`: how this service ships its spans.
         public var spans: String?
-        /// `syslog`, `json` or `logfmt`: how this service ships its logs.
+        /// `syslog`, `json` or `logfmt` (UDP), `otlp-http` or `otlp-grpc`: how this service ships its logs.
         public var logs: String?
         /// `statsd` or `dogstatsd`.
         public var metrics: String?
@@ -124,6 +124,9 @@ public struct Scenario: Sendable, Decodable {
             throw ScenarioError.invalid("entry \(e.service) \(e.operation): no such service operation")
         }
         for (name, svc) in services {
+            try Self.check(svc.spans, ServiceTransport.SpanFormat.self, "\(name) spans")
+            try Self.check(svc.logs, ServiceTransport.LogFormat.self, "\(name) logs")
+            try Self.check(svc.metrics, ServiceTransport.MetricFormat.self, "\(name) metrics")
             for (op, spec) in svc.operations {
                 for d in [spec.p50, spec.p99] where DurationText.parseMicros(d) == nil {
                     throw ScenarioError.invalid("\(name) \(op): '\(d)' is not a duration")
@@ -141,6 +144,16 @@ public struct Scenario: Sendable, Decodable {
                 throw ScenarioError.invalid("story step at \(step.at): no service '\(svc)'")
             }
         }
+    }
+}
+
+extension Scenario {
+    /// A transport name must be one of the format's cases (nil: the default).
+    static func check<F: RawRepresentable & CaseIterable>(_ value: String?, _ format: F.Type, _ what: String) throws
+    where F.RawValue == String {
+        guard let v = value, F(rawValue: v) == nil else { return }
+        let names = F.allCases.map(\.rawValue).joined(separator: ", ")
+        throw ScenarioError.invalid("\(what): '\(v)' is not one of \(names)")
     }
 }
 

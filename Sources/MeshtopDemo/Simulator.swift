@@ -1,10 +1,20 @@
 import MeshtopModel
 
-/// How a simulated service ships its data: the same bytes real clients send.
+/// How a simulated service ships its data: the same bytes real clients send. Zipkin JSON, Jaeger thrift,
+/// syslog, JSON and logfmt lines and StatsD go over UDP; `otlp-http` is OTLP/HTTP protobuf (`POST /v1/traces`,
+/// `/v1/logs`) and `otlp-grpc` OTLP/gRPC, as an OpenTelemetry SDK's exporters send them.
 public struct ServiceTransport: Sendable, Hashable {
-    public enum SpanFormat: String, Sendable { case zipkin, jaeger }
-    public enum LogFormat: String, Sendable { case syslog, json, logfmt }
-    public enum MetricFormat: String, Sendable { case statsd, dogstatsd }
+    public enum SpanFormat: String, Sendable, CaseIterable {
+        case zipkin, jaeger
+        case otlpHTTP = "otlp-http"
+        case otlpGRPC = "otlp-grpc"
+    }
+    public enum LogFormat: String, Sendable, CaseIterable {
+        case syslog, json, logfmt
+        case otlpHTTP = "otlp-http"
+        case otlpGRPC = "otlp-grpc"
+    }
+    public enum MetricFormat: String, Sendable, CaseIterable { case statsd, dogstatsd }
     public var spans: SpanFormat
     public var logs: LogFormat
     public var metrics: MetricFormat
@@ -44,6 +54,11 @@ public struct Simulator: Sendable {
     public var isFinished: Bool { elapsedMicros >= scenario.durationMicros }
 
     public func transport(of service: String) -> ServiceTransport {
+        Self.transport(of: service, in: scenario)
+    }
+
+    /// The scenario's transports for `service`; unset: Zipkin JSON spans, JSON log lines, plain StatsD.
+    public static func transport(of service: String, in scenario: Scenario) -> ServiceTransport {
         let s = scenario.services[service]
         return ServiceTransport(
             spans: ServiceTransport.SpanFormat(rawValue: s?.spans ?? "zipkin") ?? .zipkin,

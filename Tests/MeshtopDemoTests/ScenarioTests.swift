@@ -37,6 +37,37 @@ import Testing
         }
         #expect(throws: ScenarioError.self) { try BuiltinScenarios.load("/no/such/scenario.yaml") }
     }
+
+    /// Part of the shop sends over the OTLP receivers; the rest over UDP.
+    @Test func shopTransports() throws {
+        let s = try BuiltinScenarios.load("shop")
+        for service in ["cart", "shipping", "bank-api"] {
+            let t = Simulator.transport(of: service, in: s)
+            #expect(t.spans == .otlpHTTP && t.logs == .otlpHTTP, "\(service)")
+        }
+        let notifications = Simulator.transport(of: "notifications", in: s)
+        #expect(notifications.spans == .otlpGRPC && notifications.logs == .otlpGRPC)
+        let orders = ServiceTransport(spans: .jaeger, logs: .syslog, metrics: .dogstatsd)
+        #expect(Simulator.transport(of: "orders", in: s) == orders)
+        #expect(s.transportLines[0].contains("otlp-http (bank-api, cart, shipping)"), "\(s.transportLines)")
+        #expect(s.transportLines[1].contains("otlp-grpc (notifications)"), "\(s.transportLines)")
+    }
+
+    @Test func unknownTransportNamesTheChoices() {
+        let yaml = """
+            name: x
+            duration: 10s
+            rate: 5
+            entry: [{service: a, operation: "GET /", weight: 1}]
+            services:
+              a: {spans: otlp, operations: {"GET /": {p50: 1ms, p99: 2ms}}}
+            """
+        #expect {
+            try Scenario.load(yaml: yaml)
+        } throws: { error in
+            "\(error)".contains("a spans: 'otlp' is not one of zipkin, jaeger, otlp-http, otlp-grpc")
+        }
+    }
 }
 
 @Suite struct SimulatorTests {
