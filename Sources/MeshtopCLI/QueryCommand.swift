@@ -11,7 +11,8 @@ public struct QueryCommand: ParsableCommand {
             """,
         subcommands: [
             QueryServicesCommand.self, QueryTracesCommand.self, QueryTraceCommand.self, QueryTopologyCommand.self,
-            QueryLogsCommand.self, QueryMetricsCommand.self, QueryBreakersCommand.self, QueryAlertsCommand.self,
+            QueryLogsCommand.self, QueryMetricsCommand.self, QueryBreakersCommand.self, QueryLimitsCommand.self,
+            QueryAlertsCommand.self,
             QueryStatsCommand.self, QuerySQLCommand.self,
         ])
 

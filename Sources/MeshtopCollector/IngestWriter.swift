@@ -196,6 +196,7 @@ final class IngestWriter: @unchecked Sendable {
         batch.serviceRollups += out.serviceRollups
         batch.edgeRollups += out.edgeRollups
         if let thresholds = out.healthThresholds { batch.governanceExtras.healthThresholds = thresholds }
+        batch.governanceExtras.limitStats += out.limitStats
         guard alerts else { return }
         batch.breakerStatuses += out.breakers
         batch.breakerTransitions += out.breakerTransitions

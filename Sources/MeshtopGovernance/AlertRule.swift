@@ -12,6 +12,8 @@ public enum AlertSignal: Hashable, Sendable {
     case apdex
     /// 1 when the edge's breaker (simulated or reported) is open, else 0.
     case breakerOpen
+    /// Percent of a flow rule's decided calls that it would have blocked (per rule and resource).
+    case blockedRate
     /// A StatsD series aggregated over the window. `name` may be a glob.
     case metric(name: String, aggregation: MetricAggregation)
     /// Log records per second at or above a severity (syslog order: `error` means error, crit, alert, emerg).

@@ -63,6 +63,7 @@ enum AlertRuleParser {
         case "rps": return .rps
         case "apdex": return .apdex
         case "breaker_open": return .breakerOpen
+        case "blocked_rate": return .blockedRate
         case "log_rate":
             let s = try P.string(f["min_severity"], "min_severity") ?? "error"
             guard let sev = Severity(name: s) else {
@@ -75,7 +76,7 @@ enum AlertRuleParser {
             guard text.hasPrefix("metric:"), text.count > 7 else {
                 throw .invalidValue(
                     line: P.line(node), field: "signal", value: text,
-                    expected: "error_rate, p99_ms, rps, apdex, breaker_open, log_rate or metric:<name>")
+                    expected: "error_rate, p99_ms, rps, apdex, breaker_open, blocked_rate, log_rate or metric:<name>")
             }
             let a = try P.string(f["aggregation"], "aggregation") ?? "last"
             guard let agg = MetricAggregation(rawValue: a) else {

@@ -23,6 +23,11 @@ public enum GovernanceBenchmark {
                   - {name: EdgeErrors, signal: error_rate, scope: {caller: "*"}, op: ">", threshold: 20}
                   - {name: Open, signal: breaker_open, op: "==", threshold: 1}
                   - {name: Queue, signal: "metric:bench.m1*", aggregation: max, op: ">", threshold: 900}
+                  - {name: Blocked, signal: blocked_rate, op: ">", threshold: 10}
+                limits:
+                  - {name: edge-qps, caller: "*", callee: "*", qps: 50}
+                  - {name: edge-warm, caller: "*", callee: "*", qps: 50, behavior: warm_up}
+                  - {name: svc-throttle, match: "*", qps: 200, behavior: throttle}
                 """)
         let engine = GovernanceEngine(rules: rules ?? .empty)
         let names = (0..<services).map { "svc-\($0)" }

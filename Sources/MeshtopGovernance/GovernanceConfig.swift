@@ -74,12 +74,15 @@ public struct GovernanceOutput: Sendable, Hashable {
     /// The health thresholds in force (`RuleSet.effectiveThresholds`), on the first tick and after a reload
     /// (replace); nil otherwise. Readers judge health with these, not with defaults.
     public var healthThresholds: [ServiceSettings]?
+    /// Flow rule decisions per rule, resource and minute that changed (upsert).
+    public var limitStats: [LimitStat] = []
 
     public init() {}
 
     public var isEmpty: Bool {
         serviceRollups.isEmpty && edgeRollups.isEmpty && breakers.isEmpty && breakerTransitions.isEmpty
             && metricRollups.isEmpty && alerts == nil && alertTransitions.isEmpty && healthThresholds == nil
+            && limitStats.isEmpty
     }
 }
 

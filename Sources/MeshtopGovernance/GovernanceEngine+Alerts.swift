@@ -83,6 +83,8 @@ extension GovernanceEngine {
                 ]
                 out.append((labels, v))
             }
+        case .blockedRate:
+            out += blockedRateValues(rule, fromMinute: from, toMinute: to, keep: keep)
         case .metric(_, let agg):
             for (r, v) in metricHistory.values(rule, agg: agg, at: t) where keep(v) {
                 var labels = [Attribute("name", .string(r.name)), Attribute("service", .string(r.service))]

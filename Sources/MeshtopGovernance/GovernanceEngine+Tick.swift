@@ -34,6 +34,7 @@ extension GovernanceEngine {
         evaluateAlerts(nowMicros: nowMicros, into: &out)
         if watermark != Int64.min { expire() }
         out.watermarkMicros = watermark == Int64.min ? 0 : watermark
+        out.limitStats = limits.drainChanged()
         if thresholdsChanged {
             out.healthThresholds = rules.effectiveThresholds
             thresholdsChanged = false
@@ -57,6 +58,7 @@ extension GovernanceEngine {
         guard watermark != Int64.min else { return }
         let cutoff = feedCutoff
         var transitions: [BreakerTransition] = []
+        var due: [LimitBook.Call] = []
         for key in sortedEdgeKeys() {
             guard let e = edges[key], !e.pending.isEmpty else { continue }
             e.pending.sort { ($0.end, $0.duration, $0.failed ? 1 : 0) < ($1.end, $1.duration, $1.failed ? 1 : 0) }
@@ -66,6 +68,7 @@ extension GovernanceEngine {
                 e.breaker.record(
                     endMicros: c.end, durationMicros: c.duration, failed: c.failed, transitions: &transitions)
                 e.fedUpTo = max(e.fedUpTo, c.end)
+                if !limits.isEmpty { due.append(LimitBook.Call(edge: key, end: c.end, duration: c.duration)) }
                 n += 1
             }
             if n > 0 {
@@ -74,6 +77,7 @@ extension GovernanceEngine {
             }
         }
         pendingTransitions.append(contentsOf: transitions)
+        limits.feed(&due)
     }
 
     func drainBreakerStatuses() -> [BreakerStatus] {
@@ -100,6 +104,7 @@ extension GovernanceEngine {
         let keep = max(config.rollupLatenessMicros, rules.maxWindowMicros + 60_000_000)
         book.expire(watermark: watermark, retainMicros: keep)
         let cutoff = RollupBook.minute(of: watermark - keep)
+        limits.expire(beforeMinute: cutoff)
         if logCounts.keys.contains(where: { $0.minute < cutoff }) {
             logCounts = logCounts.filter { $0.key.minute >= cutoff }
         }

@@ -25,6 +25,7 @@ public final class GovernanceEngine {
 
     var index: TraceIndex
     var book = RollupBook()
+    var limits = LimitBook()
     var edges: [EdgeKey: EdgeBreaker] = [:]
     var edgeOrder: [EdgeKey]?
     var reported = ReportedBreakers()
@@ -56,6 +57,7 @@ public final class GovernanceEngine {
         statsd = StatsdAggregator(
             intervalMicros: config.metricFlushIntervalMicros, idleMicros: config.metricIdleMicros)
         alerts = AlertTracker(resolvedRetentionMicros: config.resolvedRetentionMicros)
+        limits.reload(rules.limits)
     }
 
     /// Replaces the rules: thresholds and breaker configs apply from now on (open breakers keep their state),
@@ -63,6 +65,7 @@ public final class GovernanceEngine {
     public func reload(rules: RuleSet) {
         self.rules = rules
         thresholdsChanged = true
+        limits.reload(rules.limits)
         apdexCache.removeAll()
         for (k, e) in edges {
             e.breaker.reconfigure(rules.breakerConfig(caller: k.caller, callee: k.callee))

@@ -26,7 +26,7 @@ extension RuleSet {
         guard let root else { return .empty }
         let set = try RulesParser.ruleSet(root)
         // Flow-style lists (`rules: [{…}, {…}]`) escape the line count above; count what was parsed too.
-        let entries = set.services.count + set.breakers.count + set.rules.count
+        let entries = set.services.count + set.breakers.count + set.rules.count + set.limits.count
         guard entries <= maxEntries else { throw .tooManyEntries(count: entries, limit: maxEntries) }
         return set
     }
@@ -133,7 +133,7 @@ enum RulesParser {
         return v
     }
 
-    static let topFields = ["defaults", "services", "breakers", "rules"]
+    static let topFields = ["defaults", "services", "breakers", "limits", "rules"]
     static let thresholdFields = [
         "apdex_t", "latency_objective", "error_rate_degraded", "error_rate_failing", "min_apdex",
     ]
@@ -169,6 +169,9 @@ enum RulesParser {
                 BreakerSettings(
                     caller: try string(f["caller"], "caller") ?? "*", callee: try string(f["callee"], "callee") ?? "*",
                     config: config))
+        }
+        for (i, n) in try list(top["limits"], field: "limits").enumerated() {
+            set.limits.append(try FlowRuleParser.rule(n, index: i))
         }
         var seen: [String: Int] = [:]
         for n in try list(top["rules"], field: "rules") {

@@ -19,16 +19,20 @@ public struct RuleSet: Sendable, Hashable {
     public var rules: [AlertRule]
     public var services: [ServiceSettings]
     public var breakers: [BreakerSettings]
+    /// Flow rules (`limits:`), simulated with Sentinel's semantics.
+    public var limits: [FlowRule]
     public var defaultThresholds: HealthThresholds
     public var defaultBreaker: BreakerConfig
 
     public init(
         rules: [AlertRule] = [], services: [ServiceSettings] = [], breakers: [BreakerSettings] = [],
-        defaultThresholds: HealthThresholds = .default, defaultBreaker: BreakerConfig = .resilience4j
+        limits: [FlowRule] = [], defaultThresholds: HealthThresholds = .default,
+        defaultBreaker: BreakerConfig = .resilience4j
     ) {
         self.rules = rules
         self.services = services
         self.breakers = breakers
+        self.limits = limits
         self.defaultThresholds = defaultThresholds
         self.defaultBreaker = defaultBreaker
     }

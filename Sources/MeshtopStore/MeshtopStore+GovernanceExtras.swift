@@ -8,12 +8,15 @@ public struct GovernanceExtras: Sendable, Hashable {
     /// Replaces `health_thresholds` when non-nil: the rules' `services:` entries in order, then the defaults as
     /// `match: "*"` (`RuleSet.effectiveThresholds`).
     public var healthThresholds: [ServiceSettings]?
+    /// Upserted into `limit_stats` by (minute, rule, resource).
+    public var limitStats: [LimitStat]
 
-    public init(healthThresholds: [ServiceSettings]? = nil) {
+    public init(healthThresholds: [ServiceSettings]? = nil, limitStats: [LimitStat] = []) {
         self.healthThresholds = healthThresholds
+        self.limitStats = limitStats
     }
 
-    public var isEmpty: Bool { healthThresholds == nil }
+    public var isEmpty: Bool { healthThresholds == nil && limitStats.isEmpty }
 }
 
 extension MeshtopStore {
@@ -30,6 +33,17 @@ extension MeshtopStore {
                 try stmt.execute(arguments: [
                     i, s.match, t.apdexTMicros, t.latencyObjectiveMicros, t.degradedErrorRate, t.failingErrorRate,
                     t.minApdex, now,
+                ])
+            }
+        }
+        if !extras.limitStats.isEmpty {
+            let stmt = try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO limit_stats(minute_us, rule, service, caller, callee, passed, blocked, queued)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for l in extras.limitStats {
+                try stmt.execute(arguments: [
+                    l.minuteMicros, l.rule, l.service, l.caller, l.callee, l.passed, l.blocked, l.queued,
                 ])
             }
         }

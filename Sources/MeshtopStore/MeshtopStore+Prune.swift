@@ -54,7 +54,7 @@ extension MeshtopStore {
 
     static let rollupTables = [
         ("metric_rollups", "time_us"), ("service_rollups", "minute_us"), ("edge_rollups", "minute_us"),
-        ("breaker_transitions", "at_us"),
+        ("breaker_transitions", "at_us"), ("limit_stats", "minute_us"),
     ]
 
     /// Bytes in pages that hold data (free pages excluded).

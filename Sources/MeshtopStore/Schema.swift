@@ -10,6 +10,7 @@ enum Schema {
         m.registerMigration("v2-fts-automerge", migrate: ftsAutomergeV2)
         m.registerMigration("v3-application-id", migrate: applicationIDV3)
         m.registerMigration("v4-health-thresholds", migrate: healthThresholdsV4)
+        m.registerMigration("v5-limit-stats", migrate: limitStatsV5)
         return m
     }()
 
@@ -17,6 +18,7 @@ enum Schema {
     static let tables = [
         "spans", "logs", "metric_rollups", "service_rollups", "edge_rollups", "breakers", "breaker_transitions",
         "alerts", "alert_history", "collector_counters", "collector_gauges", "rejects", "meta", "health_thresholds",
+        "limit_stats",
     ]
 
     /// FTS5 merges segments once `automerge` of them sit on one level (default 4). At 8, each log insert does
@@ -44,6 +46,17 @@ enum Schema {
                 position INTEGER PRIMARY KEY, match TEXT NOT NULL, apdex_t_us INTEGER NOT NULL,
                 latency_objective_us INTEGER NOT NULL, error_rate_degraded REAL NOT NULL,
                 error_rate_failing REAL NOT NULL, min_apdex REAL NOT NULL, updated_us INTEGER NOT NULL);
+            """)
+    }
+
+    /// Flow rule decisions per rule, resource and minute (`MeshtopStore+GovernanceExtras.swift`); pruned with
+    /// the rollups.
+    private static func limitStatsV5(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE limit_stats(
+                minute_us INTEGER NOT NULL, rule TEXT NOT NULL, service TEXT NOT NULL, caller TEXT NOT NULL,
+                callee TEXT NOT NULL, passed INTEGER NOT NULL, blocked INTEGER NOT NULL, queued INTEGER NOT NULL,
+                PRIMARY KEY(minute_us, rule, service, caller, callee));
             """)
     }
 

@@ -42,6 +42,7 @@ import Testing
             "position", "match", "apdex_t_us", "latency_objective_us", "error_rate_degraded", "error_rate_failing",
             "min_apdex", "updated_us",
         ],
+        "limit_stats": ["minute_us", "rule", "service", "caller", "callee", "passed", "blocked", "queued"],
     ]
 
     func checkContract(_ store: MeshtopStore) throws {
