@@ -157,7 +157,9 @@ public enum OTLPRequestEncoder {
     static func bytes(_ words: UInt64...) -> Data {
         var d = Data(capacity: words.count * 8)
         for w in words {
-            for shift in stride(from: 56, through: 0, by: -8) { d.append(UInt8(truncatingIfNeeded: w >> UInt64(shift))) }
+            for shift in stride(from: 56, through: 0, by: -8) {
+                d.append(UInt8(truncatingIfNeeded: w >> UInt64(shift)))
+            }
         }
         return d
     }
