@@ -89,7 +89,7 @@ public final class Collector: @unchecked Sendable {
                 opened.append(channel)
             }
             if let address = config.otlpGRPC {
-                let receiver = try await bindGRPC(address, sink: sink, group: group)
+                let receiver = try await bindGRPC(address, sink: sink)
                 lock.withLock { grpc = receiver }
                 receivers["otlp-grpc"] = await receiver.boundAddress()
             }
@@ -174,13 +174,13 @@ public final class Collector: @unchecked Sendable {
         OTLPIngest(receiver: receiver, sink: sink, metrics: otlpMetrics, wallClock: config.wallClock)
     }
 
-    private func bindGRPC(_ address: HostPort, sink: IngestSink, group: MultiThreadedEventLoopGroup) async throws
-        -> OTLPGRPCReceiver
-    {
+    /// gRPC runs on NIO's shared singleton event-loop group: grpc-swift's transport schedules connection clean-up
+    /// after its server has stopped, which would land on the collector's group after `stop()` shut it down.
+    private func bindGRPC(_ address: HostPort, sink: IngestSink) async throws -> OTLPGRPCReceiver {
         do {
             return try await OTLPGRPCReceiver(
                 address: address, ingest: otlpIngest(sink, receiver: "otlp_grpc"), allow: config.allow,
-                maxRequestBytes: config.maxRequestBytes, group: group)
+                maxRequestBytes: config.maxRequestBytes, group: .singletonMultiThreadedEventLoopGroup)
         } catch let error as IOError {
             throw CollectorError.bind(address: address, reason: Self.describe(error), transport: "tcp")
         } catch {
