@@ -113,7 +113,8 @@ let package = Package(
             name: "MeshtopCLI",
             dependencies: [
                 "MeshtopModel", "MeshtopWire", "MeshtopStore", "MeshtopGovernance", "MeshtopCollector",
-                "MeshtopQuery", "MeshtopAgent", "MeshtopConsole", "MeshtopTerminal", "MeshtopDemo",
+                "MeshtopQuery", "MeshtopAgent", "MeshtopConsole", "MeshtopTerminal", "MeshtopDemo", "MeshtopNet",
+                "MeshtopOTLPProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

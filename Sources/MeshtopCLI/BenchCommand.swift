@@ -4,9 +4,10 @@ import ArgumentParser
 public struct BenchCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Benchmarks: ingest, store, query, governance, console.",
+        abstract: "Benchmarks: ingest, otlp, store, query, governance, console.",
         subcommands: [
-            BenchIngestCommand.self, BenchStoreCommand.self, BenchQueryCommand.self, BenchGovernanceCommand.self,
+            BenchIngestCommand.self, BenchOTLPCommand.self, BenchStoreCommand.self, BenchQueryCommand.self,
+            BenchGovernanceCommand.self,
             BenchConsoleCommand.self,
         ]
     )

@@ -79,20 +79,7 @@ public struct BenchIngestCommand: AsyncParsableCommand {
         let sent = try await spawnSenders(target: collector.boundAddresses[0], micros: micros)
         let sendSeconds = Date().timeIntervalSince(started)
         // Drain: wait until every sent line was counted, or the count stops moving for 2 s.
-        var last: Int64 = -1
-        var still = Date()
-        while true {
-            let s = collector.statistics
-            let seen = (s["lines"] ?? 0)
-            if seen >= sent.lines { break }
-            if seen != last {
-                last = seen
-                still = Date()
-            } else if Date().timeIntervalSince(still) > 2 {
-                break
-            }
-            try await Task.sleep(nanoseconds: 50_000_000)
-        }
+        try await BenchOTLPCommand.drain(collector, counter: "lines", until: sent.lines)
         let drainedSeconds = Date().timeIntervalSince(started)
         await collector.stop()
         let totalSeconds = Date().timeIntervalSince(started)
