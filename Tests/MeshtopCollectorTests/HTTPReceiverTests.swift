@@ -66,7 +66,8 @@ import Testing
         #expect(t.partialSuccess.rejectedSpans == 3)
         #expect(!t.partialSuccess.errorMessage.isEmpty)
         // Same connection (keep-alive): the logs, one of them with a 4-byte span id.
-        let logs = try client.request("/v1/logs", contentType: "application/json", body: try Fixture.body("otlp-logs.json"))
+        let logs = try client.request(
+            "/v1/logs", contentType: "application/json", body: try Fixture.body("otlp-logs.json"))
         #expect(logs.status == 200)
         let l = try Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceResponse(jsonUTF8Bytes: logs.body)
         #expect(l.partialSuccess.rejectedLogRecords == 1)
@@ -104,7 +105,8 @@ import Testing
         let h = try await Self.harness()
         let client = try HTTPTestClient(h.otlpAddress)
         for file in ["otlp-metrics-1.pb", "otlp-metrics-2.pb", "otlp-metrics-3.pb"] {
-            let r = try client.request("/v1/metrics", contentType: "application/x-protobuf", body: try Fixture.body(file))
+            let r = try client.request(
+                "/v1/metrics", contentType: "application/x-protobuf", body: try Fixture.body(file))
             #expect(r.status == 200)
             _ = try Opentelemetry_Proto_Collector_Metrics_V1_ExportMetricsServiceResponse(serializedBytes: r.body)
         }
@@ -133,7 +135,8 @@ import Testing
         #expect(r.status == 200)
         let zipkin = try HTTPTestClient(h.zipkinAddress)
         let z = try zipkin.request(
-            "/api/v2/spans", contentType: "application/json", body: try Gzip.compress(try Fixture.body("zipkin-spans-2.json")),
+            "/api/v2/spans", contentType: "application/json",
+            body: try Gzip.compress(try Fixture.body("zipkin-spans-2.json")),
             headers: [("Content-Encoding", "gzip")])
         #expect(z.status == 202)
         await h.collector.stop()
