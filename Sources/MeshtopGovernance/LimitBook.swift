@@ -1,6 +1,7 @@
 import MeshtopModel
 
-/// The flow rules' controllers, one per rule and resource, and their per-minute decisions.
+/// The flow rules' controllers, one per rule and resource, and their per-minute decisions. Controllers live in
+/// an array of slots; each edge caches the slots its calls feed, so a call costs no string hashing.
 struct LimitBook {
     struct Resource: Hashable {
         var rule: Int
@@ -11,7 +12,7 @@ struct LimitBook {
 
     struct MinuteKey: Hashable {
         var minute: Int64
-        var resource: Resource
+        var slot: Int
     }
 
     struct Counts: Hashable {
@@ -28,8 +29,13 @@ struct LimitBook {
     }
 
     private(set) var rules: [FlowRule] = []
-    private var controllers: [Resource: FlowController] = [:]
-    private var matching: [EdgeKey: [Int]] = [:]
+    private var controllers: [FlowController] = []
+    private(set) var resources: [Resource] = []
+    private var slotOf: [Resource: Int] = [:]
+    private var edgeSlots: [EdgeKey: [Int]] = [:]
+    /// Each slot's counts for the minute of its latest call, written to `minutes` once per feed.
+    private var current: [(minute: Int64, counts: Counts, touched: Bool)] = []
+    private var touched: [Int] = []
     private(set) var minutes: [MinuteKey: Counts] = [:]
     private var changed: Set<MinuteKey> = []
 
@@ -38,51 +44,94 @@ struct LimitBook {
     /// New rules: controllers of rules that kept their definition keep their state.
     mutating func reload(_ new: [FlowRule]) {
         guard new != rules else { return }
-        var kept: [Resource: FlowController] = [:]
-        for (r, c) in controllers {
-            if let i = new.firstIndex(of: rules[r.rule]) {
-                kept[Resource(rule: i, service: r.service, caller: r.caller, callee: r.callee)] = c
+        let old = (rules, controllers, resources)
+        rules = new
+        controllers = []
+        resources = []
+        slotOf = [:]
+        edgeSlots = [:]
+        current = []
+        minutes = [:]
+        changed = []
+        for (i, r) in old.2.enumerated() {
+            guard let rule = new.firstIndex(of: old.0[r.rule]) else { continue }
+            let moved = Resource(rule: rule, service: r.service, caller: r.caller, callee: r.callee)
+            slotOf[moved] = resources.count
+            resources.append(moved)
+            controllers.append(old.1[i])
+            current.append((Int64.min, Counts(), false))
+        }
+    }
+
+    private mutating func slots(for edge: EdgeKey) -> [Int] {
+        if let s = edgeSlots[edge] { return s }
+        var out: [Int] = []
+        for (i, rule) in rules.enumerated() where rule.matches(caller: edge.caller, callee: edge.callee) {
+            let res =
+                rule.isEdge
+                ? Resource(rule: i, service: "", caller: edge.caller, callee: edge.callee)
+                : Resource(rule: i, service: edge.callee, caller: "", callee: "")
+            if let slot = slotOf[res] {
+                out.append(slot)
+            } else {
+                slotOf[res] = resources.count
+                out.append(resources.count)
+                resources.append(res)
+                controllers.append(FlowController(rule))
+                current.append((Int64.min, Counts(), false))
             }
         }
-        rules = new
-        controllers = kept
-        matching.removeAll()
-        minutes.removeAll()
-        changed.removeAll()
+        edgeSlots[edge] = out
+        return out
     }
 
     /// Feeds calls (any order; sorted here by end time, then edge) to every rule they match.
     mutating func feed(_ calls: inout [Call]) {
         guard !rules.isEmpty, !calls.isEmpty else { return }
-        calls.sort { ($0.end, $0.edge, $0.duration) < ($1.end, $1.edge, $1.duration) }
+        calls.sort { $0.end != $1.end ? $0.end < $1.end : ($0.edge, $0.duration) < ($1.edge, $1.duration) }
+        var lastEdge: EdgeKey?
+        var slots: [Int] = []
         for c in calls {
-            let idx: [Int]
-            if let m = matching[c.edge] {
-                idx = m
-            } else {
-                idx = rules.indices.filter { rules[$0].matches(caller: c.edge.caller, callee: c.edge.callee) }
-                matching[c.edge] = idx
+            if c.edge != lastEdge {
+                slots = self.slots(for: c.edge)
+                lastEdge = c.edge
             }
-            for i in idx {
-                let rule = rules[i]
-                let res =
-                    rule.isEdge
-                    ? Resource(rule: i, service: "", caller: c.edge.caller, callee: c.edge.callee)
-                    : Resource(rule: i, service: c.edge.callee, caller: "", callee: "")
-                let endMs = Self.floorMs(c.end)
-                let decision = controllers[res, default: FlowController(rule)].decide(
-                    endMs: endMs, durationMs: endMs - Self.floorMs(c.end - c.duration))
-                let key = MinuteKey(minute: RollupBook.minute(of: c.end), resource: res)
-                switch decision {
-                case .passed: minutes[key, default: Counts()].passed += 1
-                case .queued:
-                    minutes[key, default: Counts()].passed += 1
-                    minutes[key, default: Counts()].queued += 1
-                case .blocked: minutes[key, default: Counts()].blocked += 1
+            guard !slots.isEmpty else { continue }
+            let endMs = Self.floorMs(c.end)
+            let durationMs = endMs - Self.floorMs(c.end - c.duration)
+            let minute = RollupBook.minute(of: c.end)
+            for slot in slots {
+                let decision = controllers[slot].decide(endMs: endMs, durationMs: durationMs)
+                if current[slot].minute != minute {
+                    if current[slot].minute != Int64.min { store(slot) }
+                    current[slot].minute = minute
+                    current[slot].counts = minutes[MinuteKey(minute: minute, slot: slot)] ?? Counts()
                 }
-                changed.insert(key)
+                if !current[slot].touched {
+                    current[slot].touched = true
+                    touched.append(slot)
+                }
+                switch decision {
+                case .passed: current[slot].counts.passed += 1
+                case .queued:
+                    current[slot].counts.passed += 1
+                    current[slot].counts.queued += 1
+                case .blocked: current[slot].counts.blocked += 1
+                }
             }
         }
+        for slot in touched {
+            store(slot)
+            current[slot].touched = false
+        }
+        touched.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes a slot's current minute into `minutes` and marks it changed; the slot keeps counting that minute.
+    private mutating func store(_ slot: Int) {
+        let key = MinuteKey(minute: current[slot].minute, slot: slot)
+        minutes[key] = current[slot].counts
+        changed.insert(key)
     }
 
     static func floorMs(_ micros: Int64) -> Int64 { micros >= 0 ? micros / 1000 : (micros - 999) / 1000 }
@@ -92,10 +141,10 @@ struct LimitBook {
         guard !changed.isEmpty else { return [] }
         let out = changed.map { k -> LimitStat in
             let c = minutes[k] ?? Counts()
+            let r = resources[k.slot]
             return LimitStat(
-                minuteMicros: k.minute, rule: rules[k.resource.rule].name, service: k.resource.service,
-                caller: k.resource.caller, callee: k.resource.callee, passed: c.passed, blocked: c.blocked,
-                queued: c.queued)
+                minuteMicros: k.minute, rule: rules[r.rule].name, service: r.service, caller: r.caller,
+                callee: r.callee, passed: c.passed, blocked: c.blocked, queued: c.queued)
         }
         changed.removeAll(keepingCapacity: true)
         return out.sorted {
@@ -106,18 +155,19 @@ struct LimitBook {
 
     /// Blocked percent of decided calls per resource over the minutes `from…to`, for the `blocked_rate` signal.
     func blockedRates(fromMinute from: Int64, toMinute to: Int64) -> [Resource: Double] {
-        var sums: [Resource: Counts] = [:]
+        var sums: [Int: Counts] = [:]
         for (k, c) in minutes where k.minute >= from && k.minute <= to {
-            sums[k.resource, default: Counts()].passed += c.passed
-            sums[k.resource, default: Counts()].blocked += c.blocked
+            sums[k.slot, default: Counts()].passed += c.passed
+            sums[k.slot, default: Counts()].blocked += c.blocked
         }
-        return sums.compactMapValues { c in
-            let n = c.passed + c.blocked
-            return n > 0 ? Double(c.blocked) * 100 / Double(n) : nil
+        var out: [Resource: Double] = [:]
+        for (slot, c) in sums where c.passed + c.blocked > 0 {
+            out[resources[slot]] = Double(c.blocked) * 100 / Double(c.passed + c.blocked)
         }
+        return out
     }
 
-    /// Forgets minutes before `minute` and controllers idle since.
+    /// Forgets minutes before `minute`.
     mutating func expire(beforeMinute minute: Int64) {
         if minutes.keys.contains(where: { $0.minute < minute }) {
             minutes = minutes.filter { $0.key.minute >= minute }

@@ -103,7 +103,12 @@ import Testing
                 e.ingest(span: x)
             }
         }
-        let out = e.tick(nowMicros: base + 20_000_000, live: true)
+        // Two ticks in the same minute: the second reports the minute's cumulative counts (an upsert).
+        let early = e.tick(nowMicros: base + 5_000_000, live: true)
+        // Due so far: calls ending by the watermark (9.9 s) − 2 s, i.e. the first 80.
+        #expect(early.limitStats.first { $0.rule == "db-5qps" }.map { $0.passed + $0.blocked } == 80)
+        var out = e.tick(nowMicros: base + 20_000_000, live: true)
+        out.alertTransitions = early.alertTransitions + out.alertTransitions
         #expect(
             out.limitStats == [
                 LimitStat(
