@@ -26,8 +26,9 @@ let package = Package(
     targets: [
         // Pure value types shared by everything.
         .target(name: "MeshtopModel", swiftSettings: swift6),
-        // A connected UDP client socket, shared by the agent, the demo, `meshtop send` and the benchmark; the demo's
-        // blocking HTTP/1.1 keep-alive POST client.
+        // The client side: HOST:PORT parsing, the datagram packer, a connected UDP socket and the retrying sender,
+        // shared by the agent, the demo, `meshtop send` and the benchmark; the demo's blocking HTTP/1.1 keep-alive
+        // POST client. Never imports the collector.
         .target(name: "MeshtopNet", swiftSettings: swift6),
         // Pure decoders/encoders: bytes <-> model.
         .target(name: "MeshtopWire", dependencies: ["MeshtopModel"], swiftSettings: swift6),
@@ -59,6 +60,7 @@ let package = Package(
             name: "MeshtopGovernance",
             dependencies: [
                 "MeshtopModel",
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -138,7 +140,7 @@ let package = Package(
         .testTarget(
             name: "MeshtopCollectorTests",
             dependencies: [
-                "MeshtopCollector", "MeshtopWire", "MeshtopStore", "MeshtopOTLPProto",
+                "MeshtopCollector", "MeshtopNet", "MeshtopWire", "MeshtopStore", "MeshtopOTLPProto",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),

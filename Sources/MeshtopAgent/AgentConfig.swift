@@ -1,3 +1,5 @@
+import MeshtopModel
+
 /// How the agent reads lines before shipping them (`--format`).
 public enum LogFormat: String, Sendable, CaseIterable {
     /// JSON objects pass through, `key=value` lines pass through as logfmt, anything else is wrapped as plain.

@@ -1,4 +1,8 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Finding files, opening them at the right offset, and following renames, truncation and deletion.
 extension AgentLoop {
@@ -158,7 +162,7 @@ extension AgentLoop {
     func open(_ f: FileFollower, initial: Bool) {
         guard let st = FileStatus.of(path: f.path), st.isRegular else { return }
         if followers.contains(where: { $0 !== f && $0.key == st.key }) { return }
-        let fd = Glibc.open(f.path, O_RDONLY | O_CLOEXEC)
+        let fd = systemOpen(f.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return }
         guard let actual = FileStatus.of(descriptor: fd) else {
             close(fd)
@@ -223,4 +227,13 @@ extension AgentLoop {
         let stem = base.split(separator: ".", omittingEmptySubsequences: false).first.map(String.init) ?? base
         return stem.isEmpty ? base : stem
     }
+}
+
+/// `open(2)`, named apart from `AgentLoop.open(_:initial:)`.
+private func systemOpen(_ path: String, _ flags: Int32) -> Int32 {
+    #if canImport(Glibc)
+    Glibc.open(path, flags)
+    #else
+    Darwin.open(path, flags)
+    #endif
 }

@@ -1,5 +1,10 @@
 import Foundation
+import MeshtopModel
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A line waiting to be sent, and the file offset it lets the checkpoint move to once it is.
 struct Outgoing {
@@ -67,7 +72,7 @@ final class AgentLoop {
     init(config: AgentConfig, control: AgentControl) throws(AgentError) {
         self.config = config
         self.control = control
-        host = config.hostName ?? SystemClock.hostName()
+        host = config.hostName ?? HostName.current()
         encoder = LineEncoder(format: config.format, host: host)
         shipper = try UDPShipper(destination: config.destination)
         if let pattern = config.multilinePattern {

@@ -1,4 +1,8 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Reads one path like `tail -F`: an open descriptor on the file currently under that name, the read offset, and
 /// the line splitter and multi-line joiner of that file. Which file to open and where to start is decided by the

@@ -1,4 +1,8 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Which file (not which name): device and inode.
 struct FileKey: Hashable, Sendable {

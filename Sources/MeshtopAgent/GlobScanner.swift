@@ -1,4 +1,8 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Shell-style pattern expansion with `glob(3)`.
 enum GlobScanner {

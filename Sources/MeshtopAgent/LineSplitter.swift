@@ -1,4 +1,8 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Cuts a byte stream into lines at `\n` (a trailing `\r` is dropped). A line longer than `maxLine` bytes is cut
 /// at a UTF-8 boundary and flagged; the rest of that physical line is skipped, so it never turns into extra lines.

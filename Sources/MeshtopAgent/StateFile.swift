@@ -1,5 +1,9 @@
 import Foundation
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One followed file's checkpoint: identity and the offset just after the last line shipped.
 struct FileCheckpoint: Codable, Equatable, Sendable {

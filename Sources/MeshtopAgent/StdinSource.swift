@@ -1,4 +1,8 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Standard input (or any descriptor) as a source of lines, read without blocking the loop.
 final class StdinSource {

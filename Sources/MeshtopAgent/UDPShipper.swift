@@ -1,8 +1,8 @@
 import MeshtopNet
 
-/// The agent's link to the collector: `--to HOST:PORT` parsed, over a connected `DatagramSocket`, so that an
-/// ICMP port-unreachable comes back as `ECONNREFUSED` on a later send — how the agent notices the collector
-/// is away.
+/// The agent's link to the collector: `--to HOST:PORT` parsed (`HostPort`), over a connected `DatagramSocket`, so
+/// that an ICMP port-unreachable comes back as `ECONNREFUSED` on a later send — how the agent notices the
+/// collector is away.
 final class UDPShipper {
     private let socket: DatagramSocket
     let destination: String
@@ -10,14 +10,12 @@ final class UDPShipper {
     /// Resolves `HOST:PORT` (`[v6]:PORT` too) and connects a datagram socket to it.
     init(destination: String) throws(AgentError) {
         self.destination = destination
-        guard let colon = destination.lastIndex(of: ":") else { throw .destination(destination, "no port") }
-        var host = String(destination[..<colon])
-        let port = String(destination[destination.index(after: colon)...])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard let p = Int(port), (1...65_535).contains(p) else { throw .destination(destination, "bad port") }
-        if host.isEmpty { host = "127.0.0.1" }
+        guard destination.contains(":") else { throw .destination(destination, "no port") }
+        guard let target = HostPort(destination), target.port > 0 else {
+            throw .destination(destination, "bad port")
+        }
         do {
-            socket = try DatagramSocket(host: host, port: p)
+            socket = try DatagramSocket(host: target.host, port: target.port)
         } catch {
             switch error {
             case .socket(let why): throw .socket(why)

@@ -88,7 +88,7 @@ public struct AgentCommand: AsyncParsableCommand {
     public func run() async throws {
         let agent: Agent
         do { agent = try Agent(config: makeConfig()) } catch {
-            fail(error.description, code: MeshtopExit.usage)
+            throw MeshtopError(error.description, code: MeshtopExit.usage)
         }
         var sources: [DispatchSourceSignal] = []
         for sig in [SIGINT, SIGTERM] {

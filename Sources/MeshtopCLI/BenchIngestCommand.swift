@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MeshtopCollector
 import MeshtopModel
+import MeshtopNet
 import MeshtopStore
 
 /// `meshtop bench ingest`: an in-process collector on a temp database, fed at a fixed rate by separate sender

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MeshtopCollector
 import MeshtopModel
+import MeshtopNet
 import MeshtopStore
 
 /// `meshtop bench otlp`: an in-process collector with only its OTLP/HTTP receiver on, loaded by a separate sender

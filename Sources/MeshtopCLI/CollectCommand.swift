@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MeshtopCollector
 import MeshtopModel
+import MeshtopNet
 
 /// `meshtop collect`: the collector daemon.
 public struct CollectCommand: AsyncParsableCommand {
@@ -151,7 +152,7 @@ public struct CollectCommand: AsyncParsableCommand {
         do {
             try await collector.start()
         } catch let error as CollectorError {
-            fail(error.description, code: error.exitCode)
+            throw MeshtopError(error.description, code: error.exitCode)
         }
         let lines = collector.boundAddresses.map(\.description)
         let jaegerText = config.jaeger == nil ? "" : " (jaeger thrift on \(lines.last ?? ""))"

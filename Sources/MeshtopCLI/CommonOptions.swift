@@ -42,22 +42,9 @@ public struct DatabaseOptions: ParsableArguments {
     }
 }
 
-/// Prints an error to stderr and exits with `code`.
-public func fail(_ message: String, code: Int32) -> Never {
-    FileHandle.standardError.write(Data(("meshtop: " + message + "\n").utf8))
-    exit(code)
-}
-
 /// Parses a `--since`/`--until` value: RFC 3339 or a duration ago relative to `nowMicros`.
 public func parseTimeArgument(_ text: String, nowMicros: Int64) -> Int64? {
     if let t = RFC3339.parse(text) { return t }
     if let d = DurationText.parseMicros(text) { return nowMicros - d }
     return nil
-}
-
-/// Wall-clock now in µs.
-public func wallClockMicros() -> Int64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1_000
 }

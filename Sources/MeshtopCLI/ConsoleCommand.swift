@@ -49,12 +49,12 @@ public struct ConsoleCommand: AsyncParsableCommand {
         do {
             reader = try makeConsoleReader(path: path)
         } catch let error as StoreError {
-            fail(error.description, code: MeshtopExit.database)
+            throw MeshtopError.database(error.description)
         } catch {
-            fail("cannot open \(path): \(error); check --db PATH", code: MeshtopExit.database)
+            throw MeshtopError("cannot open \(path): \(error); check --db PATH", code: MeshtopExit.database)
         }
         guard isatty(0) == 1, isatty(1) == 1 else {
-            fail("the console needs a terminal; use `meshtop query …` for scripts", code: MeshtopExit.usage)
+            throw MeshtopError("the console needs a terminal; use `meshtop query …` for scripts", code: MeshtopExit.usage)
         }
         let env = ProcessInfo.processInfo.environment
         let options = ConsoleOptions(
@@ -65,9 +65,9 @@ public struct ConsoleCommand: AsyncParsableCommand {
         do {
             exit = try ConsoleRunner.run(reader: reader, options: options)
         } catch {
-            fail("\(error)", code: MeshtopExit.usage)
+            throw MeshtopError("\(error)", code: MeshtopExit.usage)
         }
-        if case .signal(let s) = exit { throw ExitCode(128 + s) }
+        if case .signal(let s) = exit { throw MeshtopError.signal(s) }
     }
 }
 

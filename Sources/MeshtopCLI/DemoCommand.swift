@@ -48,7 +48,7 @@ public struct DemoCommand: AsyncParsableCommand {
         do {
             scenario = try BuiltinScenarios.load(self.scenario)
         } catch {
-            fail("\(error)", code: MeshtopExit.usage)
+            throw MeshtopError("\(error)", code: MeshtopExit.usage)
         }
         let path = try db ?? Self.temporaryDatabasePath()
         FileHandle.standardError.write(Data("meshtop demo: scenario '\(scenario.name)', database \(path)\n".utf8))
@@ -72,7 +72,7 @@ public struct DemoCommand: AsyncParsableCommand {
         runner.stop()
         await session.finish()
         FileHandle.standardError.write(Data("meshtop demo: data kept in \(path)\n".utf8))
-        if case .signal(let s) = exit { throw ExitCode(128 + s) }
+        if case .signal(let s) = exit { throw MeshtopError.signal(s) }
     }
 
     static func temporaryDatabasePath() throws -> String {

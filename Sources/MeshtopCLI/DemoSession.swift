@@ -3,6 +3,7 @@ import Logging
 import MeshtopCollector
 import MeshtopDemo
 import MeshtopModel
+import MeshtopNet
 
 /// A running demo: the in-process collector plus the simulator thread that feeds it over UDP, OTLP/HTTP and
 /// OTLP/gRPC, each on a free loopback port.
@@ -47,7 +48,7 @@ final class DemoSession: @unchecked Sendable {
         do {
             try await collector.start()
         } catch let error as CollectorError {
-            fail(error.description, code: error.exitCode)
+            throw MeshtopError(error.description, code: error.exitCode)
         }
         let addresses = collector.boundAddresses
         let lines = addresses[0]

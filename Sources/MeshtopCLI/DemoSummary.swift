@@ -24,8 +24,8 @@ struct DemoSummary {
 
     static func read(databasePath: String, scenario: Scenario? = nil) throws -> DemoSummary {
         let store = try MeshtopStore.openReadOnly(path: databasePath)
-        let q = MeshtopQueries(store: store)
-        let latest = try q.latestEventMicros() ?? wallClockMicros()
+        let q = MeshtopQueries(reader: store)
+        let latest = try q.latestEventMicros() ?? SystemClock.wallMicros()
         // The whole run, whatever the speed: from well before the story to just after its end.
         let window = TimeWindow(sinceMicros: latest - 7 * 86_400_000_000, untilMicros: latest + 60_000_000)
         let counts = store.rowCounts()

@@ -20,7 +20,7 @@ public struct OutputOptions: ParsableArguments {
     public init() {}
 
     public func validate() throws {
-        let now = wallClockMicros()
+        let now = SystemClock.wallMicros()
         _ = try window(nowMicros: now)
         if let limit, limit <= 0 { throw ValidationError("--limit \(limit): give a positive number of rows") }
     }

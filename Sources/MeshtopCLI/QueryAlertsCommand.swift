@@ -45,15 +45,15 @@ public struct QueryAlertsCommand: ParsableCommand {
     }
 
     public func run() throws {
-        let queries = QueryRunner.open(database)
+        let queries = try QueryRunner.open(database)
         let format = try output.outputFormat()
-        let path = queries.store.path
+        let path = queries.reader.location
         if history {
-            let rows = QueryRunner.attempt(path) { try queries.alertHistory(limit: output.limit ?? 100) }
+            let rows = try QueryRunner.attempt(path) { try queries.alertHistory(limit: output.limit ?? 100) }
             return try QueryRunner.finish(Records.alertHistory(rows), format: format, failOn: nil)
         }
         let state = try parsedState()
-        let rows = QueryRunner.attempt(path) { try queries.alerts(state: state) }
+        let rows = try QueryRunner.attempt(path) { try queries.alerts(state: state) }
         try QueryRunner.finish(Records.alerts(rows).prefix(output.limit), format: format, failOn: try parsedFailOn())
     }
 }

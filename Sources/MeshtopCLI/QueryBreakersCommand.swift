@@ -36,16 +36,16 @@ public struct QueryBreakersCommand: ParsableCommand {
     }
 
     public func run() throws {
-        let queries = QueryRunner.open(database)
+        let queries = try QueryRunner.open(database)
         let format = try output.outputFormat()
-        let path = queries.store.path
+        let path = queries.reader.location
         if history {
-            let rows = QueryRunner.attempt(path) {
+            let rows = try QueryRunner.attempt(path) {
                 try queries.breakerHistory(caller: caller, callee: callee, limit: output.limit ?? 100)
             }
             return try QueryRunner.finish(Records.breakerHistory(rows), format: format, failOn: nil)
         }
-        let rows = QueryRunner.attempt(path) { try queries.breakers() }
+        let rows = try QueryRunner.attempt(path) { try queries.breakers() }
         try QueryRunner.finish(Records.breakers(rows).prefix(output.limit), format: format, failOn: try parsedFailOn())
     }
 }

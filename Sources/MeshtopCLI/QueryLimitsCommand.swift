@@ -29,9 +29,9 @@ public struct QueryLimitsCommand: ParsableCommand {
     }
 
     public func run() throws {
-        let queries = QueryRunner.open(database)
-        let window = try output.window(nowMicros: wallClockMicros())
-        let rows = QueryRunner.attempt(queries.store.path) { try queries.limits(window: window) }
+        let queries = try QueryRunner.open(database)
+        let window = try output.window(nowMicros: SystemClock.wallMicros())
+        let rows = try QueryRunner.attempt(queries.reader.location) { try queries.limits(window: window) }
         let format = try output.outputFormat()
         try QueryRunner.finish(Records.limits(rows).prefix(output.limit), format: format, failOn: try parsedFailOn())
     }

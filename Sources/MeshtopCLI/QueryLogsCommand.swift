@@ -53,18 +53,18 @@ public struct QueryLogsCommand: ParsableCommand {
     }
 
     public func run() throws {
-        let queries = QueryRunner.open(database)
+        let queries = try QueryRunner.open(database)
         var format = try output.outputFormat()
-        let now = wallClockMicros()
+        let now = SystemClock.wallMicros()
         var s = try search(window: try output.window(nowMicros: now))
-        let rows = QueryRunner.attempt(queries.store.path) { try queries.logs(s) }
+        let rows = try QueryRunner.attempt(queries.reader.location) { try queries.logs(s) }
         guard follow else {
             return try QueryRunner.finish(Records.logs(rows), format: format, failOn: nil)
         }
         if format == .json { format = .jsonl }
         var table = Records.logs(rows)
         QueryRunner.emit(OutputRenderer.render(table, as: format))
-        var lastID = rows.map(\.id).max() ?? QueryRunner.attempt(queries.store.path) {
+        var lastID = try rows.map(\.id).max() ?? QueryRunner.attempt(queries.reader.location) {
             try queries.sql("SELECT coalesce(max(id), 0) FROM logs").rows.first?.first.flatMap {
                 if case .integer(let i) = $0 { return i }
                 return nil
@@ -75,7 +75,7 @@ public struct QueryLogsCommand: ParsableCommand {
         while true {
             usleep(Self.pollMicros)
             s.afterID = lastID
-            let new = QueryRunner.attempt(queries.store.path) { try queries.logs(s) }
+            let new = try QueryRunner.attempt(queries.reader.location) { try queries.logs(s) }
             guard let last = new.last else { continue }
             lastID = last.id
             table = Records.logs(new)

@@ -22,11 +22,11 @@ public struct QueryMetricsCommand: ParsableCommand {
     }
 
     public func run() throws {
-        let queries = QueryRunner.open(database)
+        let queries = try QueryRunner.open(database)
         let search = MetricSearch(
-            window: try output.window(nowMicros: wallClockMicros()), nameGlob: name,
+            window: try output.window(nowMicros: SystemClock.wallMicros()), nameGlob: name,
             tags: try QueryRunner.tags(tag).map { $0.0 + ":" + $0.1 }, limit: output.limit ?? 1_000)
-        let rows = QueryRunner.attempt(queries.store.path) { try queries.metrics(search) }
+        let rows = try QueryRunner.attempt(queries.reader.location) { try queries.metrics(search) }
         try QueryRunner.finish(Records.metrics(rows), format: try output.outputFormat(), failOn: nil)
     }
 }

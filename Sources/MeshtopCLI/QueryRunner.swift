@@ -7,28 +7,28 @@ import MeshtopStore
 /// What every `query` subcommand does around its use case: open the database read-only, turn errors into the
 /// documented exit codes (2 usage, 3 database), print, and apply `--fail-on` (exit 1).
 enum QueryRunner {
-    /// Opens the database read-only, each read bounded by `timeout` seconds when given; exits 3 with what to do
-    /// when it is missing or unreadable.
-    static func open(_ options: DatabaseOptions, timeout: Double? = nil) -> MeshtopQueries {
+    /// Opens the database read-only, each read bounded by `timeout` seconds when given; throws exit 3 with what
+    /// to do when it is missing or unreadable.
+    static func open(_ options: DatabaseOptions, timeout: Double? = nil) throws -> MeshtopQueries {
         let path = options.resolvedPath
         do {
             return try MeshtopQueries.open(path: path, timeout: timeout)
         } catch {
-            fail(describe(error, path: path), code: MeshtopExit.database)
+            throw MeshtopError(describe(error, path: path), code: MeshtopExit.database)
         }
     }
 
-    /// Runs a read; query errors exit 2, database errors 3, a read past its time bound 5.
-    static func attempt<T>(_ path: String, _ body: () throws -> T) -> T {
+    /// Runs a read; query errors become exit 2, database errors 3, a read past its time bound 5.
+    static func attempt<T>(_ path: String, _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as QueryError {
-            fail(error.description, code: MeshtopExit.usage)
+            throw MeshtopError.usage(error.description)
         } catch let error as StoreError {
-            if case .timedOut = error { fail(error.description, code: MeshtopExit.timeout) }
-            fail(error.description, code: MeshtopExit.database)
+            if case .timedOut = error { throw MeshtopError(error.description, code: MeshtopExit.timeout) }
+            throw MeshtopError.database(error.description)
         } catch {
-            fail(describe(error, path: path), code: MeshtopExit.database)
+            throw MeshtopError(describe(error, path: path), code: MeshtopExit.database)
         }
     }
 
@@ -60,7 +60,7 @@ enum QueryRunner {
     /// Prints `table` (sorted/limited by the caller) and exits 1 when `failOn` holds for a row.
     static func finish(_ table: OutputTable, format: OutputFormat, failOn: FailOn?) throws {
         emit(OutputRenderer.render(table, as: format))
-        if let failOn, failOn.holds(in: table.records) { throw ExitCode(MeshtopExit.conditionHeld) }
+        if let failOn, failOn.holds(in: table.records) { throw MeshtopError.conditionHeld }
     }
 
     /// `k=v` (or `k:v`) pairs from repeated `--tag` options.

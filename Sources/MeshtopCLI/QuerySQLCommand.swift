@@ -32,8 +32,8 @@ public struct QuerySQLCommand: ParsableCommand {
     }
 
     public func run() throws {
-        let queries = QueryRunner.open(database, timeout: try timeoutSeconds())
-        let result = QueryRunner.attempt(queries.store.path) { try queries.sql(statement, limit: output.limit) }
+        let queries = try QueryRunner.open(database, timeout: try timeoutSeconds())
+        let result = try QueryRunner.attempt(queries.reader.location) { try queries.sql(statement, limit: output.limit) }
         try QueryRunner.finish(Records.sql(result), format: try output.outputFormat(), failOn: nil)
     }
 }

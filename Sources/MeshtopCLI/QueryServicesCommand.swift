@@ -45,10 +45,12 @@ public struct QueryServicesCommand: ParsableCommand {
     }
 
     public func run() throws {
-        let queries = QueryRunner.open(database)
-        let window = try output.window(nowMicros: wallClockMicros())
-        let whatIf = rules.map { RulesFile.load($0) }
-        let rows = QueryRunner.attempt(queries.store.path) { try queries.services(window: window, whatIf: whatIf) }
+        let queries = try QueryRunner.open(database)
+        let window = try output.window(nowMicros: SystemClock.wallMicros())
+        let whatIf = try rules.map { try RulesFile.load($0) }
+        let rows = try QueryRunner.attempt(queries.reader.location) {
+            try queries.services(window: window, whatIf: whatIf)
+        }
         var table = Records.services(rows)
         if let sort { table = table.sorted(by: sort) }
         let format = try output.outputFormat()

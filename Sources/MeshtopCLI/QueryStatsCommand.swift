@@ -30,11 +30,11 @@ public struct QueryStatsCommand: ParsableCommand {
         let stats: CollectorStats
         do {
             let store = try MeshtopStore.openReadOnly(path: path)
-            stats = try CollectorStats.read(store, nowMicros: wallClockMicros(), rejects: rejects)
+            stats = try CollectorStats.read(store, nowMicros: SystemClock.wallMicros(), rejects: rejects)
         } catch let error as StoreError {
-            fail(error.description, code: MeshtopExit.database)
+            throw MeshtopError.database(error.description)
         } catch {
-            fail("cannot read \(path): \(error); check --db PATH", code: MeshtopExit.database)
+            throw MeshtopError("cannot read \(path): \(error); check --db PATH", code: MeshtopExit.database)
         }
         let useJSON = format == "json" || (format == nil && isatty(1) == 0)
         print(useJSON ? stats.json() : stats.table())

@@ -18,9 +18,9 @@ public struct QueryTopologyCommand: ParsableCommand {
     public func validate() throws { _ = try output.outputFormat(allowed: Self.formats) }
 
     public func run() throws {
-        let queries = QueryRunner.open(database)
-        let window = try output.window(nowMicros: wallClockMicros())
-        let topology = QueryRunner.attempt(queries.store.path) { try queries.topology(window: window) }
+        let queries = try QueryRunner.open(database)
+        let window = try output.window(nowMicros: SystemClock.wallMicros())
+        let topology = try QueryRunner.attempt(queries.reader.location) { try queries.topology(window: window) }
         switch try output.outputFormat(allowed: Self.formats) {
         case .dot: QueryRunner.emit(TopologyRenderer.dot(topology))
         case .mermaid: QueryRunner.emit(TopologyRenderer.mermaid(topology))

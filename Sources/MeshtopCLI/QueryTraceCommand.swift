@@ -32,11 +32,11 @@ public struct QueryTraceCommand: ParsableCommand {
     }
 
     public func run() throws {
-        let queries = QueryRunner.open(database)
-        let found = QueryRunner.attempt(queries.store.path) { try queries.trace(idOrPrefix: id) }
+        let queries = try QueryRunner.open(database)
+        let found = try QueryRunner.attempt(queries.reader.location) { try queries.trace(idOrPrefix: id) }
         guard let detail = found else {
-            fail(
-                "no trace with id \(id) in \(queries.store.path): check the id, or whether retention removed it",
+            throw MeshtopError(
+                "no trace with id \(id) in \(queries.reader.location): check the id, or whether retention removed it",
                 code: MeshtopExit.conditionHeld)
         }
         switch try outputFormat() {

@@ -36,9 +36,9 @@ public struct QueryTracesCommand: ParsableCommand {
     }
 
     public func run() throws {
-        let queries = QueryRunner.open(database)
-        let s = try search(window: try output.window(nowMicros: wallClockMicros()))
-        let rows = QueryRunner.attempt(queries.store.path) { try queries.traces(s) }
+        let queries = try QueryRunner.open(database)
+        let s = try search(window: try output.window(nowMicros: SystemClock.wallMicros()))
+        let rows = try QueryRunner.attempt(queries.reader.location) { try queries.traces(s) }
         try QueryRunner.finish(Records.traces(rows), format: try output.outputFormat(), failOn: nil)
     }
 }

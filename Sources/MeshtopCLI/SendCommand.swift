@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import MeshtopCollector
+import MeshtopNet
 
 /// `meshtop send`: lines from arguments or stdin to a collector over UDP, like `logger` or `nc -u`.
 public struct SendCommand: ParsableCommand {
@@ -35,7 +35,7 @@ public struct SendCommand: ParsableCommand {
         do {
             sender = try UDPSender(target: target)
         } catch {
-            fail("\(error)", code: MeshtopExit.usage)
+            throw MeshtopError("\(error)", code: MeshtopExit.usage)
         }
         var packer = DatagramPacker()
         var datagrams = 0
@@ -72,7 +72,7 @@ public struct SendCommand: ParsableCommand {
             FileHandle.standardError.write(
                 Data("meshtop send: \(sentLines) lines in \(datagrams) datagrams to udp \(target)\n".utf8))
         }
-        if failed > 0 { fail("\(failed) datagrams could not be sent to udp \(target)", code: 1) }
+        if failed > 0 { throw MeshtopError("\(failed) datagrams could not be sent to udp \(target)", code: 1) }
     }
 
     static func decodeHex(_ text: String) -> [UInt8]? {

@@ -1,4 +1,6 @@
 import Foundation
+import MeshtopModel
+import MeshtopNet
 
 /// The sending side of `meshtop bench ingest`, run in its own process so the collector's CPU is measured alone.
 public enum BenchSender {
@@ -10,9 +12,9 @@ public enum BenchSender {
         var traffic = BenchTraffic(mix: mix, seed: seed &* 0x9E37_79B9_7F4A_7C15)
         var lines: Int64 = 0
         var datagrams: Int64 = 0
-        let start = MonotonicClock.micros()
+        let start = SystemClock.monotonicMicros()
         while true {
-            let elapsed = MonotonicClock.micros() - start
+            let elapsed = SystemClock.monotonicMicros() - start
             if elapsed >= micros { break }
             let due = Int64(Double(rate) * Double(elapsed) / 1_000_000) - lines
             if due <= 0 {
@@ -20,7 +22,7 @@ public enum BenchSender {
                 continue
             }
             let n = Int(min(due, 4_000))
-            traffic.generate(lines: n, nowMicros: MonotonicClock.wallMicros()) { d in
+            traffic.generate(lines: n, nowMicros: SystemClock.wallMicros()) { d in
                 if sender.send(d) { datagrams += 1 }
             }
             lines += Int64(n)

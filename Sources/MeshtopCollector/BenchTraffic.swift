@@ -1,3 +1,6 @@
+import MeshtopModel
+import MeshtopNet
+
 /// Realistic ingest traffic for `meshtop bench ingest`: line templates with slots overwritten per line (random
 /// trace/span ids, current timestamps), packed into datagrams of at most 1432 bytes.
 /// `mixed`: per 10 lines, 4 Zipkin v2 JSON spans, 2 JSON logs, 2 RFC 5424 syslog logs, 2 StatsD metrics.
@@ -11,7 +14,7 @@ public struct BenchTraffic {
     enum Kind { case span, jsonLog, syslog, metric }
 
     private let cycle: [Kind]
-    private var rng: UInt64
+    private var random: SeededRandom
     private var counter: UInt64 = 0
     private var packer = DatagramPacker()
     private var line: [UInt8] = []
@@ -27,7 +30,7 @@ public struct BenchTraffic {
         case .mixed: cycle = [.span, .jsonLog, .metric, .span, .syslog, .span, .jsonLog, .metric, .span, .syslog]
         case .metrics: cycle = [.metric]
         }
-        rng = seed | 1
+        random = SeededRandom(seed: seed)
         line.reserveCapacity(512)
     }
 
@@ -42,12 +45,7 @@ public struct BenchTraffic {
     /// Sends the partly filled datagram.
     public mutating func flush(emit: ([UInt8]) -> Void) { packer.flush(emit: emit) }
 
-    private mutating func next() -> UInt64 {
-        rng ^= rng << 13
-        rng ^= rng >> 7
-        rng ^= rng << 17
-        return rng
-    }
+    private mutating func next() -> UInt64 { random.next() }
 
     private mutating func makeLine(nowMicros: Int64) {
         counter &+= 1

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MeshtopGovernance
 import MeshtopModel
+import MeshtopNet
 import MeshtopStore
 import NIOCore
 import NIOPosix

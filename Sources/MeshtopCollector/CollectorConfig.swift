@@ -1,5 +1,6 @@
 import Foundation
 import MeshtopModel
+import MeshtopNet
 
 /// Everything `meshtop collect` can be told. Times are microseconds; defaults follow SPEC §2–§4.
 public struct CollectorConfig: Sendable {

@@ -1,4 +1,5 @@
 import MeshtopModel
+import MeshtopNet
 
 /// Why the collector could not start or reload. Each message says what to do.
 public enum CollectorError: Error, CustomStringConvertible, Sendable {

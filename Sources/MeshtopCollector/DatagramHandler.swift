@@ -1,4 +1,5 @@
 import MeshtopModel
+import MeshtopNet
 import MeshtopWire
 import NIOCore
 

@@ -1,4 +1,5 @@
 import Foundation
+import MeshtopNet
 import NIOCore
 import NIOHTTP1
 import NIOHTTPCompression

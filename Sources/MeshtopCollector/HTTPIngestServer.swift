@@ -1,3 +1,4 @@
+import MeshtopNet
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1

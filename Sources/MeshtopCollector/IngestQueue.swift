@@ -1,5 +1,6 @@
 import DequeModule
 import Foundation
+import MeshtopModel
 
 /// The bounded hand-off between socket readers (many producers) and the one writer thread.
 /// `offer` never blocks on the writer: when the queue already holds `capacity` lines or `capacityBytes` received
@@ -69,7 +70,7 @@ final class IngestQueue: @unchecked Sendable {
         defer { condition.unlock() }
         wakeThreshold = minimum
         while queued < minimum && !closed {
-            let now = MonotonicClock.micros()
+            let now = SystemClock.monotonicMicros()
             if now >= deadline { break }
             _ = condition.wait(until: Date(timeIntervalSinceNow: Double(deadline - now) / 1_000_000))
         }
@@ -89,7 +90,7 @@ final class IngestQueue: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while !closed {
-            let now = MonotonicClock.micros()
+            let now = SystemClock.monotonicMicros()
             if now >= deadline { break }
             _ = condition.wait(until: Date(timeIntervalSinceNow: Double(deadline - now) / 1_000_000))
         }

@@ -9,7 +9,7 @@ import MeshtopStore
 /// governance ticks (through `GovernanceFeed`'s lock), persists self-metrics and prunes, all on this thread, so
 /// the store has a single writer.
 final class IngestWriter: @unchecked Sendable {
-    private let store: MeshtopStore
+    private let store: any StoreWriter
     private let queue: IngestQueue
     private let config: CollectorConfig
     private let logger: Logger
@@ -34,7 +34,7 @@ final class IngestWriter: @unchecked Sendable {
     private var finished = false
 
     init(
-        store: MeshtopStore, queue: IngestQueue, config: CollectorConfig, governance: GovernanceFeed?,
+        store: any StoreWriter, queue: IngestQueue, config: CollectorConfig, governance: GovernanceFeed?,
         hooks: AlertHookRunner?, logger: Logger
     ) {
         self.store = store
@@ -43,7 +43,7 @@ final class IngestWriter: @unchecked Sendable {
         self.engine = governance
         self.hooks = hooks
         self.logger = logger
-        self.metrics = SelfMetrics(nowMonotonic: MonotonicClock.micros())
+        self.metrics = SelfMetrics(nowMonotonic: SystemClock.monotonicMicros())
     }
 
     /// Starts the thread. `started_us` and `pid` are written at once so `query stats` sees a live collector.
@@ -80,7 +80,7 @@ final class IngestWriter: @unchecked Sendable {
     private func run() {
         Thread.current.name = "meshtop-writer"
         let window = config.batchWindowMicros
-        var now = MonotonicClock.micros()
+        var now = SystemClock.monotonicMicros()
         var lastWrite = now
         var nextTick = now + config.evaluationIntervalMicros
         var nextSelf = now + config.selfMetricsIntervalMicros
@@ -92,7 +92,7 @@ final class IngestWriter: @unchecked Sendable {
             for chunk in chunks { absorb(chunk) }
             metrics.add(queue: queue.drainCounts())
             applyPendingRules()
-            now = MonotonicClock.micros()
+            now = SystemClock.monotonicMicros()
             if closed {
                 tick(final: true)
                 batch.gauges = gauges(now)
@@ -113,14 +113,14 @@ final class IngestWriter: @unchecked Sendable {
                     giveUp()
                     break
                 }
-                lastWrite = MonotonicClock.micros()
+                lastWrite = SystemClock.monotonicMicros()
                 releaseMemoryAfterBurst()
             } else if batch.isEmpty {
                 lastWrite = now
             }
             if now >= nextPrune {
                 prune()
-                nextPrune = MonotonicClock.micros() + config.pruneIntervalMicros
+                nextPrune = SystemClock.monotonicMicros() + config.pruneIntervalMicros
             }
         }
         shared.lock()
@@ -232,25 +232,25 @@ final class IngestWriter: @unchecked Sendable {
         let deltas = metrics.takeDeltas()
         batch.counterDeltas = deltas.merging(written, uniquingKeysWith: +)
         guard !batch.isEmpty else { return true }
-        let started = MonotonicClock.micros()
+        let started = SystemClock.monotonicMicros()
         do {
             try store.write(batch)
             lastWriteWall = config.wallClock.micros()
         } catch {
             metrics.restore(deltas)
             if failingSince == nil {
-                failingSince = MonotonicClock.micros()
+                failingSince = SystemClock.monotonicMicros()
                 logger.error("database write failed, \(records) records kept for a retry: \(Self.describe(error))")
             }
             return false
         }
         if let since = failingSince {
-            logger.warning("database writes work again after \(Double(MonotonicClock.micros() - since) / 1e6)s")
+            logger.warning("database writes work again after \(Double(SystemClock.monotonicMicros() - since) / 1e6)s")
             failingSince = nil
         }
         metrics.committed(written)
         pendingParsed.removeAll(keepingCapacity: true)
-        metrics.recordWrite(durationMicros: MonotonicClock.micros() - started)
+        metrics.recordWrite(durationMicros: SystemClock.monotonicMicros() - started)
         batch = WriteBatch()
         pendingRecords = 0
         publish()
@@ -265,7 +265,7 @@ final class IngestWriter: @unchecked Sendable {
         while true {
             metrics.add("write_retries", 1)
             publish()
-            if queue.waitUntilClosed(deadline: MonotonicClock.micros() + backoff) {
+            if queue.waitUntilClosed(deadline: SystemClock.monotonicMicros() + backoff) {
                 metrics.add(queue: queue.drainCounts())
                 return commit()
             }
@@ -297,12 +297,11 @@ final class IngestWriter: @unchecked Sendable {
     }
 
     private func publish() {
-        var ts = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        let cpu = SystemClock.threadCPUMicros()
         shared.lock()
         published = metrics.totals
-        published["cpu.writer_us"] = Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1_000
-        if let since = failingSince { published["write_failing_us"] = MonotonicClock.micros() - since }
+        published["cpu.writer_us"] = cpu
+        if let since = failingSince { published["write_failing_us"] = SystemClock.monotonicMicros() - since }
         shared.unlock()
     }
 

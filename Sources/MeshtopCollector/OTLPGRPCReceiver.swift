@@ -1,6 +1,7 @@
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import MeshtopModel
+import MeshtopNet
 import MeshtopOTLP
 import MeshtopOTLPProto
 import NIOPosix

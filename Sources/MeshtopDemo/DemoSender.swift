@@ -45,22 +45,22 @@ public final class DemoSender: @unchecked Sendable {
         }
         var httpLogs: [LogRecord] = []
         var grpcLogs: [LogRecord] = []
-        var packer = LinePacker(limit: Self.linePayload)
+        var packer = DatagramPacker(limit: Self.linePayload)
         for r in batch.logs {
             switch transport(r.service).logs {
             case .otlpHTTP where otlpHTTP != nil: httpLogs.append(r)
             case .otlpGRPC where otlpGRPC != nil: grpcLogs.append(r)
             case .syslog: emit(lines, SyslogEncoder.rfc5424(r, appName: r.service))
-            case .logfmt: packer.add(LogfmtEncoder.line(r), flush: { emit(lines, $0) })
-            default: packer.add(JSONLogEncoder.line(r), flush: { emit(lines, $0) })
+            case .logfmt: packer.add(LogfmtEncoder.line(r).utf8, emit: { emit(lines, $0) })
+            default: packer.add(JSONLogEncoder.line(r).utf8, emit: { emit(lines, $0) })
             }
         }
         for m in batch.metrics {
             var sample = m
             if transport(m.service).metrics == .statsd { sample.tags = [] }
-            packer.add(StatsDEncoder.line(sample), flush: { emit(lines, $0) })
+            packer.add(StatsDEncoder.line(sample).utf8, emit: { emit(lines, $0) })
         }
-        packer.finish(flush: { emit(lines, $0) })
+        packer.flush(emit: { emit(lines, $0) })
         if !grpcSpans.isEmpty { otlpGRPC?.export(spans: grpcSpans) }
         if !grpcLogs.isEmpty { otlpGRPC?.export(logs: grpcLogs) }
         if let http = otlpHTTP {
@@ -78,26 +78,5 @@ public final class DemoSender: @unchecked Sendable {
     private func emit(_ socket: DatagramSocket, _ bytes: [UInt8]) {
         if socket.send(bytes) != 0 { failures += 1 }
         datagrams += 1
-    }
-}
-
-/// Joins lines with `\n` into datagrams of at most `limit` bytes.
-struct LinePacker {
-    let limit: Int
-    var buffer: [UInt8] = []
-
-    mutating func add(_ line: String, flush: ([UInt8]) -> Void) {
-        let bytes = Array(line.utf8)
-        if !buffer.isEmpty && buffer.count + 1 + bytes.count > limit {
-            flush(buffer)
-            buffer.removeAll(keepingCapacity: true)
-        }
-        if !buffer.isEmpty { buffer.append(UInt8(ascii: "\n")) }
-        buffer.append(contentsOf: bytes)
-    }
-
-    mutating func finish(flush: ([UInt8]) -> Void) {
-        if !buffer.isEmpty { flush(buffer) }
-        buffer.removeAll()
     }
 }

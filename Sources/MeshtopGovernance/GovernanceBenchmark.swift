@@ -114,11 +114,7 @@ public enum GovernanceBenchmark {
             return CPUTime(cpuMicros: threadCPUMicros() - c0, wallMicros: wall)
         }
 
-        static func threadCPUMicros() -> Double {
-            var ts = timespec()
-            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-            return Double(ts.tv_sec) * 1e6 + Double(ts.tv_nsec) / 1e3
-        }
+        static func threadCPUMicros() -> Double { Double(SystemClock.threadCPUMicros()) }
     }
 
     static func fmt(_ v: Double) -> String {

@@ -1,3 +1,4 @@
+import DequeModule
 import MeshtopModel
 
 /// A span as the topology needs it after it has been seen: who owns it and whether it already counted as a call.
@@ -58,9 +59,9 @@ struct TraceIndex {
     let parentWaitMicros: Int64
 
     private var nodes: [SpanKey: SpanNode] = [:]
-    private var order = RingQueue<(SpanKey, Int64)>()
+    private var order = Deque<(SpanKey, Int64)>()
     private var waiting: [SpanKey: [WaitingChild]] = [:]
-    private var waitOrder = RingQueue<(parent: SpanKey, deadline: Int64)>()
+    private var waitOrder = Deque<(parent: SpanKey, deadline: Int64)>()
     private(set) var waitingCount = 0
     private(set) var evictedSpans: Int64 = 0
     private(set) var evictedWaiting: Int64 = 0

@@ -1,5 +1,3 @@
-import Foundation
-import GRDB
 import MeshtopModel
 
 extension LimitStat {
@@ -11,20 +9,7 @@ extension MeshtopQueries {
     /// Flow rule decisions per rule and resource summed over the minutes starting in `window` (`limit_stats`);
     /// `minuteMicros` is the window's first minute.
     public func limits(window: TimeWindow) throws -> [LimitStat] {
-        let first = Self.floorMinute(window.sinceMicros)
-        return try store.read { db in
-            try Row.fetchAll(
-                db, sql: """
-                    SELECT rule, service, caller, callee, sum(passed), sum(blocked), sum(queued) FROM limit_stats
-                    WHERE minute_us >= ? AND minute_us < ? GROUP BY rule, service, caller, callee
-                    ORDER BY rule, service, caller, callee
-                    """, arguments: [first, window.untilMicros]
-            ).map {
-                LimitStat(
-                    minuteMicros: first, rule: $0[0], service: $0[1], caller: $0[2], callee: $0[3], passed: $0[4],
-                    blocked: $0[5], queued: $0[6])
-            }
-        }
+        try reader.limitStats(fromMinute: Self.floorMinute(window.sinceMicros), until: window.untilMicros)
     }
 }
 

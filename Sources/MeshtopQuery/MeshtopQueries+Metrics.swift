@@ -1,4 +1,3 @@
-import GRDB
 import MeshtopModel
 
 extension MeshtopQueries {
@@ -8,24 +7,7 @@ extension MeshtopQueries {
     /// and the percentiles of the latest flush (flush percentiles cannot be merged); sets the latest flush's
     /// unique count. `nameGlob` is SQLite GLOB (`*`, `?`, `[…]`, case-sensitive); every tag must be present.
     public func metrics(_ search: MetricSearch) throws -> [MetricRow] {
-        var filter = SQLFilter()
-        filter.add("time_us >= ? AND time_us < ?", search.window.sinceMicros, search.window.untilMicros)
-        filter.add("name GLOB ?", ifPresent: search.nameGlob.flatMap { $0.isEmpty ? nil : $0 })
-        for tag in search.tags { filter.add("instr(',' || tags || ',', ?) > 0", "," + tag + ",") }
-        let sql = """
-            SELECT name, type, tags, service, count, sum, rate, min, max, mean, p50, p90, p95, p99, last, uniq
-            FROM metric_rollups\(filter.clause) ORDER BY time_us
-            """
-        let flushes = try store.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: filter.arguments).map { row in
-                MetricRollup(
-                    timeMicros: 0, intervalMicros: 0, name: row[0],
-                    type: MetricType(rawValue: row[1]) ?? .gauge,
-                    tags: (row[2] as String).split(separator: ",").map(String.init), service: row[3],
-                    count: row[4], sum: row[5], rate: row[6], min: row[7], max: row[8], mean: row[9], p50: row[10],
-                    p90: row[11], p95: row[12], p99: row[13], last: row[14], unique: row[15])
-            }
-        }
+        let flushes = try reader.metricFlushes(search)
         var order: [String] = []
         var series: [String: [MetricRollup]] = [:]
         for f in flushes {

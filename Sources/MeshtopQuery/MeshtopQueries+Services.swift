@@ -1,7 +1,6 @@
-import Foundation
-import GRDB
 import MeshtopGovernance
 import MeshtopModel
+import MeshtopStore
 
 extension MeshtopQueries {
     /// Rollups are per minute; a window covers the minutes that start in `[since floored to the minute, until)`.
@@ -16,13 +15,10 @@ extension MeshtopQueries {
     /// are stored), or `whatIf`'s, and fails a service with an open inbound breaker.
     public func services(window: TimeWindow, whatIf: RuleSet?) throws -> [ServiceRow] {
         let first = Self.floorMinute(window.sinceMicros)
-        let (rollups, known, openCallees, judge) = try store.read { db in
-            let rollups = try Self.fetchServiceRollups(db, from: first, until: window.untilMicros)
-            let known = try String.fetchAll(
-                db, sql: "SELECT DISTINCT service FROM service_rollups WHERE minute_us >= ? AND minute_us < ?",
-                arguments: [first - Self.idleLookbackMicros, window.untilMicros])
-            return (rollups, known, try Self.openInboundBreakers(db), try HealthJudge.load(db, whatIf: whatIf))
-        }
+        let read = try reader.serviceWindow(
+            fromMinute: first, until: window.untilMicros, knownSince: first - Self.idleLookbackMicros)
+        let (rollups, known, openCallees) = (read.rollups, read.known, read.openInboundBreakers)
+        let judge = HealthJudge(stored: read.healthThresholds, whatIf: whatIf)
         let byService = Dictionary(grouping: rollups, by: \.service)
         let buckets = Self.buckets(from: first, until: window.untilMicros)
         return Set(known).union(byService.keys).sorted().map { service in
@@ -57,25 +53,8 @@ extension MeshtopQueries {
     /// as in `services(window:whatIf:)`).
     public func topology(window: TimeWindow, whatIf: RuleSet?) throws -> Topology {
         let first = Self.floorMinute(window.sinceMicros)
-        let (rollups, breakers) = try store.read { db in
-            let rows = try Row.fetchAll(
-                db, sql: """
-                    SELECT minute_us, caller, callee, calls, errors, sum_us, max_us, histogram FROM edge_rollups
-                    WHERE minute_us >= ? AND minute_us < ?
-                    """, arguments: [first, window.untilMicros])
-            let rollups = rows.map {
-                EdgeRollup(
-                    minuteMicros: $0[0], caller: $0[1], callee: $0[2], calls: $0[3], errors: $0[4],
-                    sumMicros: $0[5], maxMicros: $0[6], histogram: [UInt8]($0[7] as Data))
-            }
-            var breakers: [String: BreakerState] = [:]
-            for row in try Row.fetchAll(
-                db, sql: "SELECT caller, callee, state FROM breakers WHERE source = 'simulated'")
-            {
-                breakers[Self.edgeKey(row[0], row[1])] = BreakerState(rawValue: row[2]) ?? .other
-            }
-            return (rollups, breakers)
-        }
+        let read = try reader.edgeWindow(fromMinute: first, until: window.untilMicros)
+        let rollups = read.rollups
         let windowMicros = window.untilMicros - window.sinceMicros
         let grouped = Dictionary(grouping: rollups) { Self.edgeKey($0.caller, $0.callee) }
         let edges = grouped.keys.sorted().compactMap { key -> EdgeRow? in
@@ -84,7 +63,7 @@ extension MeshtopQueries {
             return EdgeRow(
                 caller: any.caller, callee: any.callee, calls: red.requests, errors: red.errors,
                 errorRate: red.errorRate / 100, rps: red.rps, p50Ms: red.p50Ms, p99Ms: red.p99Ms,
-                breaker: breakers[key])
+                breaker: read.simulatedBreakers[EdgeKey(any.caller, any.callee)])
         }
         var nodes: [String: HealthState] = [:]
         for s in try services(window: window, whatIf: whatIf) { nodes[s.service] = s.health }
@@ -93,26 +72,6 @@ extension MeshtopQueries {
         }
         return Topology(
             nodes: nodes.keys.sorted().map { TopologyNode(service: $0, health: nodes[$0] ?? .idle) }, edges: edges)
-    }
-
-    static func fetchServiceRollups(_ db: Database, from: Int64, until: Int64) throws -> [ServiceRollup] {
-        try Row.fetchAll(
-            db, sql: """
-                SELECT minute_us, service, requests, errors, sum_us, max_us, satisfied, tolerating, histogram
-                FROM service_rollups WHERE minute_us >= ? AND minute_us < ?
-                """, arguments: [from, until]
-        ).map {
-            ServiceRollup(
-                minuteMicros: $0[0], service: $0[1], requests: $0[2], errors: $0[3], sumMicros: $0[4],
-                maxMicros: $0[5], satisfied: $0[6], tolerating: $0[7], histogram: [UInt8]($0[8] as Data))
-        }
-    }
-
-    /// Callees with an open simulated breaker on an inbound edge.
-    static func openInboundBreakers(_ db: Database) throws -> Set<String> {
-        Set(
-            try String.fetchAll(
-                db, sql: "SELECT DISTINCT callee FROM breakers WHERE source = 'simulated' AND state = 'open'"))
     }
 
     static func floorMinute(_ micros: Int64) -> Int64 {

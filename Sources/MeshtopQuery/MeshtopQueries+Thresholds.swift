@@ -1,7 +1,5 @@
-import GRDB
 import MeshtopGovernance
 import MeshtopModel
-import MeshtopStore
 
 /// The health thresholds readers judge by: the collector's (stored in `health_thresholds`), so `query services`,
 /// `query topology` and the console agree with the collector's alerts; or a rules file given for a what-if.
@@ -11,9 +9,9 @@ struct HealthJudge {
     /// The thresholds to judge by: `recorded`, or the what-if rules.
     let judging: RuleSet
 
-    static func load(_ db: Database, whatIf: RuleSet?) throws -> HealthJudge {
-        let recorded = RuleSet(thresholds: try MeshtopStore.healthThresholds(db))
-        return HealthJudge(recorded: recorded, judging: whatIf ?? recorded)
+    init(stored: [ServiceSettings], whatIf: RuleSet?) {
+        recorded = RuleSet(thresholds: stored)
+        judging = whatIf ?? recorded
     }
 
     /// The service's Apdex and health. Apdex counts were made at ingest with the recorded T; a what-if T

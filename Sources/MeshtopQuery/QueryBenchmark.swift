@@ -43,14 +43,14 @@ public enum QueryBenchmark {
         progress: (String) -> Void = { _ in }
     ) throws -> Report {
         var generateSeconds = 0.0
-        let existing = (try? MeshtopQueries.open(path: path))?.store.rowCounts()["spans"] ?? 0
+        let existing = (try? MeshtopQueries.open(path: path))?.reader.rowCounts()["spans"] ?? 0
         if existing < Int64(spans) {
-            let start = monotonicSeconds()
+            let start = SystemClock.monotonicSeconds()
             try generate(path: path, spans: spans, logs: logs, batchSize: batchSize, progress: progress)
-            generateSeconds = monotonicSeconds() - start
+            generateSeconds = SystemClock.monotonicSeconds() - start
         }
         let q = try MeshtopQueries.open(path: path)
-        let counts = q.store.rowCounts()
+        let counts = q.reader.rowCounts()
         progress("timing queries")
         return Report(
             path: path, spans: counts["spans"] ?? 0, logs: counts["logs"] ?? 0, generateSeconds: generateSeconds,
@@ -98,9 +98,9 @@ public enum QueryBenchmark {
     static func time(_ name: String, runs: Int, target: Double?, _ body: (Int) throws -> Void) throws -> Timing {
         var samples: [Double] = []
         for i in 0..<max(runs, 1) {
-            let start = monotonicSeconds()
+            let start = SystemClock.monotonicSeconds()
             try body(i)
-            samples.append((monotonicSeconds() - start) * 1000)
+            samples.append((SystemClock.monotonicSeconds() - start) * 1000)
         }
         samples.sort()
         return Timing(
@@ -162,9 +162,4 @@ public enum QueryBenchmark {
         store.checkpoint()
     }
 
-    static func monotonicSeconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
 }

@@ -1,4 +1,5 @@
 import MeshtopModel
+import MeshtopStore
 
 /// Turns query results into output records: the JSON shapes of docs/query.md, also used by table and CSV.
 public enum Records {

@@ -4,7 +4,7 @@ extension StoreBenchmark {
     /// Deterministic synthetic traffic shaped like a small microservice mesh: traces of 1–12 spans over 12
     /// services, HTTP-style attributes, logs with varied words (40 % carrying a trace id), StatsD rollups.
     public struct Generator: Sendable {
-        private var state: UInt64
+        private var random: SeededRandom
         /// Event time of the next record (µs); advances ~16 µs per span (≈ 60,000 spans/s of event time).
         public private(set) var clockMicros: Int64
         /// Trace ids generated so far, sampled (every 64th) for lookup benchmarks.
@@ -27,17 +27,11 @@ extension StoreBenchmark {
         ]
 
         public init(seed: UInt64 = 42, startMicros: Int64 = 1_790_000_000_000_000) {
-            state = seed
+            random = SeededRandom(seed: seed)
             clockMicros = startMicros
         }
 
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        mutating func next() -> UInt64 { random.next() }
 
         mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
 

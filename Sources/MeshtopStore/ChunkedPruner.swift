@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MeshtopModel
 
 /// Deletes old rows in short write transactions whose size adapts so each stays near
 /// `MeshtopStore.pruneTargetSeconds`; between them the collector's batches get the write lock.
@@ -85,11 +86,11 @@ struct ChunkedPruner {
     private mutating func loop(table: String, _ body: (Database, Int) throws -> (Int, Bool)) throws {
         var limit = chunk[table] ?? 100
         while true {
-            let start = WallClock.monotonicSeconds()
-            let queued = WallClock.threadRunQueueSeconds()
+            let start = SystemClock.monotonicSeconds()
+            let queued = RunQueueTime.threadSeconds()
             let (n, more) = try store.writer.write { db in try body(db, limit) }
-            let elapsed = WallClock.monotonicSeconds() - start
-            let own = max(0, elapsed - (WallClock.threadRunQueueSeconds() - queued))
+            let elapsed = SystemClock.monotonicSeconds() - start
+            let own = max(0, elapsed - (RunQueueTime.threadSeconds() - queued))
             transactions += 1
             longestSeconds = max(longestSeconds, elapsed)
             if own > longestOwnSeconds {

@@ -1,4 +1,3 @@
-import Foundation
 import GRDB
 import MeshtopModel
 
@@ -22,47 +21,35 @@ public struct GovernanceExtras: Sendable, Hashable {
 extension MeshtopStore {
     static func writeGovernanceExtras(_ extras: GovernanceExtras, _ db: Database) throws {
         if let thresholds = extras.healthThresholds {
-            try db.execute(sql: "DELETE FROM health_thresholds")
-            let stmt = try db.cachedStatement(sql: """
-                INSERT INTO health_thresholds(position, match, apdex_t_us, latency_objective_us,
-                    error_rate_degraded, error_rate_failing, min_apdex, updated_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            let now = WallClock.nowMicros()
-            for (i, s) in thresholds.enumerated() {
-                let t = s.thresholds
-                try stmt.execute(arguments: [
-                    i, s.match, t.apdexTMicros, t.latencyObjectiveMicros, t.degradedErrorRate, t.failingErrorRate,
-                    t.minApdex, now,
-                ])
+            try HealthThresholdRecord.deleteAll(db)
+            let now = SystemClock.wallMicros()
+            for (i, settings) in thresholds.enumerated() {
+                try HealthThresholdRecord(position: i, settings: settings, updatedMicros: now).insert(db)
             }
         }
-        if !extras.limitStats.isEmpty {
-            let stmt = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO limit_stats(minute_us, rule, service, caller, callee, passed, blocked, queued)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            for l in extras.limitStats {
-                try stmt.execute(arguments: [
-                    l.minuteMicros, l.rule, l.service, l.caller, l.callee, l.passed, l.blocked, l.queued,
-                ])
-            }
-        }
+        for stat in extras.limitStats { try LimitStatRecord(stat).insert(db) }
     }
 
     /// The stored health thresholds in order (the last is the collector's default, `match: "*"`); empty when no
     /// collector of this version wrote the database.
-    public static func healthThresholds(_ db: Database) throws -> [ServiceSettings] {
-        try Row.fetchAll(
-            db, sql: """
-                SELECT match, apdex_t_us, latency_objective_us, error_rate_degraded, error_rate_failing, min_apdex
-                FROM health_thresholds ORDER BY position
-                """
-        ).map {
-            ServiceSettings(
-                match: $0[0],
-                thresholds: HealthThresholds(
-                    apdexTMicros: $0[1], latencyObjectiveMicros: $0[2], degradedErrorRate: $0[3],
-                    failingErrorRate: $0[4], minApdex: $0[5]))
+    static func healthThresholds(_ db: Database) throws -> [ServiceSettings] {
+        try HealthThresholdRecord.order(HealthThresholdRecord.Columns.position).fetchAll(db).map(\.settings)
+    }
+
+    public func limitStats(fromMinute: Int64, until: Int64) throws -> [LimitStat] {
+        typealias C = LimitStatRecord.Columns
+        let request = LimitStatRecord
+            .select(C.rule, C.service, C.caller, C.callee, sum(C.passed), sum(C.blocked), sum(C.queued))
+            .filter(C.minute >= fromMinute && C.minute < until)
+            .group(C.rule, C.service, C.caller, C.callee)
+            .order(C.rule, C.service, C.caller, C.callee)
+            .asRequest(of: Row.self)
+        return try read { db in
+            try request.fetchAll(db).map {
+                LimitStat(
+                    minuteMicros: fromMinute, rule: $0[0], service: $0[1], caller: $0[2], callee: $0[3],
+                    passed: $0[4], blocked: $0[5], queued: $0[6])
+            }
         }
     }
 }

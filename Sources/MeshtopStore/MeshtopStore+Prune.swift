@@ -52,9 +52,13 @@ extension MeshtopStore {
         return result
     }
 
+    /// Tables pruned by age with the rollups, and their time column.
     static let rollupTables = [
-        ("metric_rollups", "time_us"), ("service_rollups", "minute_us"), ("edge_rollups", "minute_us"),
-        ("breaker_transitions", "at_us"), ("limit_stats", "minute_us"),
+        (MetricRollupRecord.databaseTableName, MetricRollupRecord.Columns.time.name),
+        (ServiceRollupRecord.databaseTableName, ServiceRollupRecord.Columns.minute.name),
+        (EdgeRollupRecord.databaseTableName, EdgeRollupRecord.Columns.minute.name),
+        (BreakerTransitionRecord.databaseTableName, BreakerTransitionRecord.Columns.at.name),
+        (LimitStatRecord.databaseTableName, LimitStatRecord.Columns.minute.name),
     ]
 
     /// Bytes in pages that hold data (free pages excluded).

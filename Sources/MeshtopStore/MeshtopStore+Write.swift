@@ -21,18 +21,12 @@ extension MeshtopStore {
         try upsertGovernance(batch, db)
         if !batch.governanceExtras.isEmpty { try writeGovernanceExtras(batch.governanceExtras, db) }
         if !batch.rejects.isEmpty { try insertRejects(batch.rejects, db) }
-        if !batch.counterDeltas.isEmpty {
-            let stmt = try db.cachedStatement(sql: """
-                INSERT INTO collector_counters(name, value) VALUES (?, ?)
-                ON CONFLICT(name) DO UPDATE SET value = value + excluded.value
-                """)
-            for (name, delta) in batch.counterDeltas { try stmt.execute(arguments: [name, delta]) }
-        }
+        for (name, delta) in batch.counterDeltas { try CollectorCounterRecord.add(name, delta, db) }
         if !batch.gauges.isEmpty {
-            let stmt = try db.cachedStatement(
-                sql: "INSERT OR REPLACE INTO collector_gauges(name, value, updated_us) VALUES (?, ?, ?)")
-            let now = WallClock.nowMicros()
-            for (name, value) in batch.gauges { try stmt.execute(arguments: [name, value, now]) }
+            let now = SystemClock.wallMicros()
+            for (name, value) in batch.gauges {
+                try CollectorGaugeRecord(name: name, gauge: StoredGauge(value: value, updatedMicros: now)).insert(db)
+            }
         }
     }
 
@@ -114,26 +108,11 @@ extension MeshtopStore {
     }
 
     static func insertMetricRollups(_ rollups: [MetricRollup], _ db: Database) throws {
-        let stmt = try db.cachedStatement(sql: """
-            INSERT INTO metric_rollups(time_us, interval_us, name, type, tags, service, count, sum, rate, min, max,
-                mean, p50, p90, p95, p99, std, last, uniq)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        for r in rollups {
-            try stmt.execute(arguments: [
-                r.timeMicros, r.intervalMicros, r.name, r.type.rawValue, r.tags.sorted().joined(separator: ","),
-                r.service, r.count, r.sum, r.rate, r.min, r.max, r.mean, r.p50, r.p90, r.p95, r.p99, r.std, r.last,
-                r.unique,
-            ])
-        }
+        for r in rollups { try MetricRollupRecord(r).insert(db) }
     }
 
     static func insertRejects(_ rejects: [RejectRecord], _ db: Database) throws {
-        let stmt = try db.cachedStatement(
-            sql: "INSERT INTO rejects(at_us, reason, source, sample) VALUES (?, ?, ?, ?)")
-        for r in rejects.suffix(rejectsKept) {
-            try stmt.execute(arguments: [r.atMicros, r.reason.rawValue, r.source, r.sample])
-        }
+        for r in rejects.suffix(rejectsKept) { try r.insert(db) }
         try db.cachedStatement(sql: "DELETE FROM rejects WHERE id <= (SELECT max(id) FROM rejects) - ?")
             .execute(arguments: [rejectsKept])
     }

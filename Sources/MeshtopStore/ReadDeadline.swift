@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GRDBSQLite
+import MeshtopModel
 
 /// Bounds one read's running time with SQLite's progress handler: every `checkEvery` virtual-machine steps the
 /// handler compares the clock with the deadline and, once past it, makes SQLite abandon the statement
@@ -14,23 +15,17 @@ enum ReadDeadline {
         init(deadlineNanos: UInt64) { self.deadlineNanos = deadlineNanos }
     }
 
-    private static func monotonicNanos() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-    }
-
     /// Runs `body` on `db`, interrupted after `seconds`. However `body` reports the interruption (it may wrap
     /// database errors in its own), the caller gets `StoreError.timedOut`.
     static func run<T>(_ db: Database, seconds: Double, _ body: (Database) throws -> T) throws -> T {
-        let box = Box(deadlineNanos: monotonicNanos() + UInt64(max(0, seconds) * 1e9))
+        let box = Box(deadlineNanos: SystemClock.monotonicNanos() + UInt64(max(0, seconds) * 1e9))
         let connection = db.sqliteConnection
         let context = Unmanaged.passUnretained(box).toOpaque()
         sqlite3_progress_handler(
             connection, checkEvery,
             { context in
                 let box = Unmanaged<Box>.fromOpaque(context!).takeUnretainedValue()
-                guard ReadDeadline.monotonicNanos() >= box.deadlineNanos else { return 0 }
+                guard SystemClock.monotonicNanos() >= box.deadlineNanos else { return 0 }
                 box.fired = true
                 return 1
             }, context)

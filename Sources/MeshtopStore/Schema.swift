@@ -1,4 +1,5 @@
 import GRDB
+import MeshtopModel
 
 /// The schema, as GRDB migrations. Table and column names are a contract with the query layer and the other
 /// helpers (docs/storage.md). Migrations use plain SQL with string names and are never edited once shipped:
@@ -140,6 +141,6 @@ enum Schema {
             """)
         try db.execute(
             sql: "INSERT INTO meta(key, value) VALUES ('created_us', ?), ('schema', 'meshtop v1')",
-            arguments: [WallClock.nowMicros()])
+            arguments: [SystemClock.wallMicros()])
     }
 }

@@ -106,9 +106,9 @@ public enum StoreBenchmark {
                 try Row.fetchOne(db, sql: "SELECT min(start_us), max(start_us) FROM spans")
             }
             if let lo: Int64 = bounds?[0], let hi: Int64 = bounds?[1] {
-                let start = WallClock.monotonicSeconds()
+                let start = SystemClock.monotonicSeconds()
                 report.prune = try store.prune(rawOlderThan: lo + (hi - lo) / 2, rollupsOlderThan: 0)
-                report.pruneSeconds = WallClock.monotonicSeconds() - start
+                report.pruneSeconds = SystemClock.monotonicSeconds() - start
             }
         }
         store.checkpoint()
@@ -127,13 +127,13 @@ public enum StoreBenchmark {
         while result.rows < total {
             let n = min(batchSize, total - result.rows)
             let batch = make(n)
-            let start = WallClock.monotonicSeconds()
-            let cpuStart = WallClock.threadCPUSeconds()
-            let queueStart = WallClock.threadRunQueueSeconds()
+            let start = SystemClock.monotonicSeconds()
+            let cpuStart = SystemClock.threadCPUSeconds()
+            let queueStart = RunQueueTime.threadSeconds()
             try store.write(batch)
-            let elapsed = WallClock.monotonicSeconds() - start
-            result.cpuSeconds += WallClock.threadCPUSeconds() - cpuStart
-            result.runQueueSeconds += WallClock.threadRunQueueSeconds() - queueStart
+            let elapsed = SystemClock.monotonicSeconds() - start
+            result.cpuSeconds += SystemClock.threadCPUSeconds() - cpuStart
+            result.runQueueSeconds += RunQueueTime.threadSeconds() - queueStart
             result.rows += n
             result.seconds += elapsed
             result.maxBatchSeconds = max(result.maxBatchSeconds, elapsed)

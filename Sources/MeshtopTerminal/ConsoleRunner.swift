@@ -66,9 +66,5 @@ public enum ConsoleRunner {
     }
 
     /// Wall-clock time in µs.
-    public static let wallClock: @Sendable () -> Int64 = {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1_000
-    }
+    public static let wallClock: @Sendable () -> Int64 = { SystemClock.wallMicros() }
 }

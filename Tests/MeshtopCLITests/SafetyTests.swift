@@ -10,7 +10,9 @@ import Testing
 /// touching it (exit 3), one collector per database (exit 3, naming the running one), `query sql --timeout`
 /// (exit 5), error messages that say what to do, and a bounded rules file (exit 2).
 @Suite struct SafetyTests {
-    static let collectFlags = ["--jaeger", "off", "--listen", "127.0.0.1:0"]
+    static let collectFlags = [
+        "--jaeger", "off", "--listen", "127.0.0.1:0", "--otlp", "off", "--otlp-grpc", "off", "--zipkin", "off",
+    ]
 
     @Test func collectRefusesAForeignDatabaseWithoutChangingIt() throws {
         guard let bin = MeshtopBinary.require() else { return }
@@ -123,7 +125,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         _ = try MeshtopStore.open(path: dir + "/c.db")
         let reader = try #require(try makeConsoleReader(path: dir + "/c.db") as? MeshtopQueries)
-        #expect(reader.store.readTimeout == QueryTimeout.console)
+        #expect((reader.reader as? MeshtopStore)?.readTimeout == QueryTimeout.console)
         #expect(QueryTimeout.console == 2)
     }
 

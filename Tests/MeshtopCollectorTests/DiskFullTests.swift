@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MeshtopNet
 import MeshtopStore
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
+import MeshtopNet
 import MeshtopOTLPProto
 import SwiftProtobuf
 import Testing

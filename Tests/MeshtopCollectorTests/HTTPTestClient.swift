@@ -1,4 +1,5 @@
 import Foundation
+import MeshtopNet
 import Testing
 
 @testable import MeshtopCollector

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MeshtopModel
+import MeshtopNet
 import MeshtopStore
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MeshtopGovernance
 import MeshtopModel
+import MeshtopNet
 import NIOCore
 import NIOPosix
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import MeshtopModel
+import MeshtopNet
 import Testing
 
 @testable import MeshtopCollector

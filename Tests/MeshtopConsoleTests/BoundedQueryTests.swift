@@ -16,10 +16,8 @@ import Testing
         let store: MeshtopStore
 
         func services(window: TimeWindow) throws -> [ServiceRow] {
-            _ = try store.read { db in
-                try Int.fetchOne(
-                    db, sql: "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c")
-            }
+            _ = try store.sql(
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c", limit: nil)
             return []
         }
         func latestEventMicros() throws -> Int64? { try base.latestEventMicros() }

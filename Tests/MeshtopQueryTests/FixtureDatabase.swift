@@ -195,6 +195,6 @@ enum FixtureDatabase {
     static func queries() throws -> MeshtopQueries {
         let store = try MeshtopStore.inMemory()
         try store.write(batch())
-        return MeshtopQueries(store: store)
+        return MeshtopQueries(reader: store)
     }
 }

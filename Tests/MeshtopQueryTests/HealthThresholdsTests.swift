@@ -21,7 +21,7 @@ import Testing
         var batch = F.batch()
         batch.governanceExtras.healthThresholds = thresholds
         try store.write(batch)
-        return MeshtopQueries(store: store)
+        return MeshtopQueries(reader: store)
     }
 
     func health(_ rows: [ServiceRow]) -> [String: HealthState] {
@@ -45,7 +45,7 @@ import Testing
         var reload = WriteBatch()
         reload.governanceExtras.healthThresholds = [ServiceSettings(match: "*", thresholds: .default)]
         try store.write(reload)
-        let rows = try MeshtopQueries(store: store).services(window: F.window)
+        let rows = try MeshtopQueries(reader: store).services(window: F.window)
         #expect(health(rows) == ["frontend": .healthy, "inventory": .idle, "orders": .degraded, "payments": .failing])
     }
 

@@ -26,7 +26,7 @@ import Testing
         var update = WriteBatch()  // a later tick's upsert of minute 1 replaces it
         update.governanceExtras.limitStats = [stat(1, "db-5qps", caller: "web", callee: "db", 30, 3)]
         try store.write(update)
-        let rows = try MeshtopQueries(store: store).limits(window: F.window)
+        let rows = try MeshtopQueries(reader: store).limits(window: F.window)
         #expect(
             JSONRenderer.array(Records.limits(rows).records) == """
                 [

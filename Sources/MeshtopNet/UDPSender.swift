@@ -1,5 +1,3 @@
-import MeshtopNet
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -10,7 +10,9 @@ public struct HostPort: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses `127.0.0.1:8125`, `[::1]:8125`, `localhost:6831`, `:8125`. Port 0 asks the kernel for a free port.
     public init?(_ text: String) {
-        let t = text.trimmingWhitespace()
+        var t = Substring(text)
+        while t.first?.isWhitespace == true { t.removeFirst() }
+        while t.last?.isWhitespace == true { t.removeLast() }
         var host: Substring
         var portText: Substring
         if t.hasPrefix("[") {

@@ -1,6 +1,7 @@
 import Foundation
 
-/// SplitMix64: a small, fast, seedable generator so a scenario replays the same way for a given seed.
+/// meshtop's one random source: SplitMix64, small, fast and seedable, so a demo scenario or a benchmark replays
+/// the same way for a given seed.
 public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 

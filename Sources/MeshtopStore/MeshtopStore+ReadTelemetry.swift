@@ -1,0 +1,151 @@
+import Foundation
+import GRDB
+import MeshtopModel
+
+extension MeshtopStore {
+    public func metricFlushes(_ search: MetricSearch) throws -> [MetricRollup] {
+        var filter = SQLFilter()
+        filter.add("time_us >= ? AND time_us < ?", search.window.sinceMicros, search.window.untilMicros)
+        filter.add("name GLOB ?", ifPresent: search.nameGlob.flatMap { $0.isEmpty ? nil : $0 })
+        for tag in search.tags { filter.add("instr(',' || tags || ',', ?) > 0", "," + tag + ",") }
+        let sql = "SELECT * FROM \(MetricRollupRecord.databaseTableName)\(filter.clause) ORDER BY time_us"
+        return try read { db in
+            try MetricRollupRecord.fetchAll(db, sql: sql, arguments: filter.arguments).map(\.rollup)
+        }
+    }
+
+    public func traceSpans(_ search: TraceSearch) throws -> [[StoredSpan]] {
+        var filter = SQLFilter()
+        filter.add("start_us >= ? AND start_us < ?", search.window.sinceMicros, search.window.untilMicros)
+        filter.add("service = ?", ifPresent: search.service)
+        filter.add("name = ?", ifPresent: search.operation)
+        filter.add("duration_us >= ?", ifPresent: search.minDurationMicros)
+        filter.add("duration_us <= ?", ifPresent: search.maxDurationMicros)
+        if search.errorsOnly { filter.add("error = 1") }
+        for tag in search.tags {
+            let path = Self.jsonPath(tag.key)
+            filter.add(Self.tagCondition, path, path, tag.value.text)
+        }
+        let sql = "SELECT trace_id FROM spans" + filter.clause + " ORDER BY start_us DESC"
+        let limit = max(search.limit, 1)
+        return try read { db in
+            var seen = Set<Data>()
+            var ids: [Data] = []
+            let cursor = try Data.fetchCursor(db, sql: sql, arguments: filter.arguments)
+            while ids.count < limit, let id = try cursor.next() {
+                if seen.insert(id).inserted { ids.append(id) }
+            }
+            return try ids.map { try Self.spans(db, blob: $0) }.filter { !$0.isEmpty }
+        }
+    }
+
+    /// Matches an attribute's value as text: strings as stored, numbers in SQLite's text form, `true`/`false`.
+    static let tagCondition = """
+        (CASE json_type(attributes, ?) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false'
+        ELSE CAST(json_extract(attributes, ?) AS TEXT) END) = ?
+        """
+
+    /// `$."key"`: a JSON path naming one top-level key (dots in tag keys such as `http.method` stay in the key).
+    static func jsonPath(_ key: String) -> String {
+        "$.\"" + key.replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    /// How many prefix matches `trace(hexPrefix:)` counts before calling a prefix ambiguous.
+    static let prefixMatchesCounted = 1001
+
+    public func trace(hexPrefix hex: String) throws -> TraceMatch {
+        guard let range = TraceID.databaseBlobRange(hexPrefix: hex) else { return .none }
+        return try read { db -> TraceMatch in
+            var stored: [StoredSpan] = []
+            if hex.count == 16 || hex.count == 32, let id = TraceID(hex: hex) {
+                stored = try Self.spans(db, blob: id.databaseBlob)
+            }
+            if stored.isEmpty && hex.count < 32 {
+                let matches = try Self.traceIDBlobs(db, range, limit: Self.prefixMatchesCounted)
+                if matches.count > 1 { return .ambiguous(matches: matches.count) }
+                if let blob = matches.first { stored = try Self.spans(db, blob: blob) }
+            }
+            guard let traceID = stored.first?.span.traceID else { return .none }
+            let spans = try stored.map { try Self.decoded($0, db) }
+            let logs = try StoredLog.fetchAll(
+                db.cachedStatement(sql: TraceLookup.logsOfTraceSQL), arguments: [traceID.databaseBlob])
+            return .found(traceID, spans: spans, logs: try logs.map { try Self.decoded($0, db).record })
+        }
+    }
+
+    static let logColumns = """
+        SELECT logs.id, time_us, service, host, severity, logs.message, trace_id, span_id, attributes FROM logs
+        """
+
+    public func logs(_ search: LogSearch) throws -> [LogRow] {
+        var filter = SQLFilter()
+        let match = search.text.flatMap(Self.ftsQuery)
+        // With text, FTS5 walks its matches newest rowid first and the LIMIT stops it early.
+        filter.add("logs_fts MATCH ?", ifPresent: match)
+        // Follow mode walks the rowid range after `afterID`; `+time_us` keeps SQLite off the time index, which
+        // would otherwise scan the whole window on every refresh of a live tail.
+        let time = search.afterID == nil ? "time_us" : "+time_us"
+        filter.add("\(time) >= ? AND \(time) < ?", search.window.sinceMicros, search.window.untilMicros)
+        filter.add(search.afterID == nil ? "service = ?" : "+service = ?", ifPresent: search.service)
+        filter.add("severity <= ?", ifPresent: search.minSeverity?.rawValue)
+        // A trace id probes the `logs_trace` buckets (docs/storage.md, "Trace lookups"), never `trace_id = ?` alone.
+        filter.add("(logs.id >> 16) IN log_buckets AND trace_id = ?", ifPresent: search.traceID?.databaseBlob)
+        filter.add("id > ?", ifPresent: search.afterID)
+        let source = match == nil ? Self.logColumns : Self.logColumns + " JOIN logs_fts ON logs_fts.rowid = logs.id"
+        let order = search.afterID != nil ? "id" : match != nil ? "logs_fts.rowid DESC" : "time_us DESC, id DESC"
+        let buckets = search.traceID == nil ? "" : "WITH RECURSIVE \(TraceLookup.logBucketsCTE) "
+        let sql = buckets + source + filter.clause + " ORDER BY \(order) LIMIT \(max(search.limit, 1))"
+        let rows = try read { db in
+            try StoredLog.fetchAll(db, sql: sql, arguments: filter.arguments).map { try Self.decoded($0, db) }
+        }
+        return search.afterID == nil ? rows.reversed() : rows
+    }
+
+    /// Quotes every whitespace-separated word as an FTS5 string (`"` doubled); nil when there is no word.
+    static func ftsQuery(_ text: String) -> String? {
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })
+        guard !words.isEmpty else { return nil }
+        return words.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " ")
+    }
+
+    static func decoded(_ stored: StoredSpan, _ db: Database) throws -> Span {
+        var span = stored.span
+        span.attributes = try JSONColumns.attributes(db, stored.attributesJSON)
+        span.events = try JSONColumns.events(db, stored.eventsJSON)
+        return span
+    }
+
+    static func decoded(_ stored: StoredLog, _ db: Database) throws -> LogRow {
+        var record = stored.log
+        record.attributes = try JSONColumns.attributes(db, stored.attributesJSON)
+        return LogRow(id: stored.id, record: record)
+    }
+
+    public func sql(_ text: String, limit: Int?) throws -> SQLResult {
+        try read { db in
+            let statement: Statement
+            do {
+                statement = try db.makeStatement(sql: text)
+            } catch let error as DatabaseError {
+                throw SQLStatementError.invalid(error.message ?? error.description)
+            }
+            guard statement.isReadonly else {
+                throw SQLStatementError.writes("only statements that read (SELECT, read-only PRAGMA) can run here")
+            }
+            var rows: [[SQLValue]] = []
+            do {
+                let cursor = try Row.fetchCursor(statement)
+                while let row = try cursor.next() {
+                    if let limit, rows.count >= limit { break }
+                    rows.append(row.databaseValues.map(SQLValue.init))
+                }
+            } catch let error as DatabaseError {
+                if error.resultCode == .SQLITE_READONLY {
+                    throw SQLStatementError.writes(error.message ?? "attempt to write")
+                }
+                throw SQLStatementError.invalid(error.message ?? error.description)
+            }
+            return SQLResult(columns: statement.columnNames, rows: rows)
+        }
+    }
+}
