@@ -15,8 +15,8 @@ public struct BenchIngestCommand: AsyncParsableCommand {
     @Option(help: "Lines per second, all senders together.")
     public var rate: Int = 100_000
 
-    @Option(help: "How long to send.")
-    public var duration: String = "10s"
+    @Option(help: "How long to send.", transform: DurationArgument.parser("--duration", example: "10s or 1m"))
+    public var duration = DurationArgument.literal("10s")
 
     @Option(help: "mixed (40% spans, 40% logs, 20% metrics) or metrics.")
     public var mix: String = "mixed"
@@ -40,12 +40,11 @@ public struct BenchIngestCommand: AsyncParsableCommand {
 
     public func validate() throws {
         guard BenchTraffic.Mix(rawValue: mix) != nil else { throw ValidationError("--mix: expected mixed or metrics") }
-        guard DurationText.parseMicros(duration) != nil else { throw ValidationError("--duration: e.g. 10s, 1m") }
         guard rate > 0, senders > 0 else { throw ValidationError("--rate and --senders must be positive") }
     }
 
     public func run() async throws {
-        let micros = DurationText.parseMicros(duration) ?? 10_000_000
+        let micros = duration.micros
         let mix = BenchTraffic.Mix(rawValue: mix) ?? .mixed
         if sender {
             guard let target = to.flatMap(HostPort.init) else { throw ValidationError("--sender needs --to") }
@@ -138,7 +137,7 @@ public struct BenchIngestCommand: AsyncParsableCommand {
             let p = Process()
             p.executableURL = exe
             p.arguments = ["bench", "ingest", "--sender", "--to", "\(target)", "--rate", "\(rate / senders)",
-                "--duration", duration, "--mix", mix, "--seed", "\(i + 1)"]
+                "--duration", duration.text, "--mix", mix, "--seed", "\(i + 1)"]
             let out = Pipe()
             p.standardOutput = out
             try p.run()

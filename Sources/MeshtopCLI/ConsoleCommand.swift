@@ -19,11 +19,15 @@ public struct ConsoleCommand: AsyncParsableCommand {
 
     @OptionGroup public var db: DatabaseOptions
 
-    @Option(help: "How often to re-read the database (e.g. 500ms, 1s, 5s).")
-    public var refresh: String = "1s"
+    @Option(
+        help: "How often to re-read the database (e.g. 500ms, 1s, 5s).",
+        transform: DurationArgument.parser("--refresh", example: "1s"))
+    public var refresh = DurationArgument.literal("1s")
 
-    @Option(help: "The initial time window: a duration back from now (5m, 15m, 1h, 6h, 24h, …).")
-    public var since: String = "15m"
+    @Option(
+        help: "The initial time window: a duration back from now (5m, 15m, 1h, 6h, 24h, …).",
+        transform: DurationArgument.parser("--since", example: "15m or 1h"))
+    public var since = DurationArgument.literal("15m")
 
     @Flag(name: .customLong("no-color"), help: "Monochrome: bold and reverse video instead of colours (also NO_COLOR).")
     public var noColor = false
@@ -34,10 +38,10 @@ public struct ConsoleCommand: AsyncParsableCommand {
     public init() {}
 
     public func validate() throws {
-        guard let r = DurationText.parseMicros(refresh), r >= 100_000 else {
+        guard refresh.micros >= 100_000 else {
             throw ValidationError("--refresh \(refresh): expected a duration of at least 100ms, e.g. 1s")
         }
-        guard let s = DurationText.parseMicros(since), s > 0 else {
+        guard since.micros > 0 else {
             throw ValidationError("--since \(since): expected a duration such as 15m or 1h")
         }
     }
@@ -54,12 +58,11 @@ public struct ConsoleCommand: AsyncParsableCommand {
             throw MeshtopError("cannot open \(path): \(error); check --db PATH", code: MeshtopExit.database)
         }
         guard isatty(0) == 1, isatty(1) == 1 else {
-            throw MeshtopError("the console needs a terminal; use `meshtop query …` for scripts", code: MeshtopExit.usage)
+            throw MeshtopError.usage("the console needs a terminal; use `meshtop query …` for scripts")
         }
         let env = ProcessInfo.processInfo.environment
         let options = ConsoleOptions(
-            refreshMicros: DurationText.parseMicros(refresh) ?? 1_000_000,
-            windowMicros: DurationText.parseMicros(since) ?? 900_000_000,
+            refreshMicros: refresh.micros, windowMicros: since.micros,
             color: !noColor && (env["NO_COLOR"] ?? "").isEmpty, ascii: ascii)
         let exit: ConsoleRunner.Exit
         do {

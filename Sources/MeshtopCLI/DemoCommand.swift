@@ -27,8 +27,10 @@ public struct DemoCommand: AsyncParsableCommand {
     @Flag(help: "No console: run for --duration and print a summary.")
     var headless = false
 
-    @Option(help: "With --headless: how long to run (wall clock), e.g. 20s.")
-    var duration: String?
+    @Option(
+        help: "With --headless: how long to run (wall clock), e.g. 20s.",
+        transform: DurationArgument.parser("--duration", example: "20s or 2m"))
+    var duration: DurationArgument?
 
     @Flag(help: "With --headless: print the summary as JSON.")
     var json = false
@@ -37,9 +39,6 @@ public struct DemoCommand: AsyncParsableCommand {
 
     public func validate() throws {
         guard speed > 0, speed <= 1000 else { throw ValidationError("--speed must be between 0 and 1000") }
-        if let d = duration, DurationText.parseMicros(d) == nil {
-            throw ValidationError("--duration '\(d)' is not a duration like 20s or 2m")
-        }
         if headless && duration == nil { throw ValidationError("--headless needs --duration, e.g. --duration 20s") }
     }
 
@@ -56,7 +55,7 @@ public struct DemoCommand: AsyncParsableCommand {
         FileHandle.standardError.write(Data(transports.utf8))
         let session = try await DemoSession.start(scenario: scenario, databasePath: path, speed: speed)
         if headless {
-            let micros = DurationText.parseMicros(duration ?? "20s") ?? 20_000_000
+            let micros = duration?.micros ?? 20_000_000
             let runner = session.play(loops: nil, narrate: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
             try await Task.sleep(nanoseconds: UInt64(micros) * 1_000)
             runner.stop()

@@ -11,8 +11,10 @@ public struct QuerySQLCommand: ParsableCommand {
     @OptionGroup public var database: DatabaseOptions
     @OptionGroup public var output: OutputOptions
 
-    @Option(help: "Stop the statement after this long (e.g. 500ms, 30s, 2m); exit 5.")
-    public var timeout: String = QueryTimeout.sqlDefault
+    @Option(
+        help: "Stop the statement after this long (e.g. 500ms, 30s, 2m); exit 5.",
+        transform: DurationArgument.parser("--timeout", example: "500ms, 5s or 2m"))
+    public var timeout = DurationArgument.literal(QueryTimeout.sqlDefault)
 
     @Argument(help: "The statement, e.g. \"SELECT service, count(*) FROM spans GROUP BY service\".")
     public var statement: String
@@ -25,15 +27,17 @@ public struct QuerySQLCommand: ParsableCommand {
     }
 
     func timeoutSeconds() throws -> Double {
-        guard let micros = try QueryRunner.duration(timeout, flag: "--timeout"), micros > 0 else {
+        guard timeout.micros > 0 else {
             throw ValidationError("--timeout \(timeout): expected a positive duration such as 500ms, 5s or 2m")
         }
-        return Double(micros) / 1e6
+        return timeout.seconds
     }
 
     public func run() throws {
         let queries = try QueryRunner.open(database, timeout: try timeoutSeconds())
-        let result = try QueryRunner.attempt(queries.reader.location) { try queries.sql(statement, limit: output.limit) }
+        let result = try QueryRunner.attempt(queries.reader.location) {
+            try queries.sql(statement, limit: output.limit)
+        }
         try QueryRunner.finish(Records.sql(result), format: try output.outputFormat(), failOn: nil)
     }
 }
