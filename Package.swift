@@ -142,6 +142,7 @@ let package = Package(
             dependencies: [
                 "MeshtopCollector", "MeshtopNet", "MeshtopWire", "MeshtopStore", "MeshtopOTLPProto",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),

@@ -21,7 +21,6 @@ public enum RejectReason: String, Sendable, Hashable, CaseIterable, Codable, Err
     /// An OTLP metric data point that cannot be used: no data, a non-finite value, an unspecified temporality,
     /// bucket counts that do not match the bounds, or more buckets than meshtop accepts.
     case invalidMetricPoint = "invalid_metric_point"
-    case sourceNotAllowed = "source_not_allowed"
 }
 
 /// What one line (or one binary datagram) decodes to.

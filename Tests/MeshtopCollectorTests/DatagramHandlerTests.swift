@@ -1,0 +1,63 @@
+import MeshtopModel
+import NIOCore
+import NIOEmbedded
+import Testing
+
+@testable import MeshtopCollector
+
+/// `DatagramHandler` on an `EmbeddedChannel`: datagrams written inbound, chunks read back from the queue, no
+/// sockets (the loopback tests in SpanIngestTests cover the real listener).
+@Suite struct DatagramHandlerTests {
+    static let now: Int64 = 1_790_000_000_000_000
+
+    func channel(allow: [String] = [], capacity: Int = 1_000) throws -> (EmbeddedChannel, IngestQueue) {
+        let queue = IngestQueue(capacity: capacity)
+        let handler = DatagramHandler(
+            sink: IngestSink(queue: queue, governance: nil), allow: allow.compactMap(CIDR.init), listener: "udp",
+            wallClock: .pinned(at: Self.now))
+        return (EmbeddedChannel(handler: handler), queue)
+    }
+
+    func datagram(_ text: String, from host: String = "127.0.0.1", port: Int = 5000) throws
+        -> AddressedEnvelope<ByteBuffer>
+    {
+        AddressedEnvelope(
+            remoteAddress: try SocketAddress(ipAddress: host, port: port), data: ByteBuffer(string: text))
+    }
+
+    func drain(_ queue: IngestQueue) -> [IngestChunk] {
+        queue.take(minimum: 0, deadline: 0).chunks
+    }
+
+    @Test func aReadBurstBecomesOneChunkWithRecordsAndRejectsApart() throws {
+        let (channel, queue) = try channel()
+        // One read burst: two reads, then one read-complete (`writeInbound` would complete each read).
+        channel.pipeline.fireChannelRead(try datagram("checkout.orders:1|c\ncheckout.latency:12|ms"))
+        channel.pipeline.fireChannelRead(try datagram("this is not a wire format {"))
+        #expect(drain(queue).isEmpty, "nothing is handed over before the read burst ends")
+        channel.pipeline.fireChannelReadComplete()
+        let chunks = drain(queue)
+        #expect(chunks.count == 1)
+        let chunk = try #require(chunks.first)
+        #expect(chunk.datagrams == 2)
+        #expect(chunk.lines == 3)
+        #expect(chunk.receivedAtMicros == Self.now)
+        #expect(chunk.records.count == 2)
+        #expect(chunk.records.allSatisfy { if case .metric = $0 { true } else { false } })
+        #expect(chunk.rejects.count == 1)
+        #expect(chunk.rejects.first?.source == "udp from 127.0.0.1:5000")
+        #expect(try channel.readOutbound(as: AddressedEnvelope<ByteBuffer>.self) == nil, "a receiver never answers")
+    }
+
+    @Test func datagramsFromOutsideAllowAreCountedNotDecoded() throws {
+        let (channel, queue) = try channel(allow: ["10.0.0.0/8"])
+        try channel.writeInbound(try datagram("checkout.orders:1|c", from: "192.168.1.9"))
+        try channel.writeInbound(try datagram("checkout.orders:2|c", from: "10.1.2.3"))
+        let chunks = drain(queue)
+        #expect(chunks.count == 1, "the denied datagram is only counted")
+        #expect(chunks.first?.records.count == 1)
+        let counts = queue.drainCounts()
+        #expect(counts.denied == 1)
+        #expect(counts.datagrams == 1)
+    }
+}
