@@ -43,6 +43,14 @@ enum Chrome {
         out.append(("  " + Format.count(st.linesPerSecond) + " lines/s", .header))
         out.append(("  rej " + Format.count(Double(st.rejectedTotal)), .header))
         out.append(("  drop " + Format.count(Double(st.dropped)), st.dropped > 0 ? warn : .header))
+        // HTTP/gRPC receivers, once they have stored something: OTLP (HTTP + gRPC) and Zipkin items, and requests
+        // told to retry later (the queue was full).
+        let otlp = (st.receiverItems["otlp_http"] ?? 0) + (st.receiverItems["otlp_grpc"] ?? 0)
+        if otlp > 0 { out.append(("  otlp " + Format.count(Double(otlp)), .header)) }
+        if let zipkin = st.receiverItems["zipkin"], zipkin > 0 {
+            out.append(("  zipkin " + Format.count(Double(zipkin)), .header))
+        }
+        if st.receiverRetries > 0 { out.append(("  retry " + Format.count(Double(st.receiverRetries)), warn)) }
         out.append(("  db " + Format.bytes(st.databaseBytes), .header))
         return out
     }

@@ -35,7 +35,12 @@ public struct MeshtopQueries: QueryReading {
             lines: counters["lines"] ?? 0, parsedSpans: counters["parsed.spans"] ?? 0,
             parsedLogs: counters["parsed.logs"] ?? 0, parsedMetrics: counters["parsed.metrics"] ?? 0,
             rejected: rejected, dropped: counters["dropped"] ?? 0, linesPerSecond: gauges["lines_per_s"]?.value ?? 0,
-            lastWriteMicros: gauges.values.map(\.updatedMicros).max(), databaseBytes: reader.databaseBytes())
+            lastWriteMicros: gauges.values.map(\.updatedMicros).max(), databaseBytes: reader.databaseBytes(),
+            receiverItems: Dictionary(
+                uniqueKeysWithValues: ["otlp_http", "otlp_grpc", "zipkin"].compactMap { name in
+                    counters[name + ".items"].map { (name, $0) }
+                }),
+            receiverRetries: ["otlp_http", "otlp_grpc", "zipkin"].reduce(0) { $0 + (counters[$1 + ".retry_after"] ?? 0) })
     }
 
     /// Runs one read-only SQL statement and returns its column names and rows. Statements that would write

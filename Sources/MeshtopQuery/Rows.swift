@@ -194,12 +194,18 @@ public struct CollectorStatus: Sendable, Hashable {
     /// µs of the collector's last write, nil if it never wrote.
     public var lastWriteMicros: Int64?
     public var databaseBytes: Int64
+    /// Items stored per HTTP/gRPC receiver (`otlp_http`, `otlp_grpc`, `zipkin`), and requests told to retry.
+    public var receiverItems: [String: Int64]
+    public var receiverRetries: Int64
 
     public init(
         receivedDatagrams: Int64 = 0, lines: Int64 = 0, parsedSpans: Int64 = 0, parsedLogs: Int64 = 0,
         parsedMetrics: Int64 = 0, rejected: [String: Int64] = [:], dropped: Int64 = 0, linesPerSecond: Double = 0,
-        lastWriteMicros: Int64? = nil, databaseBytes: Int64 = 0
+        lastWriteMicros: Int64? = nil, databaseBytes: Int64 = 0, receiverItems: [String: Int64] = [:],
+        receiverRetries: Int64 = 0
     ) {
+        self.receiverItems = receiverItems
+        self.receiverRetries = receiverRetries
         self.receivedDatagrams = receivedDatagrams
         self.lines = lines
         self.parsedSpans = parsedSpans

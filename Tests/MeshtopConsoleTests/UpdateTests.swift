@@ -237,6 +237,18 @@ import Testing
         #expect(h.text.hasSuffix(" services: disk I/O error"))
     }
 
+    @Test func receiverCountsShowInTheHeaderOnceTheyStoredSomething() {
+        var h = Harness()
+        #expect(!h.text.contains("otlp"), "no receiver traffic, no receiver counts: \(h.text)")
+        var status = h.state.status ?? CollectorStatus()
+        status.receiverItems = ["otlp_http": 1_200, "otlp_grpc": 300, "zipkin": 45]
+        status.receiverRetries = 3
+        h.send(.loaded(.status(status, latestEventMicros: nil)))
+        #expect(h.text.contains("drop 0  otlp 1.5k"), "\(h.text)")
+        h.send(.resize(rows: 30, cols: 160))
+        #expect(h.text.contains("otlp 1.5k  zipkin 45  retry 3  db"), "\(h.text)")
+    }
+
     @Test func staleCollectorIsFlagged() {
         var h = Harness()
         h.send(.tick(nowMicros: fixedNow + 120_000_000))
