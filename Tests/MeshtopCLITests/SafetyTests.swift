@@ -26,7 +26,7 @@ import Testing
         try queue.close()
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         let modified = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
-        let r = try runMeshtop(bin, ["collect", "--db", path] + Self.collectFlags, timeout: 20)
+        let r = try runMeshtop(bin, ["collect", "--db", path] + Self.collectFlags, timeout: 60)
         #expect(r.status == 3, "\(r)")
         #expect(r.stderr.contains("\(path) is not a meshtop database"), "\(r)")
         #expect(r.stderr.contains("did not change it") && r.stderr.contains("--db"), "\(r)")
@@ -45,14 +45,14 @@ import Testing
         let db = dir + "/same.db"
         let first = try MeshtopProcess(bin, ["collect", "--db", db] + Self.collectFlags)
         defer { first.killIfRunning() }
-        #expect(first.waitForStderr("listening on udp", timeout: 20), "\(first.stderrText)")
-        let second = try runMeshtop(bin, ["collect", "--db", db] + Self.collectFlags, timeout: 20)
+        #expect(first.waitForStderr("listening on udp", timeout: 60), "\(first.stderrText)")
+        let second = try runMeshtop(bin, ["collect", "--db", db] + Self.collectFlags, timeout: 60)
         #expect(second.status == 3, "\(second)")
         #expect(second.stderr.contains("already being written by pid \(first.pid) (meshtop collect"), "\(second)")
         #expect(second.stderr.contains("stop that collector first"), "\(second)")
         #expect(try String(contentsOfFile: db + ".lock", encoding: .utf8) == "\(first.pid)\n")
         // The demo writes through a collector too, so it is refused the same way.
-        let demo = try runMeshtop(bin, ["demo", "--db", db, "--headless", "--duration", "1s"], timeout: 20)
+        let demo = try runMeshtop(bin, ["demo", "--db", db, "--headless", "--duration", "1s"], timeout: 60)
         #expect(demo.status == 3, "\(demo)")
         #expect(demo.stderr.contains("already being written by pid \(first.pid)"), "\(demo)")
         // Queries are readers: unaffected.
@@ -60,12 +60,12 @@ import Testing
         #expect(query.status == 0, "\(query)")
         // The lock dies with the process, even a killed one: a new collector starts.
         first.signal(SIGKILL)
-        _ = first.wait(timeout: 10)
+        _ = first.wait(timeout: 60)
         let third = try MeshtopProcess(bin, ["collect", "--db", db] + Self.collectFlags)
         defer { third.killIfRunning() }
-        #expect(third.waitForStderr("listening on udp", timeout: 20), "\(third.stderrText)")
+        #expect(third.waitForStderr("listening on udp", timeout: 60), "\(third.stderrText)")
         third.signal(SIGTERM)
-        #expect(third.wait(timeout: 20).status == 0)
+        #expect(third.wait(timeout: 60).status == 0)
     }
 
     @Test func querySQLStopsAtItsTimeout() throws {
@@ -74,12 +74,12 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let db = dir + "/t.db"
         let collector = try MeshtopProcess(bin, ["collect", "--db", db] + Self.collectFlags)
-        #expect(collector.waitForStderr("listening on udp", timeout: 20), "\(collector.stderrText)")
+        #expect(collector.waitForStderr("listening on udp", timeout: 60), "\(collector.stderrText)")
         collector.signal(SIGTERM)
-        #expect(collector.wait(timeout: 20).status == 0)
+        #expect(collector.wait(timeout: 60).status == 0)
         let endless = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
         let start = Date()
-        let r = try runMeshtop(bin, ["query", "sql", "--db", db, "--timeout", "300ms", endless], timeout: 20)
+        let r = try runMeshtop(bin, ["query", "sql", "--db", db, "--timeout", "300ms", endless], timeout: 60)
         #expect(r.status == 5, "\(r)")
         #expect(r.stderr.contains("query timed out after 300ms (use --timeout to allow longer)"), "\(r)")
         #expect(Date().timeIntervalSince(start) < 10)
@@ -90,7 +90,7 @@ import Testing
     @Test func aDatabaseUnderAMissingProcDirectorySaysWhatToDo() throws {
         guard let bin = MeshtopBinary.require() else { return }
         let path = "/proc/meshtop-missing-\(getpid())/x.db"
-        let r = try runMeshtop(bin, ["collect", "--db", path] + Self.collectFlags, timeout: 20)
+        let r = try runMeshtop(bin, ["collect", "--db", path] + Self.collectFlags, timeout: 60)
         #expect(r.status == 3, "\(r)")
         #expect(!r.stderr.contains("NSCocoaErrorDomain") && !r.stderr.contains("UserInfo"), "\(r)")
         #expect(r.stderr.contains("cannot create the directory /proc/meshtop-missing-\(getpid())"), "\(r)")
@@ -113,7 +113,7 @@ import Testing
         try text.write(toFile: rules, atomically: true, encoding: .utf8)
         let start = Date()
         let r = try runMeshtop(
-            bin, ["collect", "--db", dir + "/x.db", "--rules", rules] + Self.collectFlags, timeout: 20)
+            bin, ["collect", "--db", dir + "/x.db", "--rules", rules] + Self.collectFlags, timeout: 60)
         #expect(r.status == 2, "\(r)")
         #expect(r.stderr.contains("over the limit of 1048576 bytes (1 MiB)"), "\(r)")
         #expect(!r.stderr.contains("listening"), "\(r)")
@@ -136,7 +136,7 @@ import Testing
         try "{not json".write(toFile: dir + "/state.json", atomically: true, encoding: .utf8)
         try "line\n".write(toFile: dir + "/app.log", atomically: true, encoding: .utf8)
         let r = try runMeshtop(
-            bin, ["agent", "--to", "127.0.0.1:9", "--state", dir + "/state.json", dir + "/app.log"], timeout: 20)
+            bin, ["agent", "--to", "127.0.0.1:9", "--state", dir + "/state.json", dir + "/app.log"], timeout: 60)
         #expect(r.status == 2, "\(r)")
         #expect(r.stderr.contains("is not a meshtop agent state file (not valid JSON)"), "\(r)")
         #expect(r.stderr.contains("delete it to start over"), "\(r)")
