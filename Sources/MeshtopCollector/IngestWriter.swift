@@ -300,6 +300,7 @@ final class IngestWriter: @unchecked Sendable {
         let cpu = SystemClock.threadCPUMicros()
         shared.lock()
         published = metrics.totals
+        published["write_p99_us"] = metrics.writeP99Micros
         published["cpu.writer_us"] = cpu
         if let since = failingSince { published["write_failing_us"] = SystemClock.monotonicMicros() - since }
         shared.unlock()

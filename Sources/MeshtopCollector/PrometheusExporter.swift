@@ -55,6 +55,15 @@ final class PrometheusExporter: @unchecked Sendable {
 
     private var breakers: [Edge: BreakerStatus] = [:]
 
+    /// Flow rules' per-minute counts, summed the same way as rollups (`requests` = passed, `errors` = blocked,
+    /// `tolerating` = queued).
+    private struct LimitKey: Hashable {
+        var rule: String
+        var resource: String
+    }
+    private var limits: [LimitKey: Totals] = [:]
+    private var limitMinutes: [LimitKey: (minute: Int64, seen: Totals)] = [:]
+
     // StatsD / OTLP metrics
     private struct MetricKey: Hashable {
         var name: String
@@ -112,6 +121,12 @@ final class PrometheusExporter: @unchecked Sendable {
         }
         for b in out.breakers where b.source == .simulated {
             breakers[Edge(caller: b.caller, callee: b.callee)] = b
+        }
+        for l in out.limitStats {
+            let resource = l.service.isEmpty ? "\(l.caller)->\(l.callee)" : l.service
+            let now = Totals(requests: l.passed, errors: l.blocked, tolerating: l.queued)
+            add(now, minute: l.minuteMicros, key: LimitKey(rule: l.rule, resource: resource), totals: &limits,
+                minutes: &limitMinutes)
         }
         for m in out.metricRollups { observe(m) }
     }
@@ -183,6 +198,7 @@ final class PrometheusExporter: @unchecked Sendable {
         renderSpans(&t)
         renderRED(&t)
         renderBreakers(&t)
+        renderLimits(&t)
         renderMetrics(&t)
         renderSelf(&t, collector, queueDepth)
         return t.finish()
@@ -249,6 +265,19 @@ final class PrometheusExporter: @unchecked Sendable {
         }
     }
 
+    private func renderLimits(_ t: inout PrometheusText) {
+        let keys = limits.keys.sorted { ($0.rule, $0.resource) < ($1.rule, $1.resource) }
+        for (name, help, value) in [
+            ("meshtop_flow_passed_total", "Calls a flow rule would have passed (queued ones included).",
+                { (x: Totals) in x.requests }),
+            ("meshtop_flow_blocked_total", "Calls a flow rule would have rejected.", { (x: Totals) in x.errors }),
+            ("meshtop_flow_queued_total", "Calls a throttle rule would have queued.", { (x: Totals) in x.tolerating }),
+        ] {
+            t.family(name, .counter, help)
+            for k in keys { t.sample(name, [("rule", k.rule), ("resource", k.resource)], Double(value(limits[k]!))) }
+        }
+    }
+
     private func renderMetrics(_ t: inout PrometheusText) {
         func labels(_ k: MetricKey) -> [(String, String)] {
             k.labels.map { l in
@@ -311,6 +340,10 @@ final class PrometheusExporter: @unchecked Sendable {
         }
         t.family("meshtop_collector_queue_depth", .gauge, "Lines waiting for the writer.")
         t.sample("meshtop_collector_queue_depth", [], Double(queueDepth))
+        if let p99 = c["write_p99_us"] {
+            t.family("meshtop_collector_write_p99_seconds", .gauge, "p99 of the last 256 commit durations.")
+            t.sample("meshtop_collector_write_p99_seconds", [], Double(p99) / 1e6)
+        }
         t.family("meshtop_exporter_series_dropped_total", .counter, "Series not exposed because of the series limit.")
         t.sample("meshtop_exporter_series_dropped_total", [], Double(dropped))
     }

@@ -56,6 +56,14 @@ struct SelfMetrics {
         for (name, n) in counts where n != 0 { totals[name, default: 0] += n }
     }
 
+    /// p99 of the recent commit durations (µs), 0 before the first commit.
+    var writeP99Micros: Int64 {
+        guard !writeDurations.isEmpty else { return 0 }
+        let sorted = writeDurations.sorted()
+        let idx = min(sorted.count - 1, Int((Double(sorted.count) * 0.99).rounded(.up)) - 1)
+        return sorted[max(0, idx)]
+    }
+
     /// Takes the pending counter deltas.
     mutating func takeDeltas() -> [String: Int64] {
         defer { deltas.removeAll(keepingCapacity: true) }
@@ -72,12 +80,7 @@ struct SelfMetrics {
             linesSinceRate = 0
             rateSinceMicros = nowMonotonic
         }
-        var p99 = 0.0
-        if !writeDurations.isEmpty {
-            let sorted = writeDurations.sorted()
-            let idx = min(sorted.count - 1, Int((Double(sorted.count) * 0.99).rounded(.up)) - 1)
-            p99 = Double(sorted[max(0, idx)]) / 1_000
-        }
+        let p99 = Double(writeP99Micros) / 1_000
         return [
             "last_write_us": Double(lastWriteWall), "lines_per_s": lastRate.rounded(), "write_p99_ms": p99,
             "queue_depth": Double(queueDepth), "pid": Double(pid),

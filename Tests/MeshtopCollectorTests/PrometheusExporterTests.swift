@@ -106,6 +106,26 @@ import Testing
         #expect(text.hasSuffix("# EOF\n"))
     }
 
+    @Test func flowRuleCountsGrowWithTheirMinutes() {
+        let e = PrometheusExporter()
+        func stat(_ minute: Int64, passed: Int64, blocked: Int64) -> GovernanceOutput {
+            var out = GovernanceOutput()
+            out.limitStats = [
+                LimitStat(
+                    minuteMicros: minute, rule: "orders-qps", service: "", caller: "web", callee: "orders",
+                    passed: passed, blocked: blocked, queued: 0)
+            ]
+            return out
+        }
+        e.observe(stat(60_000_000, passed: 50, blocked: 10))
+        e.observe(stat(60_000_000, passed: 60, blocked: 40))
+        e.observe(stat(120_000_000, passed: 5, blocked: 0))
+        let text = e.render(openMetrics: false, collector: ["write_p99_us": 2_500], queueDepth: 0)
+        #expect(text.contains("meshtop_flow_passed_total{rule=\"orders-qps\",resource=\"web->orders\"} 65\n"))
+        #expect(text.contains("meshtop_flow_blocked_total{rule=\"orders-qps\",resource=\"web->orders\"} 40\n"))
+        #expect(text.contains("meshtop_collector_write_p99_seconds 0.0025\n"))
+    }
+
     @Test func labelValuesAreEscapedAndNamesSanitised() {
         #expect(PrometheusText.escapeLabel("a\"b\\c\nd") == #"a\"b\\c\nd"#)
         #expect(PrometheusText.name("9lives.api-calls") == "_lives_api_calls")
