@@ -9,7 +9,7 @@ public struct MeshtopCommand: AsyncParsableCommand {
             + "unreadable, 4 a listener could not bind. See man/meshtop.1.",
         subcommands: [
             ConsoleCommand.self, CollectCommand.self, QueryCommand.self, AgentCommand.self, SendCommand.self, DemoCommand.self,
-            BenchCommand.self,
+            ReplayCommand.self, BenchCommand.self,
         ],
         defaultSubcommand: ConsoleCommand.self
     )
