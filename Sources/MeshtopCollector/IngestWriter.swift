@@ -240,13 +240,18 @@ final class IngestWriter: @unchecked Sendable {
             metrics.restore(deltas)
             if failingSince == nil {
                 failingSince = SystemClock.monotonicMicros()
-                logger.error("database write failed, \(records) records kept for a retry: \(Self.describe(error))")
+                let what = Self.describe(error)
+                logger.error("database write failed, \(records) records kept for a retry: \(what)")
+                let since = RFC3339.format(micros: config.wallClock.micros())
+                store.setWriterStatus(
+                    (what.hasPrefix("disk full") ? "disk full" : "writes failing") + " since \(since), retrying")
             }
             return false
         }
         if let since = failingSince {
             logger.warning("database writes work again after \(Double(SystemClock.monotonicMicros() - since) / 1e6)s")
             failingSince = nil
+            store.setWriterStatus("")
         }
         metrics.committed(written)
         pendingParsed.removeAll(keepingCapacity: true)

@@ -32,7 +32,9 @@ enum Chrome {
             return out
         }
         guard let st = s.status else { return out + [("loading…", .header)] }
-        if let last = st.lastWriteMicros {
+        if let writer = st.writerStatus {
+            out.append(("collector: " + clean(writer), Style(.error, bold: true, reverse: true)))
+        } else if let last = st.lastWriteMicros {
             let age = s.nowMicros - last
             out.append(
                 age > ConsoleState.staleMicros

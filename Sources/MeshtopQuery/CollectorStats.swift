@@ -17,11 +17,14 @@ public struct CollectorStats: Sendable {
     public var dbBytes: Int64
     public var nowMicros: Int64
     public var rejects: [RejectRecord]?
+    /// What the running writer says of itself ("disk full since …, retrying"), nil when all is well.
+    public var writerStatus: String? = nil
 
     public init(
         counters: [String: Int64], gauges: [String: Double], rows: [String: Int64], dbBytes: Int64, nowMicros: Int64,
-        rejects: [RejectRecord]?
+        rejects: [RejectRecord]?, writerStatus: String? = nil
     ) {
+        self.writerStatus = writerStatus
         self.counters = counters
         self.gauges = gauges
         self.rows = rows
@@ -88,6 +91,7 @@ public struct CollectorStats: Sendable {
             OutputField("lines_per_s", num(gauges["lines_per_s"])),
             OutputField("write_p99_ms", num(gauges["write_p99_ms"])),
             OutputField("queue_depth", num(gauges["queue_depth"])), OutputField("running", .bool(running)),
+            OutputField("writer_status", writerStatus.map { .text($0) } ?? .null),
             OutputField("receivers", .object(receivers.map { OutputField($0.0, obj($0.1)) })),
         ]
         if let rejects {
@@ -109,7 +113,7 @@ public struct CollectorStats: Sendable {
     /// The aligned `name  value` lines of the table format, then the rejected lines.
     public var lines: String {
         var lines: [(String, String)] = [
-            ("collector", running ? "running" : "not running"),
+            ("collector", (running ? "running" : "not running") + (writerStatus.map { ": " + $0.uppercased() } ?? "")),
             ("uptime", uptimeSeconds.map { DurationText.format(micros: Int64($0 * 1_000_000)) } ?? "-"),
             ("last write", lastWriteAgeSeconds.map { DurationText.format(micros: Int64($0 * 1_000_000)) + " ago" }
                 ?? "-"),
@@ -148,6 +152,7 @@ extension MeshtopQueries {
         CollectorStats(
             counters: try reader.counters(), gauges: try reader.gauges().mapValues(\.value), rows: reader.rowCounts(),
             dbBytes: reader.databaseBytes(), nowMicros: nowMicros,
-            rejects: rejects ? try reader.recentRejects(limit: MeshtopStore.rejectsKept) : nil)
+            rejects: rejects ? try reader.recentRejects(limit: MeshtopStore.rejectsKept) : nil,
+            writerStatus: reader.writerStatus())
     }
 }

@@ -30,7 +30,7 @@ public struct MeshtopQueries: QueryReading {
         for (name, value) in counters where name.hasPrefix("rejected.") {
             rejected[String(name.dropFirst("rejected.".count))] = value
         }
-        return CollectorStatus(
+        var status = CollectorStatus(
             receivedDatagrams: counters["received_datagrams"] ?? 0,
             lines: counters["lines"] ?? 0, parsedSpans: counters["parsed.spans"] ?? 0,
             parsedLogs: counters["parsed.logs"] ?? 0, parsedMetrics: counters["parsed.metrics"] ?? 0,
@@ -41,6 +41,8 @@ public struct MeshtopQueries: QueryReading {
                     counters[name + ".items"].map { (name, $0) }
                 }),
             receiverRetries: ["otlp_http", "otlp_grpc", "zipkin"].reduce(0) { $0 + (counters[$1 + ".retry_after"] ?? 0) })
+        status.writerStatus = reader.writerStatus()
+        return status
     }
 
     /// Runs one read-only SQL statement and returns its column names and rows. Statements that would write

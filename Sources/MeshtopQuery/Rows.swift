@@ -197,6 +197,8 @@ public struct CollectorStatus: Sendable, Hashable {
     /// Items stored per HTTP/gRPC receiver (`otlp_http`, `otlp_grpc`, `zipkin`), and requests told to retry.
     public var receiverItems: [String: Int64]
     public var receiverRetries: Int64
+    /// What the running writer says of itself ("disk full since …, retrying"), nil when all is well.
+    public var writerStatus: String? = nil
 
     public init(
         receivedDatagrams: Int64 = 0, lines: Int64 = 0, parsedSpans: Int64 = 0, parsedLogs: Int64 = 0,

@@ -5,6 +5,8 @@ import MeshtopModel
 extension MeshtopStore: StoreReader {
     public var location: String { path }
 
+    public func writerStatus() -> String? { WriterLock.status(databasePath: path) }
+
     public func latestEventMicros() throws -> Int64? {
         try read { db in
             try [

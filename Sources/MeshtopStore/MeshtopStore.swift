@@ -14,7 +14,7 @@ public final class MeshtopStore: Sendable {
     /// block the writer), so checkpoint I/O and fsync stay off the collector's write path.
     private let checkpointer: DatabaseQueue?
     /// Held for the store's lifetime by stores opened for writing (one writer per database).
-    private let writerLock: WriterLock?
+    let writerLock: WriterLock?
     /// Every `read` is interrupted after this many seconds (`StoreError.timedOut`); nil: unbounded.
     public let readTimeout: Double?
 

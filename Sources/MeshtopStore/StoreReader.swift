@@ -7,6 +7,9 @@ public protocol StoreReader: Sendable {
     /// Where the data lives, for messages: the database path.
     var location: String { get }
 
+    /// What the live writer says of itself ("disk full since …"), nil when it is well or not running.
+    func writerStatus() -> String?
+
     /// The newest span start, log time or metric flush (µs); nil when there is none.
     func latestEventMicros() throws -> Int64?
     /// Cumulative collector counters (since the database was created).

@@ -11,6 +11,13 @@ public protocol StoreWriter: AnyObject, Sendable {
     func prune(rawOlderThan: Int64, rollupsOlderThan: Int64, maxBytes: Int64?) throws -> PruneResult
     /// Moves written data to its final place (for SQLite: a WAL checkpoint); a no-op where there is none.
     func checkpoint()
+    /// Publishes the writer's state for readers ("" when all is well, "disk full since …" while commits fail),
+    /// where it can be written even when the database cannot.
+    func setWriterStatus(_ status: String)
 }
 
-extension MeshtopStore: StoreWriter {}
+extension MeshtopStore: StoreWriter {
+    public func setWriterStatus(_ status: String) {
+        writerLock?.setStatus(status)
+    }
+}

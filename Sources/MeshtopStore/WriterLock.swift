@@ -38,10 +38,32 @@ final class WriterLock: Sendable {
             }
             throw .locked(databasePath, holder: holder)
         }
-        let pid = "\(getpid())\n"
+        let lock = WriterLock(path: path, descriptor: fd)
         _ = ftruncate(fd, 0)
-        _ = pid.withCString { pwrite(fd, $0, strlen($0), 0) }
-        return WriterLock(path: path, descriptor: fd)
+        lock.setStatus("")
+        return lock
+    }
+
+    /// The lock file is `pid\nstatus\n` padded with spaces to a fixed size, always rewritten in place: the block
+    /// is allocated when the writer starts, so the status can be updated even when the disk is full.
+    static let fileBytes = 256
+
+    /// Rewrites the status line ("" when all is well, e.g. "disk full since …" while commits fail).
+    func setStatus(_ status: String) {
+        var text = "\(getpid())\n" + String(status.prefix(Self.fileBytes - 24)).replacingOccurrences(of: "\n", with: " ") + "\n"
+        text += String(repeating: " ", count: max(0, Self.fileBytes - text.utf8.count))
+        _ = text.withCString { pwrite(descriptor, $0, strlen($0), 0) }
+    }
+
+    /// The status a live writer of `databasePath` published, nil when there is none or its process is gone.
+    static func status(databasePath: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: lockPath(for: databasePath)) else { return nil }
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count >= 2, let pid = Int32(lines[0].trimmingCharacters(in: .whitespaces)), pid > 0,
+            kill(pid, 0) == 0 || errno == EPERM
+        else { return nil }
+        let status = lines[1].trimmingCharacters(in: .whitespaces)
+        return status.isEmpty ? nil : status
     }
 
     /// "pid 1234 (meshtop collect --db x.db)" from the lock file and `/proc`, or what is known of it.
@@ -49,7 +71,8 @@ final class WriterLock: Sendable {
         var buffer = [UInt8](repeating: 0, count: 32)
         let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 32, 0) }
         let text = String(decoding: buffer.prefix(max(0, n)), as: UTF8.self)
-        guard let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0 else {
+        let firstLine = text.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? ""
+        guard let pid = Int32(firstLine.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0 else {
             return "another process (it has not written its pid yet)"
         }
         guard let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), !raw.isEmpty else {

@@ -39,8 +39,12 @@ import Testing
         }
         try await waitUntil { collector.statistics["write_failing_us"] != nil }
         #expect(collector.statistics["write_failing_us"] != nil, "commits should fail on the full tmpfs")
+        // Readers learn it from the lock file, rewritten in place (the database itself cannot take a write).
+        let reader = try MeshtopStore.openReadOnly(path: dir + "/meshtop.db")
+        #expect(reader.writerStatus()?.hasPrefix("disk full since ") == true, "\(String(describing: reader.writerStatus()))")
         try FileManager.default.removeItem(atPath: filler)
         try await waitUntil { collector.statistics["write_failing_us"] == nil }
+        #expect(reader.writerStatus() == nil, "the status clears once writes work again")
         try await waitUntil {
             let s = collector.statistics
             return (s["parsed.logs"] ?? 0) + (s["dropped"] ?? 0) >= 6_000

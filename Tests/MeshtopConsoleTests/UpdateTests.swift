@@ -249,6 +249,14 @@ import Testing
         #expect(h.text.contains("otlp 1.5k  zipkin 45  retry 3  db"), "\(h.text)")
     }
 
+    @Test func aWriterThatCannotWriteSaysSoInTheHeader() {
+        var h = Harness()
+        var status = h.state.status ?? CollectorStatus()
+        status.writerStatus = "disk full since 2026-12-01T15:00:00Z, retrying"
+        h.send(.loaded(.status(status, latestEventMicros: nil)))
+        #expect(h.text.hasPrefix(" meshtop  collector: disk full since 2026-12-01T15:00:00Z"), "\(h.text)")
+    }
+
     @Test func staleCollectorIsFlagged() {
         var h = Harness()
         h.send(.tick(nowMicros: fixedNow + 120_000_000))
