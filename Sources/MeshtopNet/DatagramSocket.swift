@@ -13,25 +13,16 @@ public final class DatagramSocket: @unchecked Sendable {
 
     /// Resolves `host` (names through getaddrinfo, IPv4 or IPv6) and connects a datagram socket to `port`.
     public init(host: String, port: Int, sendBufferBytes: Int = 4 << 20) throws(DatagramSocketError) {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        #if canImport(Glibc)
-        hints.ai_socktype = Int32(SOCK_DGRAM.rawValue)
-        #else
-        hints.ai_socktype = SOCK_DGRAM
-        #endif
-        var result: UnsafeMutablePointer<addrinfo>?
-        let rc = getaddrinfo(host, String(port), &hints, &result)
-        guard rc == 0, let info = result else {
-            throw .resolve("\(host):\(port)", String(cString: gai_strerror(rc)))
+        let address: ResolvedAddress
+        do {
+            address = try ResolvedAddress.resolve(host: host, port: port, stream: false)[0]
+        } catch {
+            throw .resolve("\(host):\(port)", error.message)
         }
-        defer { freeaddrinfo(result) }
-        let s = socket(info.pointee.ai_family, info.pointee.ai_socktype, 0)
-        guard s >= 0 else { throw .socket(String(cString: strerror(errno))) }
-        _ = fcntl(s, F_SETFD, FD_CLOEXEC)
+        guard let s = address.openSocket() else { throw .socket(String(cString: strerror(errno))) }
         var size = Int32(clamping: sendBufferBytes)
         _ = setsockopt(s, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        guard connect(s, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
+        guard address.connect(s) else {
             let why = String(cString: strerror(errno))
             close(s)
             throw .connect("\(host):\(port)", why)

@@ -108,27 +108,18 @@ public final class HTTPPostClient {
     }
 
     func openConnection() throws(HTTPPostError) {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        #if canImport(Glibc)
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        #else
-        hints.ai_socktype = SOCK_STREAM
-        #endif
-        var result: UnsafeMutablePointer<addrinfo>?
-        let rc = getaddrinfo(host, String(port), &hints, &result)
-        guard rc == 0, result != nil else { throw .resolve("\(host):\(port)", String(cString: gai_strerror(rc))) }
-        defer { freeaddrinfo(result) }
+        let addresses: [ResolvedAddress]
+        do {
+            addresses = try ResolvedAddress.resolve(host: host, port: port, stream: true)
+        } catch {
+            throw .resolve("\(host):\(port)", error.message)
+        }
         var why = "no address"
-        var next = result
-        while let info = next {
-            next = info.pointee.ai_next
-            let s = socket(info.pointee.ai_family, info.pointee.ai_socktype, 0)
-            guard s >= 0 else {
+        for address in addresses {
+            guard let s = address.openSocket() else {
                 why = String(cString: strerror(errno))
                 continue
             }
-            _ = fcntl(s, F_SETFD, FD_CLOEXEC)
             var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
             let tvSize = socklen_t(MemoryLayout<timeval>.size)
             _ = setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &timeout, tvSize)
@@ -138,7 +129,7 @@ public final class HTTPPostClient {
             #if canImport(Darwin)
             _ = setsockopt(s, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
             #endif
-            if connect(s, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 {
+            if address.connect(s) {
                 fd = s
                 connections += 1
                 return
