@@ -111,11 +111,20 @@ let package = Package(
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             ],
             swiftSettings: swift6),
+        // `meshtop bench …`: ingest (UDP), OTLP/HTTP, store and query benchmarks; the CLI keeps thin commands.
+        .target(
+            name: "MeshtopBench",
+            dependencies: [
+                "MeshtopModel", "MeshtopNet", "MeshtopStore", "MeshtopGovernance", "MeshtopQuery", "MeshtopCollector",
+                "MeshtopOTLPProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swift6),
         .target(
             name: "MeshtopCLI",
             dependencies: [
                 "MeshtopModel", "MeshtopWire", "MeshtopStore", "MeshtopGovernance", "MeshtopCollector",
                 "MeshtopQuery", "MeshtopAgent", "MeshtopConsole", "MeshtopTerminal", "MeshtopDemo", "MeshtopNet",
+                "MeshtopBench",
                 "MeshtopOTLPProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -134,7 +143,8 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             resources: [.copy("Fixtures")], swiftSettings: swift6),
-        .testTarget(name: "MeshtopStoreTests", dependencies: ["MeshtopStore"], swiftSettings: swift6),
+        .testTarget(
+            name: "MeshtopStoreTests", dependencies: ["MeshtopStore", "MeshtopBench"], swiftSettings: swift6),
         .testTarget(
             name: "MeshtopGovernanceTests", dependencies: ["MeshtopGovernance"], swiftSettings: swift6),
         .testTarget(

@@ -1,5 +1,4 @@
 import Foundation
-import MeshtopCollector
 import MeshtopNet
 import MeshtopOTLPProto
 import SwiftProtobuf
@@ -7,13 +6,13 @@ import SwiftProtobuf
 /// The sending side of `meshtop bench otlp`, run in its own process: `connections` threads, each POSTing
 /// `ExportTraceServiceRequest`s of `batch` spans over one keep-alive connection as fast as they are answered.
 /// A 429/503 is backpressure: the same request is sent again after a short backoff, as an OTLP exporter does.
-enum OTLPBenchSender {
-    struct Totals {
-        var spans: Int64 = 0
-        var requests: Int64 = 0
-        var retries: Int64 = 0
+public enum OTLPBenchSender {
+    public struct Totals: Sendable {
+        public var spans: Int64 = 0
+        public var requests: Int64 = 0
+        public var retries: Int64 = 0
         /// Spans in requests that got neither 200 nor a retryable answer (lost).
-        var failed: Int64 = 0
+        public var failed: Int64 = 0
 
         static func + (a: Totals, b: Totals) -> Totals {
             Totals(
@@ -22,7 +21,7 @@ enum OTLPBenchSender {
         }
     }
 
-    static func run(target: HostPort, connections: Int, batch: Int, micros: Int64, seed: UInt64) throws -> Totals {
+    public static func run(target: HostPort, connections: Int, batch: Int, micros: Int64, seed: UInt64) throws -> Totals {
         let template = try OTLPBenchBody(batch: batch, seed: seed)
         let totals = TotalsBox()
         let deadline = monotonicMicros() + micros

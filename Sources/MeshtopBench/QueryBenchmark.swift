@@ -1,6 +1,7 @@
 import Foundation
 import MeshtopGovernance
 import MeshtopModel
+import MeshtopQuery
 import MeshtopStore
 
 /// `meshtop bench query`: builds (or reuses) a database of N spans and N logs with the store's writer and

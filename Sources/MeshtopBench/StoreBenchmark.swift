@@ -1,6 +1,6 @@
 import Foundation
-import GRDB
 import MeshtopModel
+import MeshtopStore
 
 /// Store insert and query benchmark (`meshtop bench store`): writes synthetic spans, logs and a 40/40/20 mixed
 /// stream to a database file in batches, timing only the `write` calls, then times the reads the console and
@@ -102,10 +102,8 @@ public enum StoreBenchmark {
             })
         if runQueries { report.queries = try queries(store, traceIDs: gen.sampledTraceIDs, now: gen.clockMicros) }
         if runPrune {
-            let bounds = try store.read { db in
-                try Row.fetchOne(db, sql: "SELECT min(start_us), max(start_us) FROM spans")
-            }
-            if let lo: Int64 = bounds?[0], let hi: Int64 = bounds?[1] {
+            let bounds = try store.sql("SELECT min(start_us), max(start_us) FROM spans", limit: 1).rows.first
+            if case .integer(let lo)? = bounds?.first, case .integer(let hi)? = bounds?.last {
                 let start = SystemClock.monotonicSeconds()
                 report.prune = try store.prune(rawOlderThan: lo + (hi - lo) / 2, rollupsOlderThan: 0)
                 report.pruneSeconds = SystemClock.monotonicSeconds() - start

@@ -1,9 +1,8 @@
 import ArgumentParser
 import Foundation
+import MeshtopBench
 import MeshtopConsole
 import MeshtopGovernance
-import MeshtopQuery
-import MeshtopStore
 
 /// `meshtop bench store`: SQLite insert rates (spans, logs, mixed) and prune lock times on a file database.
 struct BenchStoreCommand: ParsableCommand {

@@ -122,10 +122,23 @@ extension MeshtopStore {
     }
 
     public func sql(_ text: String, limit: Int?) throws -> SQLResult {
+        try sql(text, arguments: [], limit: limit, cached: false)
+    }
+
+    /// `sql(_:limit:)` with values bound to the statement's `?` parameters, through the connection's statement
+    /// cache: for callers that run the same read many times (the store benchmark).
+    public func sql(_ text: String, arguments: [SQLValue], limit: Int? = nil) throws -> SQLResult {
+        try sql(text, arguments: arguments, limit: limit, cached: true)
+    }
+
+    private func sql(_ text: String, arguments: [SQLValue], limit: Int?, cached: Bool) throws -> SQLResult {
         try read { db in
             let statement: Statement
             do {
-                statement = try db.makeStatement(sql: text)
+                statement = cached ? try db.cachedStatement(sql: text) : try db.makeStatement(sql: text)
+                if !arguments.isEmpty {
+                    try statement.setArguments(StatementArguments(arguments.map(\.databaseValue)))
+                }
             } catch let error as DatabaseError {
                 throw SQLStatementError.invalid(error.message ?? error.description)
             }
@@ -146,6 +159,18 @@ extension MeshtopStore {
                 throw SQLStatementError.invalid(error.message ?? error.description)
             }
             return SQLResult(columns: statement.columnNames, rows: rows)
+        }
+    }
+}
+
+extension SQLValue {
+    fileprivate var databaseValue: DatabaseValue {
+        switch self {
+        case .null: return .null
+        case .integer(let i): return i.databaseValue
+        case .real(let d): return d.databaseValue
+        case .text(let s): return s.databaseValue
+        case .blob(let b): return Data(b).databaseValue
         }
     }
 }

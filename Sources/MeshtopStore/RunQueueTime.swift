@@ -2,9 +2,9 @@ import Foundation
 
 /// Time the calling thread waited for a CPU, so the pruner and benchmarks on a shared machine can tell waiting
 /// for the machine apart from their own work and waiting for I/O.
-enum RunQueueTime {
+public enum RunQueueTime {
     /// Seconds the calling thread has waited for a CPU (Linux `schedstat`; 0 elsewhere).
-    static func threadSeconds() -> Double {
+    public static func threadSeconds() -> Double {
         #if os(Linux)
             guard let text = try? String(contentsOfFile: "/proc/thread-self/schedstat", encoding: .utf8) else {
                 return 0

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MeshtopBench
 import MeshtopModel
 import MeshtopStore
 import Testing
