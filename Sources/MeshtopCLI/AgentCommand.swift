@@ -31,8 +31,10 @@ public struct AgentCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Limit the send rate, in lines per second.")
     var rate: Double?
 
-    @Option(name: .customLong("max-line"), help: "Longest line in bytes; longer ones are cut and flagged.")
-    var maxLine = 16_384
+    @Option(
+        name: .customLong("max-line"), help: "Longest line (64…60000 bytes); longer ones are cut and flagged.",
+        transform: SizeArgument.parser("--max-line", in: 64...60_000, example: "16384 or 16k"))
+    var maxLine = SizeArgument.literal("16384")
 
     @Option(name: .long, help: "Regular expression matching the first line of a multi-line record.")
     var multiline: String?
@@ -63,7 +65,6 @@ public struct AgentCommand: AsyncParsableCommand {
         guard stdin != !paths.isEmpty else {
             throw ValidationError("give FILE or GLOB arguments, or --stdin (not both)")
         }
-        guard (64...60_000).contains(maxLine) else { throw ValidationError("--max-line must be 64…60000 bytes") }
         if let r = rate, !(r > 0) { throw ValidationError("--rate must be a positive number of lines per second") }
     }
 
@@ -77,7 +78,7 @@ public struct AgentCommand: AsyncParsableCommand {
         c.readStdin = stdin
         c.statePath = state
         c.rate = rate
-        c.maxLine = maxLine
+        c.maxLine = Int(maxLine.bytes)
         c.multilinePattern = multiline
         c.fromStart = fromStart
         c.useInotify = !noInotify

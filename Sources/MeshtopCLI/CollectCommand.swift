@@ -45,8 +45,10 @@ public struct CollectCommand: AsyncParsableCommand {
         help: "Send alerts to this Alertmanager (repeatable), e.g. http://127.0.0.1:9093.")
     public var alertmanager: [String] = []
 
-    @Option(name: .customLong("max-request-size"), help: "Largest HTTP/gRPC request body, after decompression too.")
-    public var maxRequestSize: String = "16MiB"
+    @Option(
+        name: .customLong("max-request-size"), help: "Largest HTTP/gRPC request body, after decompression too.",
+        transform: SizeArgument.parser("--max-request-size", in: 1_024...(1 << 30), example: "16MiB"))
+    public var maxRequestSize = SizeArgument.literal("16MiB")
 
     @Option(name: .customLong("allow"), help: "Accept datagrams only from this CIDR (repeatable; others: denied).")
     public var allow: [String] = []
@@ -57,8 +59,10 @@ public struct CollectCommand: AsyncParsableCommand {
     @Option(name: .customLong("retain-rollups"), help: "Keep rollups (metrics, services, edges) this long.")
     public var retainRollups: String = "30d"
 
-    @Option(name: .customLong("max-db-size"), help: "Prune oldest raw data beyond this size (e.g. 2GiB).")
-    public var maxDBSize: String?
+    @Option(
+        name: .customLong("max-db-size"), help: "Prune oldest raw data beyond this size (e.g. 2GiB).",
+        transform: SizeArgument.parser("--max-db-size", example: "500MB or 2GiB"))
+    public var maxDBSize: SizeArgument?
 
     @Option(help: "Alert and breaker rules (YAML). SIGHUP reloads it.")
     public var rules: String?
@@ -75,8 +79,10 @@ public struct CollectCommand: AsyncParsableCommand {
     @Option(name: .customLong("queue-capacity"), help: "Lines buffered between sockets and writer before dropping.")
     public var queueCapacity: Int = 100_000
 
-    @Option(name: .customLong("queue-bytes"), help: "Received bytes buffered between sockets and writer before dropping.")
-    public var queueBytes: String = "32MiB"
+    @Option(
+        name: .customLong("queue-bytes"), help: "Received bytes buffered between sockets and writer before dropping.",
+        transform: SizeArgument.parser("--queue-bytes", in: 65_536...Int64(Int32.max), example: "32MiB"))
+    public var queueBytes = SizeArgument.literal("32MiB")
 
     @Flag(name: .customLong("no-governance"), help: "Store spans, logs and metrics only; no health/breakers/alerts.")
     public var noGovernance = false
@@ -101,12 +107,7 @@ public struct CollectCommand: AsyncParsableCommand {
             }
             return url
         }
-        guard let requestBytes = SizeText.parseBytes(maxRequestSize), requestBytes >= 1_024,
-            requestBytes <= 1 << 30
-        else {
-            throw ValidationError("--max-request-size \(maxRequestSize): expected a size from 1KiB to 1GiB, e.g. 16MiB")
-        }
-        c.maxRequestBytes = Int(requestBytes)
+        c.maxRequestBytes = Int(maxRequestSize.bytes)
         c.allow = try allow.map { text in
             guard let cidr = CIDR(text) else {
                 throw ValidationError("--allow \(text): expected a CIDR like 10.0.0.0/8, ::1/128 or 192.168.1.7")
@@ -117,18 +118,10 @@ public struct CollectCommand: AsyncParsableCommand {
         c.retainRollupsMicros = try Self.duration(retainRollups, flag: "--retain-rollups")
         c.evaluationIntervalMicros = try Self.duration(evalInterval, flag: "--eval-interval", minimum: 100_000)
         c.metricFlushIntervalMicros = try Self.duration(flushInterval, flag: "--flush-interval", minimum: 100_000)
-        if let s = maxDBSize {
-            guard let bytes = SizeText.parseBytes(s), bytes > 0 else {
-                throw ValidationError("--max-db-size \(s): expected a size like 500MB or 2GiB")
-            }
-            c.maxDatabaseBytes = bytes
-        }
+        c.maxDatabaseBytes = maxDBSize?.bytes
         guard queueCapacity > 0 else { throw ValidationError("--queue-capacity must be positive") }
         c.queueCapacity = queueCapacity
-        guard let qb = SizeText.parseBytes(queueBytes), qb >= 65_536 else {
-            throw ValidationError("--queue-bytes \(queueBytes): expected a size of at least 64KiB, e.g. 32MiB")
-        }
-        c.queueBytes = Int(qb)
+        c.queueBytes = Int(queueBytes.bytes)
         c.rulesPath = rules
         c.onAlertCommand = onAlert
         c.governance = !noGovernance
