@@ -197,6 +197,7 @@ final class IngestWriter: @unchecked Sendable {
         batch.edgeRollups += out.edgeRollups
         if let thresholds = out.healthThresholds { batch.governanceExtras.healthThresholds = thresholds }
         batch.governanceExtras.limitStats += out.limitStats
+        batch.governanceExtras.concurrency += out.serviceConcurrency
         guard alerts else { return }
         batch.breakerStatuses += out.breakers
         batch.breakerTransitions += out.breakerTransitions

@@ -46,6 +46,8 @@ final class PrometheusExporter: @unchecked Sendable {
     private var services: [String: Totals] = [:]
     private var serviceMinutes: [String: (minute: Int64, seen: Totals)] = [:]
     private var serviceApdex: [String: Double] = [:]
+    /// In-flight requests of each service's latest measured minute.
+    private var serviceInFlight: [String: (minute: Int64, max: Int64, p99: Int64)] = [:]
     private struct Edge: Hashable {
         var caller: String
         var callee: String
@@ -113,6 +115,11 @@ final class PrometheusExporter: @unchecked Sendable {
             if r.requests > 0 {
                 serviceApdex[r.service] = (Double(r.satisfied) + Double(r.tolerating) / 2) / Double(r.requests)
             }
+        }
+        for c in out.serviceConcurrency where serviceInFlight[c.service].map({ $0.minute <= c.minuteMicros })
+            ?? (serviceInFlight.count < maxSeries)
+        {
+            serviceInFlight[c.service] = (c.minuteMicros, c.maxInFlight, c.p99InFlight)
         }
         for r in out.edgeRollups {
             let now = Totals(requests: r.calls, errors: r.errors, sumMicros: r.sumMicros)
@@ -240,6 +247,12 @@ final class PrometheusExporter: @unchecked Sendable {
         }
         t.family("meshtop_service_apdex", .gauge, "Apdex of the service's latest minute, with its apdex_t.")
         for s in svc { if let a = serviceApdex[s] { t.sample("meshtop_service_apdex", [("service", s)], a) } }
+        let inFlight = serviceInFlight.keys.sorted()
+        t.family("meshtop_service_inflight_max", .gauge, "Most requests in flight at once in the service's latest minute.")
+        for s in inFlight { t.sample("meshtop_service_inflight_max", [("service", s)], Double(serviceInFlight[s]!.max)) }
+        t.family(
+            "meshtop_service_inflight_p99", .gauge, "Time-weighted p99 of requests in flight in the service's latest minute.")
+        for s in inFlight { t.sample("meshtop_service_inflight_p99", [("service", s)], Double(serviceInFlight[s]!.p99)) }
         let e = edges.keys.sorted { ($0.caller, $0.callee) < ($1.caller, $1.callee) }
         t.family("meshtop_edge_calls_total", .counter, "Calls from caller to callee.")
         for k in e { t.sample("meshtop_edge_calls_total", [("caller", k.caller), ("callee", k.callee)], Double(edges[k]!.requests)) }

@@ -38,7 +38,8 @@ public struct SampleQueries: QueryReading {
                     rps: Double(req) / 900, p50Ms: Double(5 + i * 3), p90Ms: Double(20 + i * 9),
                     p99Ms: Double(40 + i * 25), maxMs: Double(90 + i * 40),
                     apdex: h == .idle ? nil : (h == .failing ? 0.71 : 0.97), health: h, rateSeries: series,
-                    p99Series: p99))
+                    p99Series: p99, inflightMax: h == .idle ? nil : Int64(12 - i),
+                    inflightP99: h == .idle ? nil : Int64(8 - i / 2)))
         }
         serviceRows = rows
         var edges: [EdgeRow] = [

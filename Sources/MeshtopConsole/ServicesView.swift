@@ -14,6 +14,7 @@ enum ServicesView {
                 TableColumn(title: "RPS", width: 6, right: true),
                 TableColumn(title: "P50", width: 6, right: true),
                 TableColumn(title: "P99", width: 6, right: true),
+                TableColumn(title: "INFLIGHT", width: 8, right: true, minTerminalCols: 110),
                 TableColumn(title: "APDEX", width: 5, right: true),
                 TableColumn(title: "HEALTH", width: 8),
                 TableColumn(title: "RATE", width: spark),
@@ -59,12 +60,19 @@ enum ServicesView {
                     (Format.rate(row.rps), .normal),
                     (Format.ms(row.p50Ms), .normal),
                     (Format.ms(row.p99Ms), .normal),
+                    (inFlight(row), .normal),
                     (row.apdex.map { Format.fixed($0, 2) } ?? "-", .normal),
                     (row.health.rawValue, hs),
                     (s.glyphs.sparkline(row.rateSeries, width: spark), Style(.sparkline)),
                     (s.glyphs.sparkline(row.p99Series, width: spark), Style(.sparkline)),
                 ])
         }
+    }
+
+    /// In flight over the window as `p99/max` (time-weighted p99, most at once); `-` without data.
+    static func inFlight(_ row: ServiceRow) -> String {
+        guard let p99 = row.inflightP99, let max = row.inflightMax else { return "-" }
+        return String(p99) + "/" + String(max)
     }
 
     /// A one-column health sign that is readable without colour.

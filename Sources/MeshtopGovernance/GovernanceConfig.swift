@@ -29,6 +29,9 @@ public struct GovernanceConfig: Sendable, Hashable {
     public var maxFutureSkewMicros: Int64
     /// A simulated breaker without calls for this long (event time) is forgotten.
     public var breakerIdleMicros: Int64
+    /// In-flight counts are swept up to this far behind the watermark (or the live clock), so requests up to
+    /// this long are counted from their start although they arrive when they end.
+    public var concurrencyLatenessMicros: Int64
 
     public init(
         evaluationIntervalMicros: Int64 = 5_000_000, breakerLatenessMicros: Int64 = 2_000_000,
@@ -36,7 +39,8 @@ public struct GovernanceConfig: Sendable, Hashable {
         metricIdleMicros: Int64 = 300_000_000, resolvedRetentionMicros: Int64 = 900_000_000,
         maxBufferedSpans: Int = 250_000, maxWaitingSpans: Int = 100_000, spanRetainMicros: Int64 = 120_000_000,
         parentWaitMicros: Int64 = 30_000_000, quietAdvanceMicros: Int64 = 30_000_000,
-        maxFutureSkewMicros: Int64 = 300_000_000, breakerIdleMicros: Int64 = 3_600_000_000
+        maxFutureSkewMicros: Int64 = 300_000_000, breakerIdleMicros: Int64 = 3_600_000_000,
+        concurrencyLatenessMicros: Int64 = 10_000_000
     ) {
         self.evaluationIntervalMicros = max(1, evaluationIntervalMicros)
         self.breakerLatenessMicros = breakerLatenessMicros
@@ -51,6 +55,7 @@ public struct GovernanceConfig: Sendable, Hashable {
         self.quietAdvanceMicros = quietAdvanceMicros
         self.maxFutureSkewMicros = maxFutureSkewMicros
         self.breakerIdleMicros = breakerIdleMicros
+        self.concurrencyLatenessMicros = max(0, concurrencyLatenessMicros)
     }
 
     public static let `default` = GovernanceConfig()
@@ -76,13 +81,15 @@ public struct GovernanceOutput: Sendable, Hashable {
     public var healthThresholds: [ServiceSettings]?
     /// Flow rule decisions per rule, resource and minute that changed (upsert).
     public var limitStats: [LimitStat] = []
+    /// In-flight requests per service and minute that changed (upsert by minute and service).
+    public var serviceConcurrency: [ServiceConcurrency] = []
 
     public init() {}
 
     public var isEmpty: Bool {
         serviceRollups.isEmpty && edgeRollups.isEmpty && breakers.isEmpty && breakerTransitions.isEmpty
             && metricRollups.isEmpty && alerts == nil && alertTransitions.isEmpty && healthThresholds == nil
-            && limitStats.isEmpty
+            && limitStats.isEmpty && serviceConcurrency.isEmpty
     }
 }
 
@@ -99,6 +106,9 @@ public struct GovernanceStats: Sendable, Hashable {
     public var futureRecords: Int64 = 0
     /// Calls that reached a breaker after later calls had already been fed to it.
     public var lateCalls: Int64 = 0
+    /// Requests that arrived after the in-flight sweep had passed their start (counted from the sweep on) or their
+    /// end (not counted).
+    public var lateInFlight: Int64 = 0
     /// Calls waiting for the watermark before reaching their breaker.
     public var pendingCalls: Int = 0
     public var breakers: Int = 0

@@ -17,6 +17,7 @@ extension GovernanceEngine {
             for c in index.expire(watermark: max(watermark, liveFloor)) { resolve(c, parent: nil) }
         }
         feedBreakers()
+        sweepInFlight(into: &out)
         out.breakerTransitions = pendingTransitions
         pendingTransitions.removeAll(keepingCapacity: true)
         out.breakers = drainBreakerStatuses() + reported.drainChanged()
@@ -40,6 +41,16 @@ extension GovernanceEngine {
             thresholdsChanged = false
         }
         return out
+    }
+
+    /// Sweeps the services' in-flight requests up to `concurrencyLatenessMicros` behind the watermark, or behind
+    /// the wall clock of a live tick.
+    func sweepInFlight(into out: inout GovernanceOutput) {
+        guard watermark != Int64.min else { return }
+        let clock = liveFloor == Int64.min ? watermark : max(watermark, liveFloor + config.breakerLatenessMicros)
+        out.serviceConcurrency = inFlight.sweep(
+            upTo: clock - config.concurrencyLatenessMicros, forgetBefore: watermark - config.rollupLatenessMicros)
+        counters.lateInFlight = inFlight.late
     }
 
     /// The edges in a stable order (cached until an edge is added or removed).

@@ -26,6 +26,7 @@ public final class GovernanceEngine {
     var index: TraceIndex
     var book = RollupBook()
     var limits = LimitBook()
+    var inFlight = ConcurrencyBook()
     var edges: [EdgeKey: EdgeBreaker] = [:]
     var edgeOrder: [EdgeKey]?
     var reported = ReportedBreakers()
@@ -162,6 +163,7 @@ public final class GovernanceEngine {
         }
         book.addRequest(
             service: service, endMicros: end, durationMicros: duration, isError: failed, apdexT: apdexT(service))
+        inFlight.add(service: service, start: end - duration, end: end)
     }
 
     func call(_ edge: EdgeKey, end: Int64, duration: Int64, failed: Bool) {

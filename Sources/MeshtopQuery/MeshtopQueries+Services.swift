@@ -20,6 +20,7 @@ extension MeshtopQueries {
         let (rollups, known, openCallees) = (read.rollups, read.known, read.openInboundBreakers)
         let judge = HealthJudge(stored: read.healthThresholds, whatIf: whatIf)
         let byService = Dictionary(grouping: rollups, by: \.service)
+        let inFlight = Dictionary(grouping: read.concurrency, by: \.service)
         let buckets = Self.buckets(from: first, until: window.untilMicros)
         return Set(known).union(byService.keys).sorted().map { service in
             let own = byService[service] ?? []
@@ -42,10 +43,13 @@ extension MeshtopQueries {
             }
             let (apdex, health) = judge.judge(
                 red, service: service, inboundBreakerOpen: openCallees.contains(service))
+            // In flight: the minutes' time-at-level merged, so max and p99 are the window's own.
+            let levels = inFlight[service].map { InFlightLevels(merging: $0.map(\.levels)) }
             return ServiceRow(
                 service: service, requests: red.requests, errors: red.errors, errorRate: red.errorRate / 100,
                 rps: red.rps, p50Ms: red.p50Ms, p90Ms: red.p90Ms, p99Ms: red.p99Ms, maxMs: red.maxMs,
-                apdex: apdex, health: health, rateSeries: rates, p99Series: p99s)
+                apdex: apdex, health: health, rateSeries: rates, p99Series: p99s, inflightMax: levels?.maxLevel,
+                inflightP99: levels?.percentile(99), inflightMean: levels?.meanLevel)
         }
     }
 

@@ -6,8 +6,8 @@ public enum Records {
     public static func services(_ rows: [ServiceRow]) -> OutputTable {
         OutputTable(
             columns: [
-                "service", "requests", "errors", "error_rate", "rps", "p50_ms", "p90_ms", "p99_ms", "max_ms", "apdex",
-                "health",
+                "service", "requests", "errors", "error_rate", "rps", "p50_ms", "p90_ms", "p99_ms", "max_ms",
+                "inflight_max", "inflight_p99", "apdex", "health",
             ],
             records: rows.map { r in
                 OutputRecord([
@@ -16,6 +16,11 @@ public enum Records {
                     OutputField("rps", .number(OutputValue.roundTo(r.rps, 6), decimals: 2)),
                     OutputField("p50_ms", .millis(r.p50Ms)), OutputField("p90_ms", .millis(r.p90Ms)),
                     OutputField("p99_ms", .millis(r.p99Ms)), OutputField("max_ms", .millis(r.maxMs)),
+                    OutputField("inflight_max", r.inflightMax.map { .int($0) } ?? .null),
+                    OutputField("inflight_p99", r.inflightP99.map { .int($0) } ?? .null),
+                    OutputField(
+                        "inflight_mean", r.inflightMean.map { .number(OutputValue.roundTo($0, 3), decimals: 2) } ?? .null,
+                        inTable: false),
                     OutputField("apdex", r.apdex.map { .number(OutputValue.roundTo($0, 6), decimals: 3) } ?? .null),
                     OutputField("health", .text(r.health.rawValue)),
                 ])

@@ -20,11 +20,18 @@ public struct ServiceRow: Sendable, Hashable {
     public var rateSeries: [Double]
     /// p99 (ms) per bucket across the window (oldest first), for sparklines.
     public var p99Series: [Double]
+    /// Most requests in flight at once over the window; nil when no in-flight data was stored for it.
+    public var inflightMax: Int64?
+    /// Time-weighted p99 of the requests in flight over the window (levels merged across minutes).
+    public var inflightP99: Int64?
+    /// Time-weighted mean in flight (Little's law's L, ≈ rps × mean latency over the covered minutes).
+    public var inflightMean: Double?
 
     public init(
         service: String, requests: Int64, errors: Int64, errorRate: Double, rps: Double, p50Ms: Double,
         p90Ms: Double, p99Ms: Double, maxMs: Double, apdex: Double?, health: HealthState,
-        rateSeries: [Double] = [], p99Series: [Double] = []
+        rateSeries: [Double] = [], p99Series: [Double] = [], inflightMax: Int64? = nil, inflightP99: Int64? = nil,
+        inflightMean: Double? = nil
     ) {
         self.service = service
         self.requests = requests
@@ -39,6 +46,9 @@ public struct ServiceRow: Sendable, Hashable {
         self.health = health
         self.rateSeries = rateSeries
         self.p99Series = p99Series
+        self.inflightMax = inflightMax
+        self.inflightP99 = inflightP99
+        self.inflightMean = inflightMean
     }
 }
 

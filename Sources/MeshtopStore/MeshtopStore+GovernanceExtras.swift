@@ -9,13 +9,18 @@ public struct GovernanceExtras: Sendable, Hashable {
     public var healthThresholds: [ServiceSettings]?
     /// Upserted into `limit_stats` by (minute, rule, resource).
     public var limitStats: [LimitStat]
+    /// Upserted into `service_concurrency` by (service, minute).
+    public var concurrency: [ServiceConcurrency]
 
-    public init(healthThresholds: [ServiceSettings]? = nil, limitStats: [LimitStat] = []) {
+    public init(
+        healthThresholds: [ServiceSettings]? = nil, limitStats: [LimitStat] = [], concurrency: [ServiceConcurrency] = []
+    ) {
         self.healthThresholds = healthThresholds
         self.limitStats = limitStats
+        self.concurrency = concurrency
     }
 
-    public var isEmpty: Bool { healthThresholds == nil && limitStats.isEmpty }
+    public var isEmpty: Bool { healthThresholds == nil && limitStats.isEmpty && concurrency.isEmpty }
 }
 
 extension MeshtopStore {
@@ -28,6 +33,7 @@ extension MeshtopStore {
             }
         }
         for stat in extras.limitStats { try LimitStatRecord(stat).insert(db) }
+        for c in extras.concurrency { try ServiceConcurrencyRecord(c).insert(db) }
     }
 
     /// The stored health thresholds in order (the last is the collector's default, `match: "*"`); empty when no

@@ -59,6 +59,7 @@ extension MeshtopStore {
         (EdgeRollupRecord.databaseTableName, EdgeRollupRecord.Columns.minute.name),
         (BreakerTransitionRecord.databaseTableName, BreakerTransitionRecord.Columns.at.name),
         (LimitStatRecord.databaseTableName, LimitStatRecord.Columns.minute.name),
+        (ServiceConcurrencyRecord.databaseTableName, ServiceConcurrencyRecord.Columns.minute.name),
     ]
 
     /// Bytes in pages that hold data (free pages excluded).

@@ -12,6 +12,7 @@ enum Schema {
         m.registerMigration("v3-application-id", migrate: applicationIDV3)
         m.registerMigration("v4-health-thresholds", migrate: healthThresholdsV4)
         m.registerMigration("v5-limit-stats", migrate: limitStatsV5)
+        m.registerMigration("v6-service-concurrency", migrate: serviceConcurrencyV6)
         return m
     }()
 
@@ -19,7 +20,7 @@ enum Schema {
     static let tables = [
         "spans", "logs", "metric_rollups", "service_rollups", "edge_rollups", "breakers", "breaker_transitions",
         "alerts", "alert_history", "collector_counters", "collector_gauges", "rejects", "meta", "health_thresholds",
-        "limit_stats",
+        "limit_stats", "service_concurrency",
     ]
 
     /// FTS5 merges segments once `automerge` of them sit on one level (default 4). At 8, each log insert does
@@ -58,6 +59,16 @@ enum Schema {
                 minute_us INTEGER NOT NULL, rule TEXT NOT NULL, service TEXT NOT NULL, caller TEXT NOT NULL,
                 callee TEXT NOT NULL, passed INTEGER NOT NULL, blocked INTEGER NOT NULL, queued INTEGER NOT NULL,
                 PRIMARY KEY(minute_us, rule, service, caller, callee));
+            """)
+    }
+
+    /// In-flight requests per service and minute (`ServiceConcurrencyRecord`); pruned with the rollups.
+    private static func serviceConcurrencyV6(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE service_concurrency(
+                minute_us INTEGER NOT NULL, service TEXT NOT NULL, max_inflight INTEGER NOT NULL,
+                p99_inflight INTEGER NOT NULL, levels BLOB NOT NULL, PRIMARY KEY(service, minute_us));
+            CREATE INDEX service_concurrency_minute ON service_concurrency(minute_us);
             """)
     }
 

@@ -65,15 +65,19 @@ public struct ServiceWindow: Sendable, Hashable {
     /// The collector's health thresholds in order, the default (`match: "*"`) last; empty when no collector of
     /// this version wrote the database.
     public var healthThresholds: [ServiceSettings]
+    /// In-flight requests per service and minute of the window (`service_concurrency`); empty when no collector
+    /// of this version wrote them.
+    public var concurrency: [ServiceConcurrency]
 
     public init(
         rollups: [ServiceRollup], known: [String], openInboundBreakers: Set<String>,
-        healthThresholds: [ServiceSettings] = []
+        healthThresholds: [ServiceSettings] = [], concurrency: [ServiceConcurrency] = []
     ) {
         self.rollups = rollups
         self.known = known
         self.openInboundBreakers = openInboundBreakers
         self.healthThresholds = healthThresholds
+        self.concurrency = concurrency
     }
 }
 

@@ -6,14 +6,14 @@ import Testing
 /// One screen to compare: the terminal size, options, the keys that lead to it, and its stored snapshot.
 enum SnapshotCase: String, CaseIterable, Sendable, CustomStringConvertible {
     case services, topologyGraph, topologyASCII, topologyList, traces, waterfall, logs, metrics, breakers, alerts
-    case help, tooSmall, alertsWide
+    case help, tooSmall, alertsWide, servicesWide
 
     var description: String { rawValue }
 
     var size: (rows: Int, cols: Int) {
         switch self {
         case .topologyGraph, .topologyASCII: return (30, 120)
-        case .alertsWide: return (24, 120)
+        case .alertsWide, .servicesWide: return (24, 120)
         default: return (24, 80)
         }
     }
@@ -22,7 +22,7 @@ enum SnapshotCase: String, CaseIterable, Sendable, CustomStringConvertible {
 
     var keys: [Key] {
         switch self {
-        case .services, .tooSmall: return []
+        case .services, .servicesWide, .tooSmall: return []
         case .topologyGraph, .topologyList: return [.char("2")]
         case .topologyASCII: return [.char("2"), .char("j"), .char("j")]
         case .traces: return [.char("3")]
@@ -50,6 +50,7 @@ enum SnapshotCase: String, CaseIterable, Sendable, CustomStringConvertible {
         case .help: return Snapshots.help
         case .tooSmall: return Snapshots.tooSmall
         case .alertsWide: return Snapshots.alertsWide
+        case .servicesWide: return Snapshots.servicesWide
         }
     }
 }

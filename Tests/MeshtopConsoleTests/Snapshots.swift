@@ -361,4 +361,31 @@ enum Snapshots {
 
  / filter  q quit  ? help  1-7 views  : cmd  t window  space pause
 """#
+
+    static let servicesWide = #"""
+ meshtop  collector live 2s  1.2k lines/s  rej 5  drop 0  db 12MB                                  window 15m 11:06:40Z
+ 1 Services  2 Topology  3 Traces  4 Logs  5 Metrics  6 Breakers  7 Alerts
+   SERVICE         REQ  ERR%   RPS▼    P50    P99 INFLIGHT APDEX HEALTH   RATE                         LATENCY
+ ● frontend       9.0k    0%   10.0    5ms   40ms     8/12  0.97 healthy  ▇▃▆▁▅█▃▆▂▅█▄▇▂▅▁▄▇▃▆▁▅█▃▆▂▅█ █▄▇▃▇▂▆▂▅▁▅█▄▇▃▇▂
+ ◐ orders         4.5k  1.0%    5.0    8ms   65ms     8/11  0.97 degraded ▅▁▄▇▃▆▁▅█▃▆▂▅█▄▇▂▅▁▄▇▃▆▁▅█▃▆ ▂▆▂▅▁▅█▄▇▃▇▂▆▂▅▁▅
+ ✖ payments       3.0k   20%    3.3   11ms   90ms     7/10  0.71 failing  ▄▇▂▅▁▄▇▃▆▁▅█▃▆▂▅█▄▇▂▅▁▄▇▃▆▁▅ ▅█▄▇▃▇▂▆▂▅▁▅█▄▇▃▇
+ ● inventory      2.3k    0%    2.5   14ms  115ms      7/9  0.97 healthy  ▂▅█▄▇▂▅▁▄▇▃▆▁▅█▃▆▂▅█▄▇▂▅▁▄▇▃ ▇▂▆▂▅▁▅█▄▇▃▇▂▆▂▅▁
+ ● 注文           1.8k    0%    2.0   17ms  140ms      6/8  0.97 healthy  █▃▆▂▅█▄▇▂▅▁▄▇▃▆▁▅█▃▆▂▅█▄▇▂▅▁ ▁▅█▄▇▃▇▂▆▂▅▁▅█▄▇▃
+ ● auth           1.5k    0%    1.7   20ms  165ms      6/7  0.97 healthy  ▆▁▅█▃▆▂▅█▄▇▂▅▁▄▇▃▆▁▅█▃▆▂▅█▄▇ ▃▇▂▆▂▅▁▅█▄▇▃▇▂▆▂▅
+ ● 🚀launch       1.1k    0%    1.3   26ms  215ms      5/5  0.97 healthy  ▂▅▁▄▇▃▆▁▅█▃▆▂▅█▄▇▂▅▁▄▇▃▆▁▅█▃ ▇▃▇▂▆▂▅▁▅█▄▇▃▇▂▆▂
+ ○ shipping          0    0%    0.0   23ms  190ms        -     - idle     ▄▇▃▆▁▅█▃▆▂▅█▄▇▂▅▁▄▇▃▆▁▅█▃▆▂▅ ▅▁▅█▄▇▃▇▂▆▂▅▁▅█▄▇
+
+
+
+
+
+
+
+
+
+
+
+
+ Enter traces  / filter  s sort  q quit  ? help  1-7 views  : cmd  t window  space pause
+"""#
 }

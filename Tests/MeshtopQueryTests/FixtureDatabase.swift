@@ -172,8 +172,24 @@ enum FixtureDatabase {
         ]
     }
 
+    /// frontend's requests in flight: minute 0 30 s at 0, 20 s at 1, 10 s at 2; minute 1 50 s at 1, 9 s at 3, 1 s at
+    /// 5. Merged: max 5, p99 3 (119 of 120 s at ≤ 3), mean 122 / 120. A minute outside the window holds 9.
+    static func concurrency() -> [ServiceConcurrency] {
+        func row(_ minute: Int64, _ levels: [(Int, Int64)]) -> ServiceConcurrency {
+            var l = InFlightLevels()
+            for (level, seconds) in levels { l.add(level: level, micros: seconds * 1_000_000) }
+            return ServiceConcurrency(
+                minuteMicros: minute, service: "frontend", maxInFlight: l.maxLevel, p99InFlight: l.percentile(99),
+                levels: l.encode())
+        }
+        return [
+            row(t0, [(0, 30), (1, 20), (2, 10)]), row(t0 + minute, [(1, 50), (3, 9), (5, 1)]),
+            row(t0 + 20 * minute, [(9, 60)]),
+        ]
+    }
+
     static func batch() -> WriteBatch {
-        WriteBatch(
+        var batch = WriteBatch(
             spans: spans(), logs: logs(), metricRollups: metricRollups(), serviceRollups: serviceRollups(),
             edgeRollups: edgeRollups(), breakerStatuses: breakers(),
             breakerTransitions: [
@@ -189,6 +205,8 @@ enum FixtureDatabase {
             ],
             counterDeltas: ["lines": 42, "parsed.spans": 7, "rejected.malformed_json": 2],
             gauges: ["lines_per_s": 3.5])
+        batch.governanceExtras.concurrency = concurrency()
+        return batch
     }
 
     /// A fresh in-memory store holding `batch()`, wrapped in the query layer.

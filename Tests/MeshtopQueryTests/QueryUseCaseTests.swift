@@ -32,15 +32,18 @@ import Testing
                 [
                 {"service":"frontend","requests":100,"errors":0,"error_rate":0,"rps":0.111111,\
                 "p50_ms":\(stored(f, 50)),"p90_ms":\(stored(f, 90)),"p99_ms":\(stored(f, 99)),\
-                "max_ms":200,"apdex":1,"health":"healthy"},
+                "max_ms":200,"inflight_max":5,"inflight_p99":3,"inflight_mean":1.017,"apdex":1,"health":"healthy"},
                 {"service":"inventory","requests":0,"errors":0,"error_rate":0,"rps":0,"p50_ms":0,"p90_ms":0,\
-                "p99_ms":0,"max_ms":0,"apdex":null,"health":"idle"},
+                "p99_ms":0,"max_ms":0,"inflight_max":null,"inflight_p99":null,"inflight_mean":null,"apdex":null,\
+                "health":"idle"},
                 {"service":"orders","requests":50,"errors":1,"error_rate":0.02,"rps":0.055556,\
                 "p50_ms":\(stored(orders, 50)),"p90_ms":\(stored(orders, 90)),"p99_ms":\(stored(orders, 99)),\
-                "max_ms":20,"apdex":1,"health":"degraded"},
+                "max_ms":20,"inflight_max":null,"inflight_p99":null,"inflight_mean":null,"apdex":1,\
+                "health":"degraded"},
                 {"service":"payments","requests":20,"errors":0,"error_rate":0,"rps":0.022222,\
                 "p50_ms":\(stored(payments, 50)),"p90_ms":\(stored(payments, 90)),\
-                "p99_ms":\(stored(payments, 99)),"max_ms":30,"apdex":1,"health":"failing"}
+                "p99_ms":\(stored(payments, 99)),"max_ms":30,"inflight_max":null,"inflight_p99":null,\
+                "inflight_mean":null,"apdex":1,"health":"failing"}
                 ]
                 """)
         // Sparklines: one bucket per minute of the 15-minute window; frontend's two minutes first.

@@ -43,6 +43,7 @@ import Testing
             "min_apdex", "updated_us",
         ],
         "limit_stats": ["minute_us", "rule", "service", "caller", "callee", "passed", "blocked", "queued"],
+        "service_concurrency": ["minute_us", "service", "max_inflight", "p99_inflight", "levels"],
     ]
 
     func checkContract(_ store: MeshtopStore) throws {

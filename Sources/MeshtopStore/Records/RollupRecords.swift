@@ -150,3 +150,37 @@ struct MetricRollupRecord: FetchableRecord, PersistableRecord {
         container[Columns.unique] = rollup.unique
     }
 }
+
+/// A row of `service_concurrency`: one service's in-flight requests over one minute (max, time-weighted p99, and
+/// the time at each level as an `InFlightLevels` blob for merging windows).
+struct ServiceConcurrencyRecord: FetchableRecord, PersistableRecord {
+    static let databaseTableName = "service_concurrency"
+    /// A newer version of a (service, minute) row replaces the stored one.
+    static let persistenceConflictPolicy = PersistenceConflictPolicy(insert: .replace, update: .replace)
+
+    enum Columns {
+        static let minute = Column("minute_us")
+        static let service = Column("service")
+        static let maxInFlight = Column("max_inflight")
+        static let p99InFlight = Column("p99_inflight")
+        static let levels = Column("levels")
+    }
+
+    var concurrency: ServiceConcurrency
+
+    init(_ concurrency: ServiceConcurrency) { self.concurrency = concurrency }
+
+    init(row: Row) throws {
+        concurrency = ServiceConcurrency(
+            minuteMicros: row[Columns.minute], service: row[Columns.service], maxInFlight: row[Columns.maxInFlight],
+            p99InFlight: row[Columns.p99InFlight], levels: [UInt8](row[Columns.levels] as Data))
+    }
+
+    func encode(to container: inout PersistenceContainer) {
+        container[Columns.minute] = concurrency.minuteMicros
+        container[Columns.service] = concurrency.service
+        container[Columns.maxInFlight] = concurrency.maxInFlight
+        container[Columns.p99InFlight] = concurrency.p99InFlight
+        container[Columns.levels] = Data(concurrency.levels)
+    }
+}
