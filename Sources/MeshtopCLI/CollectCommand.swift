@@ -81,7 +81,7 @@ public struct CollectCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("queue-bytes"), help: "Received bytes buffered between sockets and writer before dropping.",
-        transform: SizeArgument.parser("--queue-bytes", in: 65_536...Int64(Int32.max), example: "32MiB"))
+        transform: SizeArgument.parser("--queue-bytes", in: 65_536...Int64.max, example: "32MiB"))
     public var queueBytes = SizeArgument.literal("32MiB")
 
     @Flag(name: .customLong("no-governance"), help: "Store spans, logs and metrics only; no health/breakers/alerts.")

@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test func parserNamesTheFlagTheValueAndTheAcceptedForms() throws {
-        let parse = SizeArgument.parser("--queue-bytes", in: 65_536...Int64(Int32.max), example: "32MiB")
+        let parse = SizeArgument.parser("--queue-bytes", in: 65_536...Int64.max, example: "32MiB")
         #expect(try parse("32MiB").bytes == 32 << 20)
         #expect(try parse("64k").bytes == 65_536)
         let bad = #expect(throws: ValidationError.self) { try parse("lots") }
