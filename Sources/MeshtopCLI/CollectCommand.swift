@@ -84,6 +84,11 @@ public struct CollectCommand: AsyncParsableCommand {
         transform: SizeArgument.parser("--queue-bytes", in: 65_536...Int64.max, example: "32MiB"))
     public var queueBytes = SizeArgument.literal("32MiB")
 
+    @Option(
+        name: .customLong("listen-threads"),
+        help: "Event loops reading the UDP listeners (SO_REUSEPORT sockets, one per loop and listener).")
+    public var listenThreads: Int = 1
+
     @Flag(name: .customLong("no-governance"), help: "Store spans, logs and metrics only; no health/breakers/alerts.")
     public var noGovernance = false
 
@@ -122,6 +127,8 @@ public struct CollectCommand: AsyncParsableCommand {
         guard queueCapacity > 0 else { throw ValidationError("--queue-capacity must be positive") }
         c.queueCapacity = queueCapacity
         c.queueBytes = Int(queueBytes.bytes)
+        guard (1...64).contains(listenThreads) else { throw ValidationError("--listen-threads: expected 1 to 64") }
+        c.eventLoopThreads = listenThreads
         c.rulesPath = rules
         c.onAlertCommand = onAlert
         c.governance = !noGovernance

@@ -70,12 +70,16 @@ public final class Collector: @unchecked Sendable {
         let exporter = config.metricsHTTP == nil ? nil : PrometheusExporter()
         let sink = IngestSink(queue: queue, governance: feed, exporter: exporter)
         var opened: [any Channel] = []
+        var siblings: [any Channel] = []
         var receivers: [String: HostPort] = [:]
         do {
             for (index, address) in config.allListeners.enumerated() {
                 let name = index < config.listen.count ? "udp" : "jaeger"
                 opened.append(try await bind(address, name: name, group: group, sink: sink))
             }
+            let udp = opened
+            siblings = try await bindSiblings(of: udp, group: group, sink: sink)
+            queue.kernelDrops = KernelDropCounter(ports: Set(udp.compactMap { $0.localAddress?.port }))
             var http = httpReceivers(sink: sink)
             if let address = config.metricsHTTP, let exporter {
                 let queue = self.queue
@@ -96,7 +100,7 @@ public final class Collector: @unchecked Sendable {
             }
         } catch {
             await lock.withLock({ grpc })?.stop()
-            for channel in opened { try? await channel.close() }
+            for channel in opened + siblings { try? await channel.close() }
             try? await group.shutdownGracefully()
             self.group = nil
             throw error
@@ -111,7 +115,7 @@ public final class Collector: @unchecked Sendable {
             lock.withLock { alertmanager = notifier }
         }
         lock.withLock {
-            channels = opened
+            channels = opened + siblings
             bound = opened.prefix(config.allListeners.count).map(Self.hostPort)
             boundReceivers = receivers
             self.writer = writer
@@ -207,13 +211,33 @@ public final class Collector: @unchecked Sendable {
         }
     }
 
+    /// With more than one event loop, each UDP listener gets one more socket on the same address per extra loop
+    /// (`SO_REUSEPORT`): the kernel spreads senders over them by source address and port, and each loop decodes
+    /// its own share.
+    private func bindSiblings(
+        of listeners: [any Channel], group: MultiThreadedEventLoopGroup, sink: IngestSink
+    ) async throws -> [any Channel] {
+        guard config.eventLoopThreads > 1 else { return [] }
+        var out: [any Channel] = []
+        for (index, channel) in listeners.enumerated() {
+            let name = index < config.listen.count ? "udp" : "jaeger"
+            let address = HostPort(host: config.allListeners[index].host, port: channel.localAddress?.port ?? 0)
+            for _ in 1..<config.eventLoopThreads {
+                out.append(try await bind(address, name: name, group: group, sink: sink))
+            }
+        }
+        return out
+    }
+
     private func bind(
         _ address: HostPort, name: String, group: MultiThreadedEventLoopGroup, sink: IngestSink
     ) async throws -> any Channel {
         let vector = max(1, config.vectorReadCount)
+        let reusePort: SocketOptionValue = config.eventLoopThreads > 1 ? 1 : 0
         let allow = config.allow
         let wallClock = config.wallClock
         let bootstrap = DatagramBootstrap(group: group)
+            .channelOption(ChannelOptions.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: reusePort)
             .channelOption(.datagramVectorReadMessageCount, value: vector)
             .channelOption(.maxMessagesPerRead, value: 8)
             // Vector reads split one buffer into `vector` slices: each slice must hold a 65,507-byte datagram.

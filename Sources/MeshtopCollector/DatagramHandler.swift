@@ -6,8 +6,14 @@ import NIOCore
 /// Reads datagrams on the event loop, drops those from sources outside `--allow`, decodes them, hands one
 /// `IngestChunk` per read burst to the queue and feeds the accepted records to governance. Decoding and
 /// governance here keep the writer thread free for SQLite: on two cores the event loop and the writer each get one.
-final class DatagramHandler: ChannelInboundHandler {
+///
+/// Backpressure: when the queue reaches its high watermark after a hand-over, the handler holds back the channel's
+/// next `read()` (NIO then stops polling the socket) until the writer has drained the queue to its low watermark.
+/// Meanwhile datagrams wait in the kernel's receive buffer and, once that is full, the kernel drops them (counted
+/// as `dropped.kernel`): overload costs no CPU here, which stays with the writer.
+final class DatagramHandler: ChannelDuplexHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    typealias OutboundIn = AddressedEnvelope<ByteBuffer>
 
     private let sink: IngestSink
     private var queue: IngestQueue { sink.queue }
@@ -20,10 +26,9 @@ final class DatagramHandler: ChannelInboundHandler {
     private var lastAddress: SocketAddress?
     private var lastHost = ""
     private var lastAllowed = true
-    /// While the queue is full, datagrams are counted but not decoded: decoding lines that will be dropped would
-    /// take CPU from the writer, which is what fell behind. Decoding resumes once the queue is half empty (by lines
-    /// and by bytes).
-    private var shedding = false
+    /// Reads are held back (the queue is at its high watermark); `readPending`: a `read()` arrived meanwhile.
+    private(set) var paused = false
+    private var readPending = false
 
     init(sink: IngestSink, allow: [CIDR], listener: String, wallClock: WallClock) {
         self.wallClock = wallClock
@@ -42,13 +47,6 @@ final class DatagramHandler: ChannelInboundHandler {
         let now = wallClock.micros()
         if chunk.receivedAtMicros == 0 { chunk.receivedAtMicros = now }
         chunk.datagrams += 1
-        if shedding {
-            let lines = envelope.data.withUnsafeReadableBytes { LineCounter.count($0) }
-            chunk.lines += lines
-            chunk.shed += lines
-            if chunk.lines >= chunkLines { handOver() }
-            return
-        }
         let before = chunk.records.count
         chunk.bytes += envelope.data.readableBytes
         envelope.data.withUnsafeReadableBytes { bytes in
@@ -58,22 +56,47 @@ final class DatagramHandler: ChannelInboundHandler {
                 into: &chunk.records)
         }
         separateRejects(from: before, at: now)
-        if chunk.lines >= chunkLines { handOver() }
+        if chunk.lines >= chunkLines { handOver(context) }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        handOver()
+        handOver(context)
+        context.fireChannelReadComplete()
+    }
+
+    /// Holds the next read back while paused.
+    func read(context: ChannelHandlerContext) {
+        if paused {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    /// The writer drained the queue: read again.
+    private func resume(_ context: ChannelHandlerContext) {
+        guard paused else { return }
+        paused = false
+        if readPending {
+            readPending = false
+            context.read()
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // A UDP read error (e.g. ICMP-reported) concerns one datagram; the listener keeps running.
     }
 
-    private func handOver() {
+    private func handOver(_ context: ChannelHandlerContext) {
         guard !chunk.isEmpty else { return }
-        let (accepted, _) = sink.submit(&chunk)
-        shedding = shedding ? !queue.isBelowHalf : !accepted
+        sink.submit(&chunk)
         chunk = IngestChunk()
+        guard !paused else { return }
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let loop = context.eventLoop
+        paused = queue.pauseReading {
+            loop.execute { bound.value.0.resume(bound.value.1) }
+        }
     }
 
     /// Rejects are rare: move them out of the record list with the source they came from.

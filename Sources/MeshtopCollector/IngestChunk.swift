@@ -18,8 +18,6 @@ struct IngestChunk: Sendable {
     var datagrams: Int = 0
     var lines: Int = 0
     var denied: Int = 0
-    /// Lines read but not decoded because the queue was full (counted as dropped).
-    var shed: Int = 0
     /// Per-receiver counters that travel with the chunk (`otlp_http.requests`, `zipkin.status_4xx`, …), kept
     /// whether or not the records are queued.
     var counters: [String: Int64] = [:]
@@ -29,7 +27,7 @@ struct IngestChunk: Sendable {
     var bytes: Int = 0
 
     /// The unit the queue's capacity is counted in.
-    var weight: Int { lines - shed }
+    var weight: Int { lines }
     var isEmpty: Bool { datagrams == 0 && denied == 0 && lines == 0 && counters.isEmpty }
 
     /// Encodes the JSON columns of every span and log in `records`, in order.
@@ -62,5 +60,9 @@ struct QueueCounts: Sendable {
     var lines: Int64 = 0
     var denied: Int64 = 0
     var dropped: Int64 = 0
+    /// Datagrams the kernel dropped on the collector's UDP sockets (receive buffer full while paused or busy).
+    var kernelDropped: Int64 = 0
+    /// Times a listener stopped reading because the queue was at its high watermark.
+    var pauses: Int64 = 0
     var receivers: [String: Int64] = [:]
 }

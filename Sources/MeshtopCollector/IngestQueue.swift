@@ -6,6 +6,10 @@ import MeshtopModel
 /// `offer` never blocks on the writer: when the queue already holds `capacity` lines or `capacityBytes` received
 /// bytes, the chunk's records are dropped and counted, so a slow disk costs data, never socket reads, and memory
 /// stays bounded whatever the line sizes. An empty queue takes any one chunk.
+///
+/// Overload is shed before it costs CPU: once the queue is three quarters full (by lines or by bytes) the UDP
+/// listeners stop reading their sockets (`pauseReading`) and the kernel drops what no longer fits in the receive
+/// buffer (counted from `/proc/net/udp` as `dropped.kernel`); the writer wakes them when the queue is down to half.
 final class IngestQueue: @unchecked Sendable {
     private let condition = NSCondition()
     private var chunks = Deque<IngestChunk>()
@@ -15,8 +19,18 @@ final class IngestQueue: @unchecked Sendable {
     private var peakBytes = 0
     private var counts = QueueCounts()
     private var closed = false
+    /// Listeners that stopped reading; called (on the writer's thread, outside the lock) once the queue is down
+    /// to `lowWater` lines and bytes, or closed.
+    private var resumers: [@Sendable () -> Void] = []
     let capacity: Int
     let capacityBytes: Int
+    /// Listeners stop reading at this depth (lines or bytes) and resume at `lowWater`.
+    var highWater: Int { capacity - capacity / 4 }
+    var highWaterBytes: Int { capacityBytes - capacityBytes / 4 }
+    var lowWater: Int { capacity / 2 }
+    var lowWaterBytes: Int { capacityBytes / 2 }
+    /// Kernel receive-buffer drops of the collector's UDP sockets, polled by `drainCounts` (set once listening).
+    var kernelDrops: KernelDropCounter?
 
     init(capacity: Int, capacityBytes: Int = Int.max) {
         self.capacity = max(1, capacity)
@@ -30,7 +44,7 @@ final class IngestQueue: @unchecked Sendable {
         return queued + chunk.weight <= capacity && queuedBytes + chunk.bytes <= capacityBytes
     }
 
-    /// Enqueues a chunk, or drops its records when full (its datagram/denied/shed counts are kept either way).
+    /// Enqueues a chunk, or drops its records when full (its datagram/denied counts are kept either way).
     /// Returns whether the records were queued, and how many lines wait now.
     /// With `refuse`, a chunk that does not fit is handed back instead: neither its lines nor drops are counted
     /// (an HTTP or gRPC client is told to retry, and its lines are counted when they come back).
@@ -45,10 +59,9 @@ final class IngestQueue: @unchecked Sendable {
         counts.datagrams += Int64(chunk.datagrams)
         counts.lines += Int64(chunk.lines)
         counts.denied += Int64(chunk.denied)
-        counts.dropped += Int64(chunk.shed)
         if !hasRecords { return (true, queued) }
         if !fits {
-            counts.dropped += Int64(chunk.lines - chunk.shed)
+            counts.dropped += Int64(chunk.lines)
             return (false, queued)
         }
         queued += chunk.weight
@@ -66,6 +79,8 @@ final class IngestQueue: @unchecked Sendable {
     /// whole chunks up to `maximum` lines (at least one chunk); the rest stays queued for the next batch, so a
     /// backlog never turns into one huge transaction.
     func take(minimum: Int, maximum: Int = Int.max, deadline: Int64) -> (chunks: [IngestChunk], closed: Bool) {
+        var wake: [@Sendable () -> Void] = []
+        defer { for resume in wake { resume() } }
         condition.lock()
         defer { condition.unlock() }
         wakeThreshold = minimum
@@ -82,7 +97,29 @@ final class IngestQueue: @unchecked Sendable {
         }
         queued -= taken
         for chunk in out { queuedBytes -= chunk.bytes }
+        if !resumers.isEmpty && ((queued <= lowWater && queuedBytes <= lowWaterBytes) || closed) {
+            swap(&wake, &resumers)
+        }
         return (out, closed && chunks.isEmpty)
+    }
+
+    /// Called by a UDP listener after handing over a read burst: when the queue is at its high watermark, keeps
+    /// `resume` and returns true (the listener stops reading); `resume` is called once, from the writer's thread,
+    /// when the queue has drained to its low watermark. Returns false (and forgets `resume`) otherwise.
+    func pauseReading(resume: @escaping @Sendable () -> Void) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !closed, queued >= highWater || queuedBytes >= highWaterBytes else { return false }
+        resumers.append(resume)
+        counts.pauses += 1
+        return true
+    }
+
+    /// Listeners currently not reading.
+    var pausedReaders: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return resumers.count
     }
 
     /// Waits until the queue is closed or `deadline` (monotonic µs) passes, taking nothing. Returns whether closed.
@@ -97,12 +134,14 @@ final class IngestQueue: @unchecked Sendable {
         return closed
     }
 
-    /// Reads and resets the counts kept by the queue.
+    /// Reads and resets the counts kept by the queue, with the kernel drops since the last poll (at most once a
+    /// second).
     func drainCounts() -> QueueCounts {
         condition.lock()
-        defer { condition.unlock() }
-        let c = counts
+        var c = counts
         counts = QueueCounts()
+        condition.unlock()
+        c.kernelDropped = kernelDrops?.poll() ?? 0
         return c
     }
 
@@ -111,13 +150,6 @@ final class IngestQueue: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         return !closed && (queued == 0 || (queued + lines <= capacity && queuedBytes < capacityBytes))
-    }
-
-    /// Whether the queue is at most half full by both bounds (the UDP listeners resume decoding then).
-    var isBelowHalf: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return queued <= capacity / 2 && queuedBytes <= capacityBytes / 2
     }
 
     /// The most bytes queued since the last call, and resets it to what is queued now.
@@ -147,6 +179,9 @@ final class IngestQueue: @unchecked Sendable {
         condition.lock()
         closed = true
         condition.broadcast()
+        let wake = resumers
+        resumers = []
         condition.unlock()
+        for resume in wake { resume() }
     }
 }

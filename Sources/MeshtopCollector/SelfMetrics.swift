@@ -2,7 +2,10 @@ import MeshtopModel
 
 /// The collector's own counters and gauges (SPEC §2), accumulated by the writer and persisted as deltas.
 /// Counter names: `received_datagrams`, `lines`, `parsed.spans`, `parsed.logs`, `parsed.metrics`,
-/// `rejected.<reason>`, `dropped`, `batches`, `denied`. Gauges: `started_us`, `last_write_us`, `lines_per_s`,
+/// `rejected.<reason>`, `dropped` (lines dropped at the full queue plus datagrams the kernel dropped),
+/// `dropped.kernel` (the kernel's part, receive-buffer overflows of our UDP sockets), `read_pauses` (times a UDP
+/// listener stopped reading at the queue's high watermark), `batches`, `denied`.
+/// Gauges: `started_us`, `last_write_us`, `lines_per_s`,
 /// `write_p99_ms`, `queue_depth`, `pid`.
 struct SelfMetrics {
     /// Deltas not yet persisted.
@@ -33,7 +36,9 @@ struct SelfMetrics {
         add("received_datagrams", c.datagrams)
         add("lines", c.lines)
         add("denied", c.denied)
-        add("dropped", c.dropped)
+        add("dropped", c.dropped + c.kernelDropped)
+        add("dropped.kernel", c.kernelDropped)
+        add("read_pauses", c.pauses)
         for (name, n) in c.receivers { add(name, n) }
     }
 

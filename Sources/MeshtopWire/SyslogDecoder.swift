@@ -124,6 +124,14 @@ public enum SyslogDecoder {
         to - from == 1 && p[from] == UInt8(ascii: "-") ? nil : ByteScan.string(p, from, to)
     }
 
+    /// The header token at `i` as `value` reads it, moving `i` past the token and its space; nil at the end.
+    @inline(__always)
+    static func field(_ p: LineBytes, _ i: inout Int) -> String?? {
+        guard let e = token(p, i) else { return nil }
+        defer { i = e + 1 }
+        return .some(value(p, i, e))
+    }
+
     /// `1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD [MSG]`, or nil when the line is not RFC 5424.
     static func rfc5424(_ p: LineBytes, _ start: Int, pri: Int) -> Header? {
         let end = p.count
@@ -135,19 +143,11 @@ public enum SyslogDecoder {
             guard let t = RFC3339.parse(ByteScan.string(p, i, tsEnd)) else { return nil }
             h.time = t
         }
-        var fields: [String?] = []
-        i = tsEnd
-        for _ in 0..<4 {
-            i += 1
-            guard let e = token(p, i) else { return nil }
-            fields.append(value(p, i, e))
-            i = e
-        }
-        h.host = fields[0]
-        h.app = fields[1]
-        h.procid = fields[2]
-        h.msgid = fields[3]
-        i += 1
+        // HOSTNAME APP-NAME PROCID MSGID (four locals, no array: this runs once per line).
+        i = tsEnd + 1
+        guard let host = field(p, &i), let app = field(p, &i), let procid = field(p, &i), let msgid = field(p, &i)
+        else { return nil }
+        (h.host, h.app, h.procid, h.msgid) = (host, app, procid, msgid)
         guard i < end else { return nil }
         if p[i] == UInt8(ascii: "-") {
             i += 1

@@ -49,6 +49,39 @@ import Testing
         #expect(try channel.readOutbound(as: AddressedEnvelope<ByteBuffer>.self) == nil, "a receiver never answers")
     }
 
+    /// Counts the `read()` calls that reach the socket (it sits between the handler and the channel's head).
+    final class ReadProbe: ChannelOutboundHandler {
+        typealias OutboundIn = AddressedEnvelope<ByteBuffer>
+        var reads = 0
+        func read(context: ChannelHandlerContext) {
+            reads += 1
+            context.read()
+        }
+    }
+
+    @Test func aQueueAtItsHighWatermarkStopsReadsUntilTheWriterDrainsIt() throws {
+        let (channel, queue) = try channel(capacity: 8)
+        let probe = ReadProbe()
+        try channel.pipeline.syncOperations.addHandler(probe, position: .first)
+        channel.read()
+        #expect(probe.reads == 1)
+        for lines in [1, 1, 4] {  // three read bursts, three chunks
+            let burst = (0..<lines).map { "checkout.orders:\($0)|c" }.joined(separator: "\n")
+            channel.pipeline.fireChannelRead(try datagram(burst))
+            channel.pipeline.fireChannelReadComplete()
+            channel.read()
+        }
+        #expect(queue.depth == 6, "6 of 8 lines is the high watermark")
+        #expect(probe.reads == 3, "the read after the third burst is held back")
+        _ = queue.take(minimum: 0, maximum: 1, deadline: 0)
+        channel.embeddedEventLoop.run()
+        #expect(probe.reads == 3, "5 lines queued: above the low watermark (4)")
+        _ = queue.take(minimum: 0, deadline: 0)
+        channel.embeddedEventLoop.run()
+        #expect(probe.reads == 4, "drained: the held-back read goes out")
+        #expect(queue.drainCounts().dropped == 0)
+    }
+
     @Test func datagramsFromOutsideAllowAreCountedNotDecoded() throws {
         let (channel, queue) = try channel(allow: ["10.0.0.0/8"])
         try channel.writeInbound(try datagram("checkout.orders:1|c", from: "192.168.1.9"))

@@ -13,7 +13,7 @@ import Testing
         let dir = NSTemporaryDirectory() + "meshtop-diskfull-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        guard run("/bin/mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", dir]) == 0 else {
+        guard run("/bin/mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", dir]) == 0 else {
             print("skipped: cannot mount a tmpfs here (needs root): the disk-full test did not run")
             return
         }

@@ -1,4 +1,5 @@
 import MeshtopModel
+import Synchronization
 import Testing
 
 @testable import MeshtopCollector
@@ -25,11 +26,14 @@ import Testing
         #expect(!queue.offer(big).accepted)  // over the byte bound, far below the line bound
         #expect(queue.depth == 16)
         #expect(queue.drainCounts().dropped == 4)
-        #expect(!queue.isBelowHalf)
+        let resumed = Resumed()
+        #expect(queue.pauseReading { resumed.count.add(1, ordering: .relaxed) }, "over the bytes' high watermark")
         _ = queue.take(minimum: 1, maximum: 12, deadline: 0)
-        #expect(queue.isBelowHalf, "4 lines / 260 KB left of 1 MiB")
+        #expect(resumed.count.load(ordering: .relaxed) == 1, "4 lines / 260 KB left of 1 MiB: read again")
         #expect(queue.offer(big).accepted, "room again once the writer took its batch")
     }
+
+    final class Resumed: Sendable { let count = Atomic(0) }
 
     @Test func anEmptyQueueTakesOneChunkOfAnySizeSoNoRequestIsRefusedForEver() {
         let queue = IngestQueue(capacity: 10, capacityBytes: 1_000)

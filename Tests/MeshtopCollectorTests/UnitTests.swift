@@ -1,6 +1,7 @@
 import Foundation
 import MeshtopModel
 import MeshtopNet
+import Synchronization
 import Testing
 
 @testable import MeshtopCollector
@@ -59,12 +60,6 @@ import Testing
         #expect(counts.datagrams == 4)
         #expect(counts.lines == 16)
         #expect(counts.dropped == 8)
-        var shed = IngestChunk()
-        shed.datagrams = 1
-        shed.lines = 5
-        shed.shed = 5
-        #expect(queue.offer(shed) == (accepted: true, depth: 8))
-        #expect(queue.drainCounts().dropped == 5)
         let taken = queue.take(minimum: 1, deadline: 0)
         #expect(taken.chunks.count == 1)
         #expect(queue.depth == 0)
@@ -72,6 +67,50 @@ import Testing
         queue.close()
         #expect(!queue.offer(chunk).accepted)
         #expect(queue.take(minimum: 1_000, deadline: Int64.max).closed)
+    }
+
+    @Test func listenersPauseAtTheHighWatermarkAndResumeAtTheLowOne() {
+        let queue = IngestQueue(capacity: 100)
+        final class Count: Sendable { let value = Mutex(0) }
+        let resumed = Count()
+        func chunk(_ lines: Int) -> IngestChunk {
+            var c = IngestChunk()
+            c.records = Array(repeating: .log(LogRecord(timeMicros: 1, service: "s", message: "m")), count: lines)
+            c.datagrams = lines
+            c.lines = lines
+            return c
+        }
+        #expect(queue.highWater == 75 && queue.lowWater == 50)
+        queue.offer(chunk(74))
+        #expect(!queue.pauseReading { resumed.value.withLock { $0 += 1 } }, "below the high watermark: keep reading")
+        queue.offer(chunk(1))
+        #expect(queue.pauseReading { resumed.value.withLock { $0 += 1 } })
+        #expect(queue.pausedReaders == 1)
+        queue.offer(chunk(10))
+        _ = queue.take(minimum: 0, maximum: 74, deadline: 0)
+        #expect(queue.depth == 11)
+        #expect(resumed.value.withLock { $0 } == 1, "woken once the queue is at its low watermark")
+        #expect(queue.pausedReaders == 0)
+        #expect(queue.drainCounts().pauses == 1)
+        queue.offer(chunk(80))
+        #expect(queue.pauseReading { resumed.value.withLock { $0 += 1 } })
+        _ = queue.take(minimum: 0, maximum: 11, deadline: 0)
+        #expect(resumed.value.withLock { $0 } == 1, "80 lines still queued: still paused")
+        queue.close()
+        #expect(resumed.value.withLock { $0 } == 2, "closing wakes paused listeners")
+    }
+
+    @Test func kernelDropsAreReadFromProcNetUDPRows() {
+        let text = """
+              sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops
+             1234: 0100007F:6274 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 991 2 0000000000000000 17
+             1235: 0100007F:1F40 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 992 2 0000000000000000 0
+            """
+        #expect(
+            KernelDropCounter.parse(text) == [
+                KernelDropCounter.Row(port: 0x6274, inode: 991, drops: 17),
+                KernelDropCounter.Row(port: 8000, inode: 992, drops: 0),
+            ])
     }
 
     @Test func aBacklogIsTakenInBoundedBatches() {
