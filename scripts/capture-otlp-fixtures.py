@@ -101,6 +101,15 @@ def traces(endpoint):
     server.set_status(Status(StatusCode.ERROR, "payment failed"))
     server.end(end_time=T0 + 4_000_000)
     client.end(end_time=T0 + 5_000_000)
+    # otlp-traces-3.pb: a consumer span under the server span with two links, one to the client span of this
+    # trace and one to a span of another trace, each with attributes.
+    other = SpanContext(0x0AF7651916CD43DD8448EB211C80319C, 0xB7AD6B7169203331, is_remote=True,
+                        trace_flags=TraceFlags(TraceFlags.SAMPLED))
+    links = [trace.Link(client.get_span_context(), {"link.reason": "caused_by"}),
+             trace.Link(other, {"messaging.batch.index": 3})]
+    settle = checkout.start_span("settle batch", context=trace.set_span_in_context(server, Context()),
+                                 kind=SpanKind.CONSUMER, start_time=T0 + 4_500_000, links=links)
+    settle.end(end_time=T0 + 6_000_000)
     return providers, client.get_span_context(), server.get_span_context()
 
 

@@ -1,7 +1,8 @@
 import MeshtopModel
 import MeshtopQuery
 
-/// The lower pane of the waterfall: the selected span's fields, attributes and events, then the trace's logs.
+/// The lower pane of the waterfall: the selected span's fields, attributes, events and links, then the trace's
+/// logs.
 enum SpanPane {
     static func draw(
         _ sp: Span, detail: TraceDetail, t0: Int64, _ s: ConsoleState, _ screen: inout Screen, top: Int, bottom: Int
@@ -29,6 +30,13 @@ enum SpanPane {
                 ("+" + Format.micros(e.timeMicros - t0) + " ", .dim), (clean(e.name), Style(.warning)),
                 (attrs.isEmpty ? "" : " " + attrs, .normal),
             ])
+        }
+        for link in sp.links {
+            let attrs = link.attributes.map { clean($0.key) + "=" + clean($0.value.text) }.joined(separator: " ")
+            let target =
+                link.traceID == detail.traceID
+                ? "span \(link.spanID.hex) of this trace" : "trace \(link.traceID.hex) span \(link.spanID.hex)"
+            lines.append([("link ", Style(.warning)), (target, .normal), (attrs.isEmpty ? "" : " " + attrs, .dim)])
         }
         let logs = detail.logs.sorted { $0.timeMicros < $1.timeMicros }
         lines.append([("logs with this trace id: \(logs.count)", .title)])

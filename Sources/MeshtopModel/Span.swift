@@ -55,6 +55,21 @@ public struct SpanEvent: Hashable, Sendable {
     }
 }
 
+/// A link from a span to another span, of this trace or another (an OTLP link; a Jaeger `FOLLOWS_FROM` reference
+/// or a reference into another trace): a batch job's span pointing at the requests it serves, a consumer's span
+/// pointing at its producer.
+public struct SpanLink: Hashable, Sendable {
+    public var traceID: TraceID
+    public var spanID: SpanID
+    public var attributes: [Attribute]
+
+    public init(traceID: TraceID, spanID: SpanID, attributes: [Attribute] = []) {
+        self.traceID = traceID
+        self.spanID = spanID
+        self.attributes = attributes
+    }
+}
+
 /// One span, whatever format it arrived in. Times are microseconds since the Unix epoch.
 public struct Span: Hashable, Sendable {
     public var traceID: TraceID
@@ -74,12 +89,14 @@ public struct Span: Hashable, Sendable {
     public var peerService: String?
     public var attributes: [Attribute]
     public var events: [SpanEvent]
+    /// Links to other spans (OTLP links, Jaeger references other than the parent), in the order sent.
+    public var links: [SpanLink]
 
     public init(
         traceID: TraceID, spanID: SpanID, parentID: SpanID?, service: String, name: String,
         kind: SpanKind = .unspecified, startMicros: Int64, durationMicros: Int64, isError: Bool = false,
         status: StatusCode = .unset, statusMessage: String? = nil, peerService: String? = nil,
-        attributes: [Attribute] = [], events: [SpanEvent] = []
+        attributes: [Attribute] = [], events: [SpanEvent] = [], links: [SpanLink] = []
     ) {
         self.traceID = traceID
         self.spanID = spanID
@@ -95,6 +112,7 @@ public struct Span: Hashable, Sendable {
         self.peerService = peerService
         self.attributes = attributes
         self.events = events
+        self.links = links
     }
 
     public var endMicros: Int64 { startMicros + durationMicros }

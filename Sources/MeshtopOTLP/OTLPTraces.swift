@@ -5,8 +5,9 @@ import MeshtopWire
 /// `ExportTraceServiceRequest` → spans, mapped exactly as MeshtopWire's OTLP/JSON `OTLPDecoder`: service from the
 /// resource's `service.name`; span attributes first, then `otel.scope.name`/`otel.scope.version` and the resource
 /// attributes the span does not have; kind, status and message as sent; events with their attributes; the error
-/// flag, peer service and status fallbacks by `SpanDecoding.makeSpan`. Links are not kept (the span model has
-/// none). Rejected, each on its own (the rest of the request is kept): a trace id that is not 16 non-zero bytes,
+/// flag, peer service and status fallbacks by `SpanDecoding.makeSpan`; links with their trace id, span id and
+/// attributes (a link whose ids are not 16 and 8 non-zero bytes is left out, the span kept). Rejected, each on
+/// its own (the rest of the request is kept): a trace id that is not 16 non-zero bytes,
 /// a span id that is not 8 non-zero bytes, a parent span id that is neither empty nor 8 bytes (all-zero means
 /// root), a span without a start time.
 enum OTLPTraces {
@@ -58,11 +59,19 @@ enum OTLPTraces {
         let start = OTLPValues.micros(s.startTimeUnixNano)
         let duration = OTLPValues.micros(
             s.endTimeUnixNano > s.startTimeUnixNano ? s.endTimeUnixNano - s.startTimeUnixNano : 0)
-        return .success(
-            SpanDecoding.makeSpan(
-                traceID: traceID, spanID: spanID, parentID: parentID, service: service, name: s.name,
-                kind: SpanKind(rawValue: s.kind.rawValue) ?? .unspecified, startMicros: start,
-                durationMicros: duration, attributes: attributes, events: events,
-                status: (status, message)))
+        var span = SpanDecoding.makeSpan(
+            traceID: traceID, spanID: spanID, parentID: parentID, service: service, name: s.name,
+            kind: SpanKind(rawValue: s.kind.rawValue) ?? .unspecified, startMicros: start,
+            durationMicros: duration, attributes: attributes, events: events,
+            status: (status, message))
+        if !s.links.isEmpty { span.links = s.links.compactMap(link) }
+        return .success(span)
+    }
+
+    /// A link, or nil when its trace or span id is missing, all zero or of the wrong length.
+    static func link(_ l: Opentelemetry_Proto_Trace_V1_Span.Link) -> SpanLink? {
+        guard let traceID = OTLPValues.traceID(l.traceID), let spanID = OTLPValues.spanID(l.spanID), !spanID.isZero
+        else { return nil }
+        return SpanLink(traceID: traceID, spanID: spanID, attributes: OTLPValues.attributes(l.attributes))
     }
 }

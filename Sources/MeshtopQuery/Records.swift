@@ -75,6 +75,16 @@ public enum Records {
                                     OutputField("attributes", attributes($0.attributes)),
                                 ])
                             }), inTable: false),
+                    OutputField(
+                        "links",
+                        .list(
+                            s.links.map {
+                                .object([
+                                    OutputField("trace_id", .text($0.traceID.hex)),
+                                    OutputField("span_id", .text($0.spanID.hex)),
+                                    OutputField("attributes", attributes($0.attributes)),
+                                ])
+                            }), inTable: false),
                 ])
             })
     }

@@ -2,7 +2,8 @@ import MeshtopModel
 
 /// `query trace --format tree`: an indented waterfall. Each line shows the span (service and operation,
 /// indented by depth), a bar placed on the trace's time axis scaled to the terminal width, and its duration.
-/// Spans on the critical path are marked `*` in the first column; error spans end with `ERROR`.
+/// Spans on the critical path are marked `*` in the first column; error spans end with `ERROR`. A span's links
+/// follow it, one line each (`-> link span ID of this trace`, or `-> link trace ID span ID`).
 public enum TraceTreeRenderer {
     public static func render(_ detail: TraceDetail, width: Int = 100) -> String {
         let spans = detail.spans
@@ -36,8 +37,22 @@ public enum TraceTreeRenderer {
                 + String(repeating: " ", count: durationWidth - d.count) + d
             if s.isError { line += " ERROR" }
             out += line + "\n"
+            for link in s.links {
+                out += "  " + String(repeating: "  ", count: item.depth + 1) + linkText(link, of: detail.traceID) + "\n"
+            }
         }
         return out
+    }
+
+    /// `-> link span 00f067aa0ba902b7 of this trace` or `-> link trace 4bf9… span 00f0…`, with the link's
+    /// attributes as `key=value` (escaped).
+    static func linkText(_ link: SpanLink, of trace: TraceID) -> String {
+        var text =
+            link.traceID == trace
+            ? "-> link span \(link.spanID.hex) of this trace"
+            : "-> link trace \(link.traceID.hex) span \(link.spanID.hex)"
+        for a in link.attributes { text += " " + Sanitizer.escape(a.key) + "=" + Sanitizer.escape(a.value.text) }
+        return text
     }
 
     static func fit(_ s: String, _ width: Int) -> String {

@@ -112,6 +112,7 @@ extension MeshtopStore {
         var span = stored.span
         span.attributes = try JSONColumns.attributes(db, stored.attributesJSON)
         span.events = try JSONColumns.events(db, stored.eventsJSON)
+        span.links = try SpanLinksJSON.links(db, stored.linksJSON)
         return span
     }
 

@@ -35,8 +35,8 @@ extension MeshtopStore {
         let encoded = batch.spanAttributesJSON.count == spans.count && batch.spanEventsJSON.count == spans.count
         var b = SQLiteBinder(try db.cachedStatement(sql: """
             INSERT INTO spans(trace_id, span_id, parent_id, service, name, kind, start_us, duration_us, error,
-                status, status_message, peer_service, attributes, events)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                status, status_message, peer_service, attributes, events, links)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """))
         var byTrace = SQLiteBinder(try db.cachedStatement(
             sql: "INSERT OR IGNORE INTO spans_by_trace(bucket, trace_id, span_rowid) VALUES (?, ?, ?)"))
@@ -64,6 +64,13 @@ extension MeshtopStore {
                 b.text(bytes: json)
                 json.removeAll(keepingCapacity: true)
                 JSONText.append(s.events, to: &json)
+                b.text(bytes: json)
+            }
+            if s.links.isEmpty {
+                b.null()
+            } else {
+                json.removeAll(keepingCapacity: true)
+                SpanLinksJSON.append(s.links, to: &json)
                 b.text(bytes: json)
             }
             try b.execute(db)

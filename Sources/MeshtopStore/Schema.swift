@@ -13,6 +13,7 @@ enum Schema {
         m.registerMigration("v4-health-thresholds", migrate: healthThresholdsV4)
         m.registerMigration("v5-limit-stats", migrate: limitStatsV5)
         m.registerMigration("v6-service-concurrency", migrate: serviceConcurrencyV6)
+        m.registerMigration("v7-span-links", migrate: spanLinksV7)
         return m
     }()
 
@@ -70,6 +71,11 @@ enum Schema {
                 p99_inflight INTEGER NOT NULL, levels BLOB NOT NULL, PRIMARY KEY(service, minute_us));
             CREATE INDEX service_concurrency_minute ON service_concurrency(minute_us);
             """)
+    }
+
+    /// Span links (`SpanLinksJSON`): a nullable JSON column, NULL for a span without links.
+    private static func spanLinksV7(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE spans ADD COLUMN links TEXT")
     }
 
     private static func createV1(_ db: Database) throws {

@@ -33,7 +33,7 @@ public enum TraceLookup {
         WITH RECURSIVE \(spanBucketsCTE)
         SELECT spans.trace_id, spans.span_id, spans.parent_id, spans.service, spans.name, spans.kind,
             spans.start_us, spans.duration_us, spans.error, spans.status, spans.status_message, spans.peer_service,
-            spans.attributes, spans.events
+            spans.attributes, spans.events, spans.links
         FROM spans_by_trace JOIN spans ON spans.rowid = spans_by_trace.span_rowid
         WHERE spans_by_trace.bucket IN span_buckets AND spans_by_trace.trace_id = ?1 AND spans.trace_id = ?1
         ORDER BY spans.start_us, spans.rowid

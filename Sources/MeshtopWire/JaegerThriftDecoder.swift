@@ -5,7 +5,8 @@ import MeshtopModel
 /// OpenTelemetry's Jaeger exporter.
 ///
 /// Mapping: ids are the i64s' unsigned bit patterns; the parent is `parentSpanId` (0 = none) else the first
-/// CHILD_OF reference of the same trace (else its first FOLLOWS_FROM); kind from tag `span.kind`; status from
+/// CHILD_OF reference of the same trace (else its first FOLLOWS_FROM), and every other reference is a link
+/// (`opentracing.ref_type` `child_of`/`follows_from`); kind from tag `span.kind`; status from
 /// `otel.status_code`/`otel.status_description` (or an `error` tag); peer service from `peer.service`.
 /// Attributes are the span's tags in order followed by the process tags whose key the span does not have.
 /// Logs become events named by their `event` field, else `message`, else `"log"`; the other fields are the
@@ -257,9 +258,23 @@ private struct RawSpan {
         }
         var attributes = tags
         SpanDecoding.appendMissing(processTags, to: &attributes)
-        return SpanDecoding.makeSpan(
+        var span = SpanDecoding.makeSpan(
             traceID: TraceID(high: traceHigh, low: traceLow), spanID: SpanID(spanID),
             parentID: parent == 0 ? nil : SpanID(parent), service: service, name: name, kind: nil,
             startMicros: start, durationMicros: max(0, duration), attributes: attributes, events: logs)
+        if !references.isEmpty { span.links = links(parent: parent) }
+        return span
+    }
+
+    /// Every reference but the parent's, as a link with `opentracing.ref_type` `child_of` or `follows_from` (as
+    /// OpenTelemetry's Jaeger receiver names it); references with a zero trace or span id are left out.
+    private func links(parent: UInt64) -> [SpanLink] {
+        references.compactMap { r in
+            let isParent = r.spanID == parent && r.traceLow == traceLow && r.traceHigh == traceHigh
+            guard !isParent, r.spanID != 0, r.traceLow != 0 || r.traceHigh != 0 else { return nil }
+            return SpanLink(
+                traceID: TraceID(high: r.traceHigh, low: r.traceLow), spanID: SpanID(r.spanID),
+                attributes: [Attribute("opentracing.ref_type", .string(r.type == 0 ? "child_of" : "follows_from"))])
+        }
     }
 }

@@ -8,7 +8,8 @@ import MeshtopModel
 /// all-zero `parentSpanId` means none); `kind` and `status.code` are integers or enum names; nanosecond times are
 /// decimal strings or numbers, rounded to µs as the exporters do. Span attributes come first, then the scope
 /// (`otel.scope.name`/`otel.scope.version`) and resource attributes whose keys the span does not have, like the
-/// Jaeger and Zipkin exporters' tags. `bytesValue` stays the base64 text. Unknown fields are ignored.
+/// Jaeger and Zipkin exporters' tags. `bytesValue` stays the base64 text. `links[]` keep their ids and
+/// attributes (a link without valid hex ids is left out). Unknown fields are ignored.
 public enum OTLPDecoder {
     /// A document without `resourceSpans`, or with a span lacking a valid trace id, span id or times, gives
     /// `.failure(.otlp)`.
@@ -78,10 +79,19 @@ public enum OTLPDecoder {
         }
         let start = SpanDecoding.micros(nanos: startNanos)
         let duration = SpanDecoding.micros(nanos: endNanos > startNanos ? endNanos &- startNanos : 0)
-        return SpanDecoding.makeSpan(
+        var span = SpanDecoding.makeSpan(
             traceID: traceID, spanID: spanID, parentID: parentID, service: service, name: s["name"]?.string ?? "",
             kind: kind, startMicros: start, durationMicros: duration, attributes: attributes, events: events,
             status: (status, message))
+        if let links = s["links"]?.array, !links.isEmpty {
+            span.links = links.compactMap { l in
+                guard let t = l["traceId"]?.string, t.utf8.count == 32, let trace = TraceID(hex: t), !trace.isZero,
+                    let i = l["spanId"]?.string, i.utf8.count == 16, let id = SpanID(hex: i), !id.isZero
+                else { return nil }
+                return SpanLink(traceID: trace, spanID: id, attributes: keyValues(l["attributes"]))
+            }
+        }
+        return span
     }
 
     /// `[{key, value: AnyValue}]`; entries without a key are skipped.

@@ -95,13 +95,13 @@ import Testing
         #expect(text.hasPrefix("""
             {"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","spans":[{"span_id":"0000000000000001","parent_id":null,\
             "service":"frontend","name":"GET /checkout","kind":"server","start":"2026-11-26T10:00:00.000000Z",\
-            "duration_ms":120,"error":false,"attributes":{},"events":[]},
+            "duration_ms":120,"error":false,"attributes":{},"events":[],"links":[]},
             """))
         #expect(text.contains("""
             {"span_id":"0000000000000004","parent_id":"0000000000000003","service":"payments","name":"charge",\
             "kind":"server","start":"2026-11-26T10:00:00.020000Z","duration_ms":40,"error":true,\
             "attributes":{"error":true,"card":"visa"},"events":[{"time":"2026-11-26T10:00:00.050000Z",\
-            "name":"declined","attributes":{"code":51}}]}
+            "name":"declined","attributes":{"code":51}}],"links":[]}
             """))
     }
 

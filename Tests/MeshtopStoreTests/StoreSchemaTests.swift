@@ -8,7 +8,7 @@ import Testing
     static let contract: [String: [String]] = [
         "spans": [
             "trace_id", "span_id", "parent_id", "service", "name", "kind", "start_us", "duration_us", "error",
-            "status", "status_message", "peer_service", "attributes", "events",
+            "status", "status_message", "peer_service", "attributes", "events", "links",
         ],
         "logs": ["id", "time_us", "service", "host", "severity", "message", "trace_id", "span_id", "attributes"],
         "metric_rollups": [

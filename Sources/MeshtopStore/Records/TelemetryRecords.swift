@@ -2,8 +2,9 @@ import Foundation
 import GRDB
 import MeshtopModel
 
-/// A row of `spans`. `span` carries every column except attributes and events, which stay as their stored
-/// JSON text (`JSONText.encode`) so reading never needs a JSON parser; `span.attributes`/`events` are empty.
+/// A row of `spans`. `span` carries every column except attributes, events and links, which stay as their
+/// stored JSON text (`JSONText.encode`, `SpanLinksJSON`) so reading never needs a JSON parser;
+/// `span.attributes`/`events`/`links` are empty.
 /// Spans are written by the batched insert path (`insertSpans`, bound column by column); this type names the
 /// columns and reads them back.
 public struct StoredSpan: Hashable, Sendable, FetchableRecord, TableRecord {
@@ -24,6 +25,7 @@ public struct StoredSpan: Hashable, Sendable, FetchableRecord, TableRecord {
         static let peerService = Column("peer_service")
         static let attributes = Column("attributes")
         static let events = Column("events")
+        static let links = Column("links")
     }
 
     public var span: Span
@@ -31,6 +33,8 @@ public struct StoredSpan: Hashable, Sendable, FetchableRecord, TableRecord {
     public var attributesJSON: String
     /// JSON array text.
     public var eventsJSON: String
+    /// JSON array text (`SpanLinksJSON`), nil for a span without links (or a row read without the column).
+    public var linksJSON: String?
 
     public init(row: Row) throws {
         span = Span(
@@ -44,6 +48,7 @@ public struct StoredSpan: Hashable, Sendable, FetchableRecord, TableRecord {
             peerService: row[Columns.peerService])
         attributesJSON = row[Columns.attributes]
         eventsJSON = row[Columns.events]
+        linksJSON = row[Columns.links]
     }
 }
 
