@@ -77,7 +77,7 @@ restored() {
 start 100 30 xterm-256color
 check "header" "meshtop"
 if [ "$FAILS" -ne 0 ]; then echo "console tmux test: the console did not start"; exit 1; fi
-check "tab bar" "1 Services  2 Topology  3 Traces  4 Logs  5 Metrics  6 Breakers  7 Alerts"
+check "tab bar" "1 Services  2 Topology  3 Traces  4 Logs  5 Metrics  6 Breakers  7 Alerts  8 Limits"
 check "services table" "SERVICE"
 check "footer hints from the key table" "? help"
 if [ "$($T display -p -t ct '#{alternate_on}')" = "1" ]; then echo "ok   runs on the alternate screen"; else

@@ -60,8 +60,10 @@ enum Chrome {
     /// Row 1: the tabs, the current one highlighted, and active filters on the right.
     static func tabs(_ s: ConsoleState, _ screen: inout Screen) {
         var x = 0
+        // " 1 Services " each; without the trailing space when that does not fit (80 columns).
+        let compact = Tab.allCases.reduce(0) { $0 + $1.title.count + 4 } > s.cols
         for t in Tab.allCases {
-            let label = " \(t.rawValue + 1) \(t.title) "
+            let label = " \(t.rawValue + 1) \(t.title)" + (compact ? "" : " ")
             let style = t == s.tab ? Style(.selection, bold: true, reverse: true) : Style(.normal)
             x += screen.put(label, row: 1, col: x, style: style)
         }

@@ -66,6 +66,10 @@ extension ConsoleState {
         filtered(.breakers, breakers) { [$0.caller, $0.callee, $0.state.rawValue] }
     }
 
+    public var visibleLimits: [LimitStat] {
+        filtered(.limits, limits) { [$0.rule, $0.service, $0.caller, $0.callee] }
+    }
+
     static func breakerRank(_ s: BreakerState) -> Int {
         switch s {
         case .open: return 0
@@ -104,6 +108,7 @@ extension ConsoleState {
         case .metrics: return visibleMetrics.count
         case .breakers: return visibleBreakers.count
         case .alerts: return visibleAlerts.count
+        case .limits: return visibleLimits.count
         }
     }
 
@@ -112,7 +117,7 @@ extension ConsoleState {
         let body = bodyRows
         switch p {
         case .trace: return max(1, (body - 2) * 11 / 20)
-        case .tab(.services), .tab(.logs), .tab(.metrics): return max(1, body - 1)
+        case .tab(.services), .tab(.logs), .tab(.metrics), .tab(.limits): return max(1, body - 1)
         case .tab(.traces): return max(1, body - 2)
         case .tab(.topology): return max(1, body - 2)
         case .tab(.breakers): return max(1, body / 2 - 1)

@@ -128,6 +128,8 @@ public struct ConsoleState: Sendable, Hashable {
     public var logFollow = true
     public var metrics: [MetricRow] = []
     public var breakers: [BreakerStatus] = []
+    /// Flow rule decisions per rule and resource over the window (Limits view).
+    public var limits: [LimitStat] = []
     public var breakerHistory: [BreakerTransition] = []
     public var breakerHistoryKey: String?
     /// `caller→callee` chosen on the topology, selected when the breakers arrive.

@@ -74,6 +74,12 @@ extension ConsoleUpdate {
             keepingSelection(.alerts, &s, rows: \.visibleAlerts, key: \.fingerprint) { $0.alerts = sorted }
             s.alertHistory = history.sorted { $0.atMicros > $1.atMicros }
             s.loaded.insert("alerts")
+        case .limits(let rows):
+            let sorted = rows.sorted { ($0.rule, $0.service, $0.caller, $0.callee) < ($1.rule, $1.service, $1.caller, $1.callee) }
+            keepingSelection(.limits, &s, rows: \.visibleLimits, key: { $0.rule + "|" + LimitsView.resource($0) }) {
+                $0.limits = sorted
+            }
+            s.loaded.insert("limits")
         case .failed(let request, let message):
             if request == .status {
                 s.statusError = message

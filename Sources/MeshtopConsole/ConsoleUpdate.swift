@@ -54,6 +54,7 @@ public enum ConsoleUpdate {
             if let b = s.selectedBreaker { e.append(.load(.breakerHistory(caller: b.caller, callee: b.callee))) }
             return e
         case .alerts: return [.load(.alerts)]
+        case .limits: return [.load(.limits(s.window))]
         }
     }
 

@@ -30,6 +30,7 @@ public enum ConsoleView {
             case .tab(.logs): LogsView.draw(s, &screen, body)
             case .tab(.metrics): MetricsView.draw(s, &screen, body)
             case .tab(.breakers): BreakersView.draw(s, &screen, body)
+            case .tab(.limits): LimitsView.draw(s, &screen, body)
             case .tab(.alerts): AlertsView.draw(s, &screen, body)
             }
         }

@@ -73,7 +73,7 @@ public enum KeyTable {
             action: .previousTab, keys: [.backTab], keyLabel: "S-Tab", hint: nil, description: "Previous view"),
         KeyBinding(
             action: .goToTab(.services), keys: Tab.allCases.map { .char(Character(String($0.rawValue + 1))) },
-            keyLabel: "1-7", hint: "views", description: "Go to view 1–7 (Services … Alerts)"),
+            keyLabel: "1-8", hint: "views", description: "Go to view 1–8 (Services … Limits)"),
         KeyBinding(
             action: .down, keys: [.char("j"), .down], keyLabel: "j/↓", hint: nil, description: "Move down"),
         KeyBinding(action: .up, keys: [.char("k"), .up], keyLabel: "k/↑", hint: nil, description: "Move up"),

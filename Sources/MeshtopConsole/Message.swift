@@ -23,6 +23,7 @@ public enum Request: Sendable, Hashable {
     case breakers
     case breakerHistory(caller: String, callee: String)
     case alerts
+    case limits(TimeWindow)
 
     /// Requests of the same kind replace each other when one is already running.
     public var kind: String {
@@ -37,6 +38,7 @@ public enum Request: Sendable, Hashable {
         case .breakers: return "breakers"
         case .breakerHistory: return "breakerHistory"
         case .alerts: return "alerts"
+        case .limits: return "limits"
         }
     }
 }
@@ -53,6 +55,7 @@ public enum Response: Sendable {
     case breakers([BreakerStatus])
     case breakerHistory(caller: String, callee: String, [BreakerTransition])
     case alerts([AlertStatus], [AlertTransition])
+    case limits([LimitStat])
     case failed(Request, String)
 }
 
@@ -80,6 +83,7 @@ extension Request {
                 return .breakerHistory(
                     caller: a, callee: b, try reader.breakerHistory(caller: a, callee: b, limit: 50))
             case .alerts: return .alerts(try reader.alerts(state: nil), try reader.alertHistory(limit: 100))
+            case .limits(let w): return .limits(try reader.limits(window: w))
             }
         } catch {
             return .failed(self, QueryTimeout.consoleMessage(for: error) ?? String(describing: error))

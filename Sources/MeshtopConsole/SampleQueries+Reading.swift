@@ -53,4 +53,19 @@ extension SampleQueries {
 
     public func alertHistory(limit: Int) throws -> [AlertTransition] { Array(alertTransitions.prefix(limit)) }
     public func collectorStatus() throws -> CollectorStatus { status }
+
+    public func limits(window: TimeWindow) throws -> [LimitStat] {
+        let m = window.sinceMicros
+        return [
+            LimitStat(
+                minuteMicros: m, rule: "orders-pay-50qps", service: "", caller: "orders", callee: "payments",
+                passed: 2_950, blocked: 410, queued: 0),
+            LimitStat(
+                minuteMicros: m, rule: "pay-throttle", service: "payments", caller: "", callee: "", passed: 3_000,
+                blocked: 12, queued: 640),
+            LimitStat(
+                minuteMicros: m, rule: "warm-注文", service: "注文", caller: "", callee: "", passed: 1_800, blocked: 0,
+                queued: 0),
+        ]
+    }
 }

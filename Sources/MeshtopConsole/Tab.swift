@@ -1,6 +1,6 @@
-/// The seven views, in tab order (number keys 1–7).
+/// The eight views, in tab order (number keys 1–8).
 public enum Tab: Int, CaseIterable, Sendable, Hashable {
-    case services, topology, traces, logs, metrics, breakers, alerts
+    case services, topology, traces, logs, metrics, breakers, alerts, limits
 
     public var title: String {
         switch self {
@@ -11,6 +11,7 @@ public enum Tab: Int, CaseIterable, Sendable, Hashable {
         case .metrics: return "Metrics"
         case .breakers: return "Breakers"
         case .alerts: return "Alerts"
+        case .limits: return "Limits"
         }
     }
 

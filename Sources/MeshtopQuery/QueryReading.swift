@@ -17,5 +17,7 @@ public protocol QueryReading: Sendable {
     func breakerHistory(caller: String?, callee: String?, limit: Int) throws -> [BreakerTransition]
     func alerts(state: AlertState?) throws -> [AlertStatus]
     func alertHistory(limit: Int) throws -> [AlertTransition]
+    /// Flow rule decisions per rule and resource over `window` (`query limits`).
+    func limits(window: TimeWindow) throws -> [LimitStat]
     func collectorStatus() throws -> CollectorStatus
 }

@@ -33,6 +33,7 @@ import Testing
         func alerts(state: AlertState?) throws -> [AlertStatus] { try base.alerts(state: state) }
         func alertHistory(limit: Int) throws -> [AlertTransition] { try base.alertHistory(limit: limit) }
         func collectorStatus() throws -> CollectorStatus { try base.collectorStatus() }
+        func limits(window: TimeWindow) throws -> [LimitStat] { try base.limits(window: window) }
     }
 
     @Test func aSlowLoadShowsAnErrorInsteadOfHanging() throws {

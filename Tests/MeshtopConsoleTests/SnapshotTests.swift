@@ -6,7 +6,7 @@ import Testing
 /// One screen to compare: the terminal size, options, the keys that lead to it, and its stored snapshot.
 enum SnapshotCase: String, CaseIterable, Sendable, CustomStringConvertible {
     case services, topologyGraph, topologyASCII, topologyList, traces, waterfall, logs, metrics, breakers, alerts
-    case help, tooSmall, alertsWide, servicesWide
+    case help, tooSmall, alertsWide, servicesWide, limits
 
     var description: String { rawValue }
 
@@ -32,6 +32,7 @@ enum SnapshotCase: String, CaseIterable, Sendable, CustomStringConvertible {
         case .breakers: return [.char("6")]
         case .alerts, .alertsWide: return [.char("7")]
         case .help: return [.char("?")]
+        case .limits: return [.char("8")]
         }
     }
 
@@ -51,6 +52,7 @@ enum SnapshotCase: String, CaseIterable, Sendable, CustomStringConvertible {
         case .tooSmall: return Snapshots.tooSmall
         case .alertsWide: return Snapshots.alertsWide
         case .servicesWide: return Snapshots.servicesWide
+        case .limits: return Snapshots.limits
         }
     }
 }

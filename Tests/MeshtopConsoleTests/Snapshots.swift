@@ -5,7 +5,7 @@
 enum Snapshots {
     static let services = #"""
  meshtop  collector live 2s  1.2k lines/s  rej 5  drop 0  db 12MB    window 15m
- 1 Services  2 Topology  3 Traces  4 Logs  5 Metrics  6 Breakers  7 Alerts
+ 1 Services 2 Topology 3 Traces 4 Logs 5 Metrics 6 Breakers 7 Alerts 8 Limits
    SERVICE            ERR%   RPS▼    P50    P99 APDEX HEALTH   RATE     LATENCY
  ● frontend             0%   10.0    5ms   40ms  0.97 healthy  ▁▄█▃▆▁▅█ ▁▅█▄▇▃▇▂
  ◐ orders             1.0%    5.0    8ms   65ms  0.97 degraded █▃▆▁▅█▃▇ ▄█▃▇▂▆▁▅
@@ -27,12 +27,12 @@ enum Snapshots {
 
 
 
- Enter traces  / filter  s sort  q quit  ? help  1-7 views  : cmd  t window
+ Enter traces  / filter  s sort  q quit  ? help  1-8 views  : cmd  t window
 """#
 
     static let topologyGraph = #"""
  meshtop  collector live 2s  1.2k lines/s  rej 5  drop 0  db 12MB                                  window 15m 11:06:40Z
- 1 Services  2 Topology  3 Traces  4 Logs  5 Metrics  6 Breakers  7 Alerts
+ 1 Services  2 Topology  3 Traces  4 Logs  5 Metrics  6 Breakers  7 Alerts  8 Limits
  8 services, 7 edges, graph
 ┌──────────┐                 ┌────────┐                         ┌───────────┐              ┌──────┐
 │● frontend│─5.0/s 1.0%─────▶│◐ orders│─1.0/s 0%───────────────▶│● inventory│          ┌──▶│● auth│
@@ -60,12 +60,12 @@ enum Snapshots {
 
 
  frontend ▶ auth  2.0/s  err 0%  p50 3ms  p99 20ms  calls 1.8k  breaker closed
- Enter breaker  / filter  l graph/list  q quit  ? help  1-7 views  : cmd  t window  space pause
+ Enter breaker  / filter  l graph/list  q quit  ? help  1-8 views  : cmd  t window  space pause
 """#
 
     static let topologyASCII = #"""
  meshtop  collector live 2s  1.2k lines/s  rej 5  drop 0  db 12MB                                  window 15m 11:06:40Z
- 1 Services  2 Topology  3 Traces  4 Logs  5 Metrics  6 Breakers  7 Alerts
+ 1 Services  2 Topology  3 Traces  4 Logs  5 Metrics  6 Breakers  7 Alerts  8 Limits
  8 services, 7 edges, graph
 +----------+                 +--------+                         +-----------+              +------+
 |+ frontend|-5.0/s 1.0%----->|~ orders|-1.0/s 0%--------------->|+ inventory|          +-->|+ auth|
@@ -93,12 +93,12 @@ enum Snapshots {
 
 
  frontend > 🚀launch  0.1/s  err 0%  p50 2ms  p99 9ms  calls 90
- Enter breaker  / filter  l graph/list  q quit  ? help  1-7 views  : cmd  t window  space pause
+ Enter breaker  / filter  l graph/list  q quit  ? help  1-8 views  : cmd  t window  space pause
 """#
 
     static let topologyList = #"""
  meshtop  collector live 2s  1.2k lines/s  rej 5  drop 0  db 12MB    window 15m
- 1 Services  2 Topology  3 Traces  4 Logs  5 Metrics  6 Breakers  7 Alerts
+ 1 Services 2 Topology 3 Traces 4 Logs 5 Metrics 6 Breakers 7 Alerts 8 Limits
  8 services, 7 edges, list (graph too wide)
  CALLER                  CALLEE           HEALTH      RPS  ERR%    P99 BREAKER
  frontend              ▶ auth             healthy     2.0    0%   20ms closed
@@ -120,12 +120,12 @@ enum Snapshots {
 
 
 
- Enter breaker  / filter  l graph/list  q quit  ? help  1-7 views  : cmd
+ Enter breaker  / filter  l graph/list  q quit  ? help  1-8 views  : cmd
 """#
 
     static let traces = #"""
  meshtop  collector live 2s  1.2k lines/s  rej 5  drop 0  db 12MB    window 15m
- 1 Services  2 Topology  3 Traces  4 Logs  5 Metrics  6 Breakers  7 Alerts
+ 1 Services 2 Topology 3 Traces 4 Logs 5 Metrics 6 Breakers 7 Alerts 8 Limits
  Search: service=any   6 traces
  START        DURATION   ROOT                             SPANS TRACE ID
  11:06:03.000    120ms ✖ frontend: GET /checkout              6 a3ce929d0e0e4700
@@ -147,12 +147,12 @@ enum Snapshots {
 
 
 
- Enter open  / filter  e errors  q quit  ? help  1-7 views  : cmd  t window
+ Enter open  / filter  e errors  q quit  ? help  1-8 views  : cmd  t window
 """#
 
     static let waterfall = #"""
  meshtop  collector live 2s  1.2k lines/s  rej 5  drop 0  db 12MB    window 15m
- 1 Services  2 Topology  3 Traces  4 Logs  5 Metrics  6 Breakers  7 Alerts
+ 1 Services 2 Topology 3 Traces 4 Logs 5 Metrics 6 Breakers 7 Alerts 8 Limits
  Trace 4bf92f3577b34da6a3ce929d0e0e4700  120ms  6 spans  6 services  1 error
  SPAN                             0──────30ms─────60ms─────90ms───120ms
 ◆frontend GET /checkout           █████████████████████████████████████    120ms
@@ -174,12 +174,12 @@ enum Snapshots {
 
 
 
- Esc back  q quit  ? help  1-7 views  : cmd  t window  space pause
+ Esc back  q quit  ? help  1-8 views  : cmd  t window  space pause
 """#
 
     static let logs = #"""
  meshtop  collector live 2s  1.2k lines/s  rej 5  drop 0  db 12MB    window 15m
- 1 Services  2 Topology  3 Traces  4 Logs  5 Metrics  6 Breakers  7 Alerts
+ 1 Services 2 Topology 3 Traces 4 Logs 5 Metrics 6 Breakers 7 Alerts 8 Limits
  40 lines, following
  11:06:20.000 CRIT   frontend   ▶ evil \x1b[2J payload
  11:06:21.000 INFO   frontend     GET /checkout 200 in 84ms
@@ -201,12 +201,12 @@ enum Snapshots {
  11:06:37.000 ERROR  payments     upstream timeout after 500ms
  11:06:38.000 INFO   注文         注文を受け付けました 🎉
  11:06:39.000 DEBUG  auth         token cache hit
- Enter trace  / filter  q quit  ? help  1-7 views  : cmd  t window
+ Enter trace  / filter  q quit  ? help  1-8 views  : cmd  t window
 """#
 
     static let metrics = #"""
  meshtop  collector live 2s  1.2k lines/s  rej 5  drop 0  db 12MB    window 15m
- 1 Services  2 Topology  3 Traces  4 Logs  5 Metrics  6 Breakers  7 Alerts
+ 1 Services 2 Topology 3 Traces 4 Logs 5 Metrics 6 Breakers 7 Alerts 8 Limits
  NAME                      TYPE        VALUE DETAIL                 SERIES
  auth.users                set           311 unique                 ▃█▅▁▆▂▇▃█▅▁▆
  inventory.stock           gauge          42 min 12 max 80          ▃▇▂▆▁▅█▃▇▂▆▁
@@ -228,12 +228,12 @@ enum Snapshots {
 
 
 
- / filter  q quit  ? help  1-7 views  : cmd  t window  space pause
+ / filter  q quit  ? help  1-8 views  : cmd  t window  space pause
 """#
 
     static let breakers = #"""
  meshtop  collector live 2s  1.2k lines/s  rej 5  drop 0  db 12MB    window 15m
- 1 Services  2 Topology  3 Traces  4 Logs  5 Metrics  6 Breakers  7 Alerts
+ 1 Services 2 Topology 3 Traces 4 Logs 5 Metrics 6 Breakers 7 Alerts 8 Limits
  EDGE                              STATE      FAIL%  SLOW%  CALLS  REJECT  SINCE
  orders ▶ payments                 OPEN        50.0    0.0    100      37     5m
  orders ▶ 注文                     HALF-OPEN    2.0    0.0    100       0     5m
@@ -255,12 +255,12 @@ enum Snapshots {
 
 
 
- / filter  q quit  ? help  1-7 views  : cmd  t window  space pause
+ / filter  q quit  ? help  1-8 views  : cmd  t window  space pause
 """#
 
     static let alerts = #"""
  meshtop  collector live 2s  1.2k lines/s  rej 5  drop 0  db 12MB    window 15m
- 1 Services  2 Topology  3 Traces  4 Logs  5 Metrics  6 Breakers  7 Alerts
+ 1 Services 2 Topology 3 Traces 4 Logs 5 Metrics 6 Breakers 7 Alerts 8 Limits
  STATE    SEV      ALERT                                            VALUE    FOR
  firing   critical HighErrorRate{service="payments"}                  0.2     5m
  pending  warning  SlowP99{service="注文"}                           1250    30s
@@ -282,19 +282,19 @@ enum Snapshots {
 
 
 
- / filter  q quit  ? help  1-7 views  : cmd  t window  space pause
+ / filter  q quit  ? help  1-8 views  : cmd  t window  space pause
 """#
 
     static let help = #"""
  meshtop  collector live 2s  1.2k lines/s  rej 5  drop 0  db 12MB    window 15m
- 1 Services  2 Topology  3 Traces  4 Logs  5 Metrics  6 Breakers  7 Alerts
+ 1 Services 2 Topology 3 Traces 4 Logs 5 Metrics 6 Breakers 7 Alerts 8 Limits
  Keys (? or Esc closes)
 
   q       Quit meshtop                                               all
   ?       Show this help                                             all
   Tab     Next view                                                  all
   S-Tab   Previous view                                              all
-  1-7     Go to view 1–7 (Services … Alerts)                         all
+  1-8     Go to view 1–8 (Services … Limits)                         all
   j/↓     Move down                                                  all
   k/↑     Move up                                                    all
   PgDn    Page down                                                  all
@@ -309,7 +309,7 @@ enum Snapshots {
   /       Filter rows by text                                        lists
   :       Command: :svc :op :min :err :since :clear :trace :q        all
   s       Sort by next column                                        Services
- Esc back  q quit  ? help  1-7 views  : cmd  t window  space pause
+ Esc back  q quit  ? help  1-8 views  : cmd  t window  space pause
 """#
 
     static let tooSmall = #"""
@@ -337,7 +337,7 @@ enum Snapshots {
 
     static let alertsWide = #"""
  meshtop  collector live 2s  1.2k lines/s  rej 5  drop 0  db 12MB                                  window 15m 11:06:40Z
- 1 Services  2 Topology  3 Traces  4 Logs  5 Metrics  6 Breakers  7 Alerts
+ 1 Services  2 Topology  3 Traces  4 Logs  5 Metrics  6 Breakers  7 Alerts  8 Limits
  STATE    SEV      ALERT                                                     VALUE    FOR SUMMARY
  firing   critical HighErrorRate{service="payments"}                           0.2     5m payments error rate 20% > 5%
  pending  warning  SlowP99{service="注文"}                                    1250    30s 注文 p99 1250ms > 1s
@@ -359,12 +359,12 @@ enum Snapshots {
 
 
 
- / filter  q quit  ? help  1-7 views  : cmd  t window  space pause
+ / filter  q quit  ? help  1-8 views  : cmd  t window  space pause
 """#
 
     static let servicesWide = #"""
  meshtop  collector live 2s  1.2k lines/s  rej 5  drop 0  db 12MB                                  window 15m 11:06:40Z
- 1 Services  2 Topology  3 Traces  4 Logs  5 Metrics  6 Breakers  7 Alerts
+ 1 Services  2 Topology  3 Traces  4 Logs  5 Metrics  6 Breakers  7 Alerts  8 Limits
    SERVICE         REQ  ERR%   RPS▼    P50    P99 INFLIGHT APDEX HEALTH   RATE                         LATENCY
  ● frontend       9.0k    0%   10.0    5ms   40ms     8/12  0.97 healthy  ▇▃▆▁▅█▃▆▂▅█▄▇▂▅▁▄▇▃▆▁▅█▃▆▂▅█ █▄▇▃▇▂▆▂▅▁▅█▄▇▃▇▂
  ◐ orders         4.5k  1.0%    5.0    8ms   65ms     8/11  0.97 degraded ▅▁▄▇▃▆▁▅█▃▆▂▅█▄▇▂▅▁▄▇▃▆▁▅█▃▆ ▂▆▂▅▁▅█▄▇▃▇▂▆▂▅▁▅
@@ -386,6 +386,33 @@ enum Snapshots {
 
 
 
- Enter traces  / filter  s sort  q quit  ? help  1-7 views  : cmd  t window  space pause
+ Enter traces  / filter  s sort  q quit  ? help  1-8 views  : cmd  t window  space pause
+"""#
+
+    static let limits = #"""
+ meshtop  collector live 2s  1.2k lines/s  rej 5  drop 0  db 12MB    window 15m
+ 1 Services 2 Topology 3 Traces 4 Logs 5 Metrics 6 Breakers 7 Alerts 8 Limits
+ RULE                      RESOURCE                PASSED BLOCKED  QUEUED BLOCK%
+ orders-pay-50qps          orders ▶ payments         3.0k     410       0    12%
+ pay-throttle              payments                  3.0k      12     640   0.4%
+ warm-注文                 注文                      1.8k       0       0     0%
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+ / filter  q quit  ? help  1-8 views  : cmd  t window  space pause
 """#
 }

@@ -38,7 +38,7 @@ import Testing
         h.keys(.tab)
         #expect(h.state.tab == .topology)
         h.keys(.backTab, .backTab)
-        #expect(h.state.tab == .alerts)
+        #expect(h.state.tab == .limits)
         h.keys(.tab)
         #expect(h.state.tab == .services)
         h.keys(.char("5"))
