@@ -115,8 +115,8 @@ let package = Package(
         .target(
             name: "MeshtopBench",
             dependencies: [
-                "MeshtopModel", "MeshtopNet", "MeshtopStore", "MeshtopGovernance", "MeshtopQuery", "MeshtopCollector",
-                "MeshtopOTLPProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "MeshtopModel", "MeshtopNet", "MeshtopWire", "MeshtopStore", "MeshtopGovernance", "MeshtopQuery",
+                "MeshtopCollector", "MeshtopOTLPProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: swift6),
         .target(

@@ -21,7 +21,9 @@ public enum OTLPBenchSender {
         }
     }
 
-    public static func run(target: HostPort, connections: Int, batch: Int, micros: Int64, seed: UInt64) throws -> Totals {
+    public static func run(target: HostPort, connections: Int, batch: Int, micros: Int64, seed: UInt64) throws
+        -> Totals
+    {
         let template = try OTLPBenchBody(batch: batch, seed: seed)
         let totals = TotalsBox()
         let deadline = monotonicMicros() + micros
@@ -111,40 +113,31 @@ struct OTLPBenchBody {
             let failing = next() % 50 == 0
             var spanIDs: [[UInt8]] = []
             for _ in 0..<8 { spanIDs.append(Self.bytes(next() | 1)) }
-            // (service, name, kind, parent index, peer, offset µs, duration µs, error)
-            typealias Kind = Opentelemetry_Proto_Trace_V1_Span.SpanKind
-            let shape: [(String, String, Kind, Int?, String?, UInt64, UInt64, Bool)] = [
-                ("frontend", "GET /checkout", .server, nil, nil, 0, 48_000, failing),
-                ("frontend", "POST /orders", .client, 0, "orders", 1_000, 45_000, failing),
-                ("orders", "POST /orders", .server, 1, nil, 1_500, 44_000, failing),
-                ("orders", "SELECT orders", .client, 2, nil, 2_000, 3_000, false),
-                ("orders", "GET /stock", .client, 2, "inventory", 6_000, 8_000, false),
-                ("orders", "POST /charge", .client, 2, "payments", 15_000, 29_000, failing),
-                ("payments", "POST /charge", .server, 5, nil, 15_500, 28_000, failing),
-                ("payments", "authorize", .internal, 6, nil, 16_000, 20_000, failing),
-            ]
-            for (i, s) in shape.enumerated() {
+            for (i, s) in BenchTrace.steps.enumerated() {
+                let error = failing && s.failsWithTrace
                 var span = Opentelemetry_Proto_Trace_V1_Span()
                 span.traceID = Data(traceID)
                 span.spanID = Data(spanIDs[i])
-                if let p = s.3 { span.parentSpanID = Data(spanIDs[p]) }
-                span.name = s.1
-                span.kind = s.2
-                span.startTimeUnixNano = start + s.5 * 1_000
-                span.endTimeUnixNano = span.startTimeUnixNano + s.6 * 1_000 + next() % 2_000_000
+                if let p = s.parent { span.parentSpanID = Data(spanIDs[p]) }
+                span.name = s.name
+                span.kind = Opentelemetry_Proto_Trace_V1_Span.SpanKind(rawValue: s.kind.rawValue) ?? .unspecified
+                span.startTimeUnixNano = start + UInt64(s.offsetMicros) * 1_000
+                span.endTimeUnixNano = span.startTimeUnixNano + UInt64(s.durationMicros) * 1_000 + next() % 2_000_000
                 var attributes = [
-                    Self.attribute("http.request.method", string: s.1.hasPrefix("GET") ? "GET" : "POST"),
-                    Self.attribute("http.route", string: s.1),
-                    Self.attribute("http.response.status_code", int: s.7 ? 500 : 200),
+                    Self.attribute("http.request.method", string: s.name.hasPrefix("GET") ? "GET" : "POST"),
+                    Self.attribute("http.route", string: s.name),
+                    Self.attribute("http.response.status_code", int: error ? 500 : 200),
                 ]
-                if let peer = s.4 { attributes.append(Self.attribute("peer.service", string: peer)) }
-                if s.1.hasPrefix("SELECT") { attributes.append(Self.attribute("db.system", string: "postgresql")) }
+                if let peer = s.peer { attributes.append(Self.attribute("peer.service", string: peer)) }
+                if s.name.hasPrefix("SELECT") {
+                    attributes.append(Self.attribute("db.system", string: "postgresql"))
+                }
                 span.attributes = attributes
-                if s.7 {
+                if error {
                     span.status.code = .error
                     span.status.message = "card declined"
                 }
-                byService[s.0, default: []].append(span)
+                byService[s.service, default: []].append(span)
             }
         }
         var request = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest()
