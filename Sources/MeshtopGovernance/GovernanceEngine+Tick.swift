@@ -10,11 +10,14 @@ extension GovernanceEngine {
     ///   leave it false and run on event time alone.
     public func tick(nowMicros: Int64, live: Bool = false) -> GovernanceOutput {
         lastNow = nowMicros
-        if live { liveFloor = max(liveFloor, nowMicros - config.breakerLatenessMicros) }
-        if wallAtAdvance == nil, watermark != Int64.min { wallAtAdvance = nowMicros }
+        if live {
+            let floor = nowMicros - config.breakerLatenessMicros
+            liveFloor = liveFloor.map { max($0, floor) } ?? floor
+        }
+        if wallAtAdvance == nil, watermark != nil { wallAtAdvance = nowMicros }
         var out = GovernanceOutput()
-        if watermark != Int64.min {
-            for c in index.expire(watermark: max(watermark, liveFloor)) { resolve(c, parent: nil) }
+        if let w = watermark {
+            for c in index.expire(watermark: max(w, liveFloor ?? w)) { resolve(c, parent: nil) }
         }
         feedBreakers()
         sweepInFlight(into: &out)
@@ -26,15 +29,15 @@ extension GovernanceEngine {
         metricHistory.add(
             flushed, rules: rules.rules, keepMicros: rules.maxWindowMicros + config.metricFlushIntervalMicros,
             now: alertClock(nowMicros: nowMicros))
-        if watermark != Int64.min {
+        if let w = watermark {
             // Minutes that ended 10 s ago rarely change: keep them encoded.
-            book.freezeBefore = RollupBook.minute(of: watermark - 10_000_000)
+            book.freezeBefore = RollupBook.minute(of: w - 10_000_000)
         }
         // Rollups first: encoding them fills the caches the alert windows read.
         (out.serviceRollups, out.edgeRollups) = book.drainChanged()
         evaluateAlerts(nowMicros: nowMicros, into: &out)
-        if watermark != Int64.min { expire() }
-        out.watermarkMicros = watermark == Int64.min ? 0 : watermark
+        if let w = watermark { expire(watermark: w) }
+        out.watermarkMicros = watermark ?? 0
         out.limitStats = limits.drainChanged()
         if thresholdsChanged {
             out.healthThresholds = rules.effectiveThresholds
@@ -46,10 +49,10 @@ extension GovernanceEngine {
     /// Sweeps the services' in-flight requests up to `concurrencyLatenessMicros` behind the watermark, or behind
     /// the wall clock of a live tick.
     func sweepInFlight(into out: inout GovernanceOutput) {
-        guard watermark != Int64.min else { return }
-        let clock = liveFloor == Int64.min ? watermark : max(watermark, liveFloor + config.breakerLatenessMicros)
+        guard let w = watermark else { return }
+        let clock = liveFloor.map { max(w, $0 + config.breakerLatenessMicros) } ?? w
         out.serviceConcurrency = inFlight.sweep(
-            upTo: clock - config.concurrencyLatenessMicros, forgetBefore: watermark - config.rollupLatenessMicros)
+            upTo: clock - config.concurrencyLatenessMicros, forgetBefore: w - config.rollupLatenessMicros)
         counters.lateInFlight = inFlight.late
     }
 
@@ -62,12 +65,15 @@ extension GovernanceEngine {
     }
 
     /// The end time up to which calls are due: `breakerLatenessMicros` behind the watermark, or the live floor.
-    var feedCutoff: Int64 { max(watermark - config.breakerLatenessMicros, liveFloor) }
+    func feedCutoff(watermark w: Int64) -> Int64 {
+        let behind = w - config.breakerLatenessMicros
+        return liveFloor.map { max(behind, $0) } ?? behind
+    }
 
     /// Feeds each edge's calls that are due (`feedCutoff`), in end-time order.
     func feedBreakers() {
-        guard watermark != Int64.min else { return }
-        let cutoff = feedCutoff
+        guard let w = watermark else { return }
+        let cutoff = feedCutoff(watermark: w)
         var transitions: [BreakerTransition] = []
         var due: [LimitBook.Call] = []
         for key in sortedEdgeKeys() {
@@ -103,7 +109,7 @@ extension GovernanceEngine {
 
     /// The watermark, or the wall clock after `quietAdvanceMicros` without new event time (see the type's doc).
     func alertClock(nowMicros: Int64) -> Int64 {
-        guard watermark != Int64.min else { return nowMicros }
+        guard let watermark else { return nowMicros }
         let quiet = nowMicros - (wallAtAdvance ?? nowMicros)
         return quiet > config.quietAdvanceMicros
             ? max(watermark, watermark + quiet - config.quietAdvanceMicros)
@@ -111,7 +117,7 @@ extension GovernanceEngine {
     }
 
     /// Drops state older than anything a rollup, an alert window or a log count can still need.
-    func expire() {
+    func expire(watermark: Int64) {
         let keep = max(config.rollupLatenessMicros, rules.maxWindowMicros + 60_000_000)
         book.expire(watermark: watermark, retainMicros: keep)
         let cutoff = RollupBook.minute(of: watermark - keep)

@@ -41,10 +41,11 @@ public final class GovernanceEngine {
     var thresholdsChanged = true
     var counters = GovernanceStats()
 
-    var watermark: Int64 = Int64.min
+    /// The largest span end / log time seen; nil before the first one.
+    var watermark: Int64?
     /// The live collector's clock floor (`now − breakerLatenessMicros` of its last live tick): calls and waiting
-    /// children at or before it are due even when no newer event time arrives. `Int64.min` when not live.
-    var liveFloor: Int64 = Int64.min
+    /// children at or before it are due even when no newer event time arrives. nil when not live.
+    var liveFloor: Int64?
     var lastNow: Int64?
     var wallAtAdvance: Int64?
     var nextEvaluation: Int64?
@@ -83,7 +84,7 @@ public final class GovernanceEngine {
         s.breakers = edges.count + reported.statuses.count
         s.metricSeries = statsd.seriesCount
         s.alertInstances = alerts.instances.count
-        s.watermarkMicros = watermark == Int64.min ? 0 : watermark
+        s.watermarkMicros = watermark ?? 0
         return s
     }
 
@@ -96,11 +97,18 @@ public final class GovernanceEngine {
             counters.futureRecords += 1
             return false
         }
-        if t > watermark {
+        if watermark.map({ t > $0 }) ?? true {
             watermark = t
             wallAtAdvance = lastNow
         }
         return true
+    }
+
+    /// False for a time more than `rollupLatenessMicros` behind the watermark: its minute was written.
+    @inline(__always)
+    func isOnTime(_ t: Int64) -> Bool {
+        guard let w = watermark else { return true }
+        return t >= w - config.rollupLatenessMicros
     }
 
     func apdexT(_ service: String) -> Int64 {
@@ -157,7 +165,7 @@ public final class GovernanceEngine {
 
     func request(service: String, end: Int64, duration: Int64, failed: Bool) {
         knownServices[service] = max(knownServices[service] ?? end, end)
-        guard end >= watermark - config.rollupLatenessMicros else {
+        guard isOnTime(end) else {
             counters.lateSpans += 1
             return
         }
@@ -167,7 +175,7 @@ public final class GovernanceEngine {
     }
 
     func call(_ edge: EdgeKey, end: Int64, duration: Int64, failed: Bool) {
-        if end >= watermark - config.rollupLatenessMicros {
+        if isOnTime(end) {
             book.addCall(edge, endMicros: end, durationMicros: duration, isError: failed)
         }
         let e: EdgeBreaker
@@ -190,7 +198,7 @@ public final class GovernanceEngine {
         counters.logs += 1
         guard advance(log.timeMicros) else { return }
         let key = ServiceMinuteKey(minute: RollupBook.minute(of: log.timeMicros), service: log.service)
-        if log.timeMicros >= watermark - config.rollupLatenessMicros {
+        if isOnTime(log.timeMicros) {
             logCounts[key, default: [Int64](repeating: 0, count: 8)][log.severity.rawValue] += 1
         }
         reported.observe(log: log, transitions: &pendingTransitions)
