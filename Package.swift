@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Pure value types shared by everything.
@@ -124,9 +126,21 @@ let package = Package(
             dependencies: [
                 "MeshtopModel", "MeshtopWire", "MeshtopStore", "MeshtopGovernance", "MeshtopCollector",
                 "MeshtopQuery", "MeshtopAgent", "MeshtopConsole", "MeshtopTerminal", "MeshtopDemo", "MeshtopNet",
-                "MeshtopBench",
+                "MeshtopBench", "MeshtopPostgres",
                 "MeshtopOTLPProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6),
+        // PostgreSQL through postgres-nio: the second StoreWriter/StoreReader backend (docs/scaling.md).
+        .target(
+            name: "MeshtopPostgres",
+            dependencies: [
+                "MeshtopModel", "MeshtopStore", "MeshtopWire",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swift6),
@@ -165,6 +179,9 @@ let package = Package(
             swiftSettings: swift6),
         .testTarget(name: "MeshtopAgentTests", dependencies: ["MeshtopAgent"], swiftSettings: swift6),
         .testTarget(name: "MeshtopDemoTests", dependencies: ["MeshtopDemo"], swiftSettings: swift6),
+        .testTarget(
+            name: "MeshtopPostgresTests", dependencies: ["MeshtopPostgres", "MeshtopStore", "MeshtopModel"],
+            swiftSettings: swift6),
         .testTarget(
             name: "MeshtopCLITests", dependencies: ["MeshtopCLI", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swift6),

@@ -54,6 +54,8 @@ public struct ConsoleCommand: AsyncParsableCommand {
             reader = try makeConsoleReader(path: path)
         } catch let error as StoreError {
             throw MeshtopError.database(error.description)
+        } catch let error as MeshtopError {
+            throw error
         } catch {
             throw MeshtopError("cannot open \(path): \(error); check --db PATH", code: MeshtopExit.database)
         }
@@ -77,5 +79,5 @@ public struct ConsoleCommand: AsyncParsableCommand {
 /// The console's data source for a database path: the query layer over a read-only store. Throws
 /// `StoreError.missing` when there is no database, so the caller can exit with code 3 before touching the screen.
 func makeConsoleReader(path: String) throws -> any QueryReading {
-    try MeshtopQueries.open(path: path, timeout: QueryTimeout.console)
+    try StoreOpening.queries(path, timeout: QueryTimeout.console)
 }

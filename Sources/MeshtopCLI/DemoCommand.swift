@@ -50,7 +50,8 @@ public struct DemoCommand: AsyncParsableCommand {
             throw MeshtopError("\(error)", code: MeshtopExit.usage)
         }
         let path = try db ?? Self.temporaryDatabasePath()
-        FileHandle.standardError.write(Data("meshtop demo: scenario '\(scenario.name)', database \(path)\n".utf8))
+        FileHandle.standardError.write(
+            Data("meshtop demo: scenario '\(scenario.name)', database \(StoreOpening.display(path))\n".utf8))
         let transports = scenario.transportLines.map { "meshtop demo: \($0)\n" }.joined()
         FileHandle.standardError.write(Data(transports.utf8))
         let session = try await DemoSession.start(scenario: scenario, databasePath: path, speed: speed)

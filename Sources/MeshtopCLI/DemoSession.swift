@@ -3,6 +3,7 @@ import Logging
 import MeshtopCollector
 import MeshtopDemo
 import MeshtopModel
+import MeshtopPostgres
 import MeshtopNet
 
 /// A running demo: the in-process collector plus the simulator thread that feeds it over UDP, OTLP/HTTP and
@@ -37,14 +38,20 @@ final class DemoSession: @unchecked Sendable {
         config.metricFlushIntervalMicros = max(1_000_000, Int64(10_000_000 / speed))
         var rulesFile: String?
         if let rules = scenario.rules {
-            let file = databasePath + ".rules.yaml"
+            let file =
+                PostgresURL.isURL(databasePath)
+                ? FileManager.default.temporaryDirectory.appendingPathComponent("meshtop-demo-\(getpid()).rules.yaml").path
+                : databasePath + ".rules.yaml"
             try rules.write(toFile: file, atomically: true, encoding: .utf8)
             config.rulesPath = file
             rulesFile = file
         }
         var logger = Logger(label: "meshtop.demo")
         logger.logLevel = .error
-        let collector = Collector(config: config, databasePath: databasePath, logger: logger)
+        let target = try StoreOpening.target(databasePath)
+        let collector = Collector(
+            config: config, databasePath: target.display, logger: logger,
+            openStore: StoreOpening.collectorStore(target, collectorID: "demo:\(getpid())"))
         do {
             try await collector.start()
         } catch let error as CollectorError {

@@ -23,7 +23,7 @@ struct DemoSummary {
     ]
 
     static func read(databasePath: String, scenario: Scenario? = nil) throws -> DemoSummary {
-        let store = try MeshtopStore.openReadOnly(path: databasePath)
+        let store = try StoreOpening.reader(databasePath, timeout: nil)
         let q = MeshtopQueries(reader: store)
         let latest = try q.latestEventMicros() ?? SystemClock.wallMicros()
         // The whole run, whatever the speed: from well before the story to just after its end.

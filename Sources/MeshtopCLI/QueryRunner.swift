@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MeshtopModel
+import MeshtopPostgres
 import MeshtopQuery
 import MeshtopStore
 
@@ -10,12 +11,7 @@ enum QueryRunner {
     /// Opens the database read-only, each read bounded by `timeout` seconds when given; throws exit 3 with what
     /// to do when it is missing or unreadable.
     static func open(_ options: DatabaseOptions, timeout: Double? = nil) throws -> MeshtopQueries {
-        let path = options.resolvedPath
-        do {
-            return try MeshtopQueries.open(path: path, timeout: timeout)
-        } catch {
-            throw MeshtopError(describe(error, path: path), code: MeshtopExit.database)
-        }
+        try StoreOpening.queries(options.resolvedPath, timeout: timeout)
     }
 
     /// Runs a read; query errors become exit 2, database errors 3, a read past its time bound 5.
@@ -34,6 +30,8 @@ enum QueryRunner {
 
     static func describe(_ error: Error, path: String) -> String {
         if let e = error as? StoreError { return e.description }
+        if let e = error as? PostgresStoreError { return e.description }
+        let path = StoreOpening.display(path)
         return "cannot read the meshtop database at \(path): \(error); start `meshtop collect` to create it, "
             + "or pass --db PATH"
     }

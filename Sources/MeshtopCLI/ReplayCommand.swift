@@ -54,12 +54,7 @@ public struct ReplayCommand: ParsableCommand {
         let window = try window(nowMicros: SystemClock.wallMicros())
         let format = try outputFormat()
         let path = database.resolvedPath
-        let store: MeshtopStore
-        do {
-            store = try MeshtopStore.openReadOnly(path: path, readTimeout: nil)
-        } catch {
-            throw MeshtopError(QueryRunner.describe(error, path: path), code: MeshtopExit.database)
-        }
+        let store = try StoreOpening.reader(path, timeout: nil)
         let result = try QueryRunner.attempt(path) { try ReplayRun(reader: store, rules: ruleSet).run(window: window) }
         QueryRunner.emit(ReplayRenderer.render(result, as: format))
     }

@@ -27,10 +27,19 @@ public final class Collector: @unchecked Sendable {
     private let otlpMetrics: OTLPMetricState
     private var stopped = false
 
-    public init(config: CollectorConfig, databasePath: String, logger: Logger = Logger(label: "meshtop.collector")) {
+    /// Opens the store the writer writes to, given `databasePath`; nil opens SQLite (`MeshtopStore.open(path:)`).
+    /// The CLI injects the PostgreSQL store this way (docs/scaling.md), so the collector never imports it.
+    public typealias StoreOpener = @Sendable (String) throws -> any StoreWriter
+    private let openStore: StoreOpener?
+
+    public init(
+        config: CollectorConfig, databasePath: String, logger: Logger = Logger(label: "meshtop.collector"),
+        openStore: StoreOpener? = nil
+    ) {
         self.config = config
         self.databasePath = databasePath
         self.logger = logger
+        self.openStore = openStore
         self.queue = IngestQueue(capacity: config.queueCapacity, capacityBytes: config.queueBytes)
         // Cumulative OTLP series that began before this collector started only set a baseline (no double count
         // of their history after a restart).
@@ -54,9 +63,9 @@ public final class Collector: @unchecked Sendable {
     /// Opens (or creates) the database, loads the rules, binds every listener and starts the writer.
     public func start() async throws {
         signal(SIGPIPE, SIG_IGN)
-        let store: MeshtopStore
+        let store: any StoreWriter
         do {
-            store = try MeshtopStore.open(path: databasePath)
+            store = try openStore?(databasePath) ?? MeshtopStore.open(path: databasePath)
         } catch {
             throw CollectorError.database(path: databasePath, reason: "\(error)")
         }

@@ -5,31 +5,44 @@ import Foundation
 /// half-second and the one before it.
 struct PassWindow: Sendable, Hashable {
     static let bucketMs: Int64 = 500
-    private var starts: [Int64] = [Int64.min, Int64.min]
-    private var passes: [Int64] = [0, 0]
+    // Two buckets as plain fields (no array: a decision touches no heap storage).
+    private var start0 = Int64.min
+    private var start1 = Int64.min
+    private var passes0: Int64 = 0
+    private var passes1: Int64 = 0
 
     private static func start(_ ms: Int64) -> Int64 { ms - ((ms % bucketMs) + bucketMs) % bucketMs }
     private static func index(_ ms: Int64) -> Int { Int(((ms / bucketMs) % 2 + 2) % 2) }
 
     /// Passes in the buckets whose start is within 1 s before `nowMs` (LeapArray `isWindowDeprecated`).
+    @inline(__always)
     func passQps(_ nowMs: Int64) -> Int64 {
+        let oldest = nowMs - 2 * Self.bucketMs
         var n: Int64 = 0
-        for i in 0..<2 where starts[i] <= nowMs && starts[i] >= nowMs - 2 * Self.bucketMs {
-            n += passes[i]
-        }
+        if start0 <= nowMs && start0 >= oldest { n += passes0 }
+        if start1 <= nowMs && start1 >= oldest { n += passes1 }
         return n
     }
 
+    @inline(__always)
     mutating func addPass(_ nowMs: Int64) {
         let s = Self.start(nowMs)
-        let i = Self.index(nowMs)
-        if starts[i] < s {
-            starts[i] = s
-            passes[i] = 0
-        } else if starts[i] > s {
+        if Self.index(nowMs) == 0 {
+            Self.add(s, start: &start0, passes: &passes0)
+        } else {
+            Self.add(s, start: &start1, passes: &passes1)
+        }
+    }
+
+    @inline(__always)
+    private static func add(_ s: Int64, start: inout Int64, passes: inout Int64) {
+        if start < s {
+            start = s
+            passes = 0
+        } else if start > s {
             return  // an older call than the bucket in place: Sentinel counts it in a throwaway bucket
         }
-        passes[i] += 1
+        passes += 1
     }
 }
 

@@ -76,8 +76,9 @@ extension GovernanceEngine {
         let cutoff = feedCutoff(watermark: w)
         var transitions: [BreakerTransition] = []
         var due: [LimitBook.Call] = []
-        for key in sortedEdgeKeys() {
+        for (position, key) in sortedEdgeKeys().enumerated() {
             guard let e = edges[key], !e.pending.isEmpty else { continue }
+            var list: Int32 = -1
             e.pending.sort { ($0.end, $0.duration, $0.failed ? 1 : 0) < ($1.end, $1.duration, $1.failed ? 1 : 0) }
             var n = 0
             while n < e.pending.count, e.pending[n].end <= cutoff {
@@ -85,7 +86,13 @@ extension GovernanceEngine {
                 e.breaker.record(
                     endMicros: c.end, durationMicros: c.duration, failed: c.failed, transitions: &transitions)
                 e.fedUpTo = max(e.fedUpTo, c.end)
-                if !limits.isEmpty { due.append(LimitBook.Call(edge: key, end: c.end, duration: c.duration)) }
+                if !limits.isEmpty {
+                    if list < 0 { list = limits.slotList(for: key) }
+                    if !limits.isEmpty(list: list) {
+                        due.append(
+                            LimitBook.Call(end: c.end, order: Int32(position), list: list, duration: c.duration))
+                    }
+                }
                 n += 1
             }
             if n > 0 {

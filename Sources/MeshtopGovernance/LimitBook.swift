@@ -21,10 +21,14 @@ struct LimitBook {
         var queued: Int64 = 0
     }
 
-    /// A call due for the limits (fed with the breakers, then merged across edges in end-time order).
+    /// A call due for the limits (fed with the breakers, then merged across edges in end-time order). Plain
+    /// integers, so the per-tick sort moves no strings.
     struct Call {
-        var edge: EdgeKey
         var end: Int64
+        /// The edge's position among the engine's sorted edges: calls ending at the same microsecond go by edge.
+        var order: Int32
+        /// The edge's slot list (`slotList(for:)`).
+        var list: Int32
         var duration: Int64
     }
 
@@ -32,7 +36,9 @@ struct LimitBook {
     private var controllers: [FlowController] = []
     private(set) var resources: [Resource] = []
     private var slotOf: [Resource: Int] = [:]
-    private var edgeSlots: [EdgeKey: [Int]] = [:]
+    private var edgeSlots: [EdgeKey: Int32] = [:]
+    /// The slots each edge's calls feed, by `Call.list`.
+    private var slotLists: [[Int]] = []
     /// Each slot's counts for the minute of its latest call, written to `minutes` once per feed.
     private var current: [(minute: Int64, counts: Counts, touched: Bool)] = []
     private var touched: [Int] = []
@@ -50,6 +56,7 @@ struct LimitBook {
         resources = []
         slotOf = [:]
         edgeSlots = [:]
+        slotLists = []
         current = []
         minutes = [:]
         changed = []
@@ -63,7 +70,8 @@ struct LimitBook {
         }
     }
 
-    private mutating func slots(for edge: EdgeKey) -> [Int] {
+    /// The index of the slots `edge`'s calls feed (created on first use); its list is empty when no rule matches.
+    mutating func slotList(for edge: EdgeKey) -> Int32 {
         if let s = edgeSlots[edge] { return s }
         var out: [Int] = []
         for (i, rule) in rules.enumerated() where rule.matches(caller: edge.caller, callee: edge.callee) {
@@ -81,20 +89,25 @@ struct LimitBook {
                 current.append((Int64.min, Counts(), false))
             }
         }
-        edgeSlots[edge] = out
-        return out
+        let list = Int32(slotLists.count)
+        slotLists.append(out)
+        edgeSlots[edge] = list
+        return list
     }
+
+    /// True when `list` feeds no controller.
+    func isEmpty(list: Int32) -> Bool { slotLists[Int(list)].isEmpty }
 
     /// Feeds calls (any order; sorted here by end time, then edge) to every rule they match.
     mutating func feed(_ calls: inout [Call]) {
         guard !rules.isEmpty, !calls.isEmpty else { return }
-        calls.sort { $0.end != $1.end ? $0.end < $1.end : ($0.edge, $0.duration) < ($1.edge, $1.duration) }
-        var lastEdge: EdgeKey?
+        calls.sort { ($0.end, $0.order, $0.duration) < ($1.end, $1.order, $1.duration) }
+        var lastList: Int32 = -1
         var slots: [Int] = []
         for c in calls {
-            if c.edge != lastEdge {
-                slots = self.slots(for: c.edge)
-                lastEdge = c.edge
+            if c.list != lastList {
+                slots = slotLists[Int(c.list)]
+                lastList = c.list
             }
             guard !slots.isEmpty else { continue }
             let endMs = Self.floorMs(c.end)
