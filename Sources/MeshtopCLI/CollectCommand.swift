@@ -22,6 +22,11 @@ public struct CollectCommand: AsyncParsableCommand {
 
     @OptionGroup public var db: DatabaseOptions
 
+    @Option(
+        name: .customLong("collector-id"),
+        help: "With a postgresql:// --db: this collector's id on its rows and rollups (default HOST:PID).")
+    public var collectorID: String?
+
     @Option(name: .customLong("listen"), help: "Line listener HOST:PORT (repeatable; default 127.0.0.1:8125).")
     public var listen: [String] = []
 
@@ -147,8 +152,11 @@ public struct CollectCommand: AsyncParsableCommand {
             return handler
         }
         let config = try makeConfig()
-        let path = db.resolvedPath
-        let collector = Collector(config: config, databasePath: path)
+        let target = try StoreOpening.target(db.resolvedPath)
+        let path = target.display
+        let collector = Collector(
+            config: config, databasePath: path,
+            openStore: StoreOpening.collectorStore(target, collectorID: collectorID ?? StoreOpening.defaultCollectorID))
         do {
             try await collector.start()
         } catch let error as CollectorError {

@@ -245,7 +245,9 @@ final class IngestWriter: @unchecked Sendable {
                 logger.error("database write failed, \(records) records kept for a retry: \(what)")
                 let since = RFC3339.format(micros: config.wallClock.micros())
                 store.setWriterStatus(
-                    (what.hasPrefix("disk full") ? "disk full" : "writes failing") + " since \(since), retrying")
+                    (what.hasPrefix("disk full")
+                        ? "disk full" : what.hasPrefix("store unavailable") ? "store unavailable" : "writes failing")
+                        + " since \(since), retrying")
             }
             return false
         }
