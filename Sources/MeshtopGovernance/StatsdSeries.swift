@@ -13,6 +13,9 @@ final class StatsdSeries {
     private var members: Set<String> = []
     /// Pre-aggregated points (OTLP histograms and summaries) received this interval.
     private var merged = DistributionMerge()
+    /// OTLP exemplars' trace ids this interval: the latest `exemplarsKept`, oldest first.
+    private var exemplars: [TraceID] = []
+    static let exemplarsKept = 4
 
     init(_ m: MetricSample) {
         name = m.name
@@ -23,6 +26,10 @@ final class StatsdSeries {
 
     func add(_ m: MetricSample, at now: Int64) {
         lastSeenMicros = now
+        for id in m.exemplarTraceIDs where !exemplars.contains(id) {
+            if exemplars.count == Self.exemplarsKept { exemplars.removeFirst() }
+            exemplars.append(id)
+        }
         let rate = m.sampleRate > 0 && m.sampleRate <= 1 ? m.sampleRate : 1
         switch type {
         case .counter:
@@ -47,6 +54,8 @@ final class StatsdSeries {
         var r = MetricRollup(
             timeMicros: timeMicros, intervalMicros: intervalMicros, name: name, type: type, tags: tags,
             service: service)
+        r.exemplarTraceIDs = exemplars
+        exemplars.removeAll()
         let seconds = Double(intervalMicros) / 1_000_000
         switch type {
         case .counter:

@@ -160,6 +160,8 @@ public struct MetricRollup: Hashable, Sendable {
     public var std: Double?
     public var last: Double?
     public var unique: Int?
+    /// Trace ids of OTLP exemplars received in the interval (the latest few, oldest first).
+    public var exemplarTraceIDs: [TraceID] = []
 
     public init(
         timeMicros: Int64, intervalMicros: Int64, name: String, type: MetricType, tags: [String], service: String,

@@ -51,6 +51,9 @@ public struct MetricSample: Hashable, Sendable {
     /// For a `.distribution` that arrived pre-aggregated (OTLP histograms and summaries): the whole point, which
     /// the aggregator merges instead of `value` (then the point's mean, for display only).
     public var distribution: MetricDistribution?
+    /// Trace ids of the point's OTLP exemplars (sampled measurements recorded inside a trace), so a metric can
+    /// lead to a trace; empty for StatsD.
+    public var exemplarTraceIDs: [TraceID] = []
 
     public init(
         name: String, type: MetricType, value: Double, setMember: String? = nil, isDelta: Bool = false,

@@ -98,7 +98,11 @@ enum OTLPMetrics {
                 }
                 let d = cumulative.delta(
                     series: c.series("sum", p), start: p.startTimeUnixNano, time: p.timeUnixNano, value: v)
-                if let d { out.records.append(.metric(sample(c, p.attributes, .counter, d))) }
+                if let d {
+                    var smp = sample(c, p.attributes, .counter, d)
+                    smp.exemplarTraceIDs = p.exemplarTraceIDs
+                    out.records.append(.metric(smp))
+                }
             case (.cumulative, false): number(p, c, .gauge, isDelta: false, into: &out)
             case (.delta, let monotonic): number(p, c, monotonic ? .counter : .gauge, isDelta: !monotonic, into: &out)
             default: out.reject(.invalidMetricPoint)
@@ -114,6 +118,7 @@ enum OTLPMetrics {
         }
         var s = sample(c, p.attributes, type, v)
         s.isDelta = isDelta
+        s.exemplarTraceIDs = p.exemplarTraceIDs
         out.records.append(.metric(s))
     }
 
@@ -136,6 +141,7 @@ enum OTLPMetrics {
             let mean = delta.count > 0 ? (delta.sum ?? 0) / delta.count : 0
             var s = sample(c, p.attributes, .distribution, mean)
             s.distribution = delta
+            s.exemplarTraceIDs = p.exemplarTraceIDs
             out.records.append(.metric(s))
         }
     }
@@ -159,9 +165,30 @@ protocol DataPoint {
     var startTimeUnixNano: UInt64 { get }
     var timeUnixNano: UInt64 { get }
     var flags: UInt32 { get }
+    /// The trace ids of the point's exemplars (16 non-zero bytes; others left out), distinct, in order.
+    var exemplarTraceIDs: [TraceID] { get }
 }
 
-extension Opentelemetry_Proto_Metrics_V1_NumberDataPoint: DataPoint {}
-extension Opentelemetry_Proto_Metrics_V1_HistogramDataPoint: DataPoint {}
-extension Opentelemetry_Proto_Metrics_V1_ExponentialHistogramDataPoint: DataPoint {}
-extension Opentelemetry_Proto_Metrics_V1_SummaryDataPoint: DataPoint {}
+extension OTLPMetrics {
+    static func traceIDs(_ exemplars: [Opentelemetry_Proto_Metrics_V1_Exemplar]) -> [TraceID] {
+        var out: [TraceID] = []
+        for e in exemplars {
+            if let id = OTLPValues.traceID(e.traceID), !out.contains(id) { out.append(id) }
+        }
+        return out
+    }
+}
+
+extension Opentelemetry_Proto_Metrics_V1_NumberDataPoint: DataPoint {
+    var exemplarTraceIDs: [TraceID] { exemplars.isEmpty ? [] : OTLPMetrics.traceIDs(exemplars) }
+}
+extension Opentelemetry_Proto_Metrics_V1_HistogramDataPoint: DataPoint {
+    var exemplarTraceIDs: [TraceID] { exemplars.isEmpty ? [] : OTLPMetrics.traceIDs(exemplars) }
+}
+extension Opentelemetry_Proto_Metrics_V1_ExponentialHistogramDataPoint: DataPoint {
+    var exemplarTraceIDs: [TraceID] { exemplars.isEmpty ? [] : OTLPMetrics.traceIDs(exemplars) }
+}
+extension Opentelemetry_Proto_Metrics_V1_SummaryDataPoint: DataPoint {
+    /// Summaries carry no exemplars.
+    var exemplarTraceIDs: [TraceID] { [] }
+}

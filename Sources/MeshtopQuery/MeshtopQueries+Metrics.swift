@@ -5,7 +5,7 @@ extension MeshtopQueries {
     /// counters sum `count` and give `rate` = count / window seconds; gauges the last flush's value; timers,
     /// histograms and distributions sum `count` and `sum`, take the extreme `min`/`max`, `mean` = sum / count,
     /// and the percentiles of the latest flush (flush percentiles cannot be merged); sets the latest flush's
-    /// unique count. `nameGlob` is SQLite GLOB (`*`, `?`, `[…]`, case-sensitive); every tag must be present.
+    /// unique count; OTLP exemplars' trace ids, the latest 4. `nameGlob` is SQLite GLOB (`*`, `?`, `[…]`, case-sensitive); every tag must be present.
     public func metrics(_ search: MetricSearch) throws -> [MetricRow] {
         let flushes = try reader.metricFlushes(search)
         var order: [String] = []
@@ -51,6 +51,10 @@ extension MeshtopQueries {
             row.p95 = latest.p95
             row.p99 = latest.p99
             row.series = flushes.map { $0.mean ?? 0 }
+        }
+        for id in flushes.lazy.flatMap(\.exemplarTraceIDs) where !row.exemplarTraceIDs.contains(id) {
+            if row.exemplarTraceIDs.count == 4 { row.exemplarTraceIDs.removeFirst() }
+            row.exemplarTraceIDs.append(id)
         }
         return row
     }

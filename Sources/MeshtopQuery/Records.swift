@@ -135,7 +135,8 @@ public enum Records {
             })
     }
 
-    /// Only the fields that apply to each series' type are present.
+    /// Only the fields that apply to each series' type are present; `exemplar_trace_ids` (JSON/JSONL only) when
+    /// OTLP exemplars named traces.
     public static func metrics(_ rows: [MetricRow]) -> OutputTable {
         OutputTable(
             columns: [
@@ -156,6 +157,11 @@ public enum Records {
                     if let value { fields.append(OutputField(key, .number(value, decimals: 2))) }
                 }
                 if let u = m.unique { fields.append(OutputField("unique", .int(Int64(u)))) }
+                if !m.exemplarTraceIDs.isEmpty {
+                    fields.append(
+                        OutputField(
+                            "exemplar_trace_ids", .list(m.exemplarTraceIDs.map { .text($0.hex) }), inTable: false))
+                }
                 return OutputRecord(fields)
             })
     }

@@ -164,6 +164,8 @@ public struct MetricRow: Sendable, Hashable {
     /// One value per flush across the window (oldest first): count for counters, last for gauges, mean for
     /// timer-likes, unique for sets. For sparklines.
     public var series: [Double]
+    /// Trace ids of OTLP exemplars in the window: the latest 4, oldest first (empty for StatsD).
+    public var exemplarTraceIDs: [TraceID] = []
 
     public init(
         name: String, type: MetricType, tags: [String], service: String, count: Double? = nil, sum: Double? = nil,

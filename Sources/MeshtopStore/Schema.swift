@@ -14,6 +14,7 @@ enum Schema {
         m.registerMigration("v5-limit-stats", migrate: limitStatsV5)
         m.registerMigration("v6-service-concurrency", migrate: serviceConcurrencyV6)
         m.registerMigration("v7-span-links", migrate: spanLinksV7)
+        m.registerMigration("v8-metric-exemplars", migrate: metricExemplarsV8)
         return m
     }()
 
@@ -76,6 +77,11 @@ enum Schema {
     /// Span links (`SpanLinksJSON`): a nullable JSON column, NULL for a span without links.
     private static func spanLinksV7(_ db: Database) throws {
         try db.execute(sql: "ALTER TABLE spans ADD COLUMN links TEXT")
+    }
+
+    /// OTLP exemplars' trace ids on metric rollups (`MetricRollupRecord.Columns.exemplars`), NULL when none.
+    private static func metricExemplarsV8(_ db: Database) throws {
+        try db.execute(sql: "ALTER TABLE metric_rollups ADD COLUMN exemplars TEXT")
     }
 
     private static func createV1(_ db: Database) throws {

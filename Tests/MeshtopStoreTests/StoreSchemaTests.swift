@@ -13,7 +13,7 @@ import Testing
         "logs": ["id", "time_us", "service", "host", "severity", "message", "trace_id", "span_id", "attributes"],
         "metric_rollups": [
             "time_us", "interval_us", "name", "type", "tags", "service", "count", "sum", "rate", "min", "max",
-            "mean", "p50", "p90", "p95", "p99", "std", "last", "uniq",
+            "mean", "p50", "p90", "p95", "p99", "std", "last", "uniq", "exemplars",
         ],
         "service_rollups": [
             "minute_us", "service", "requests", "errors", "sum_us", "max_us", "satisfied", "tolerating", "histogram",

@@ -110,6 +110,8 @@ struct MetricRollupRecord: FetchableRecord, PersistableRecord {
         static let std = Column("std")
         static let last = Column("last")
         static let unique = Column("uniq")
+        /// Migration `v8-metric-exemplars`: exemplar trace ids as comma-separated hex, NULL when none.
+        static let exemplars = Column("exemplars")
     }
 
     var rollup: MetricRollup
@@ -126,6 +128,9 @@ struct MetricRollupRecord: FetchableRecord, PersistableRecord {
             max: row[Columns.max], mean: row[Columns.mean], p50: row[Columns.p50], p90: row[Columns.p90],
             p95: row[Columns.p95], p99: row[Columns.p99], std: row[Columns.std], last: row[Columns.last],
             unique: row[Columns.unique])
+        if let exemplars: String = row[Columns.exemplars] {
+            rollup.exemplarTraceIDs = exemplars.split(separator: ",").compactMap { TraceID(hex: $0) }
+        }
     }
 
     func encode(to container: inout PersistenceContainer) {
@@ -148,6 +153,8 @@ struct MetricRollupRecord: FetchableRecord, PersistableRecord {
         container[Columns.std] = rollup.std
         container[Columns.last] = rollup.last
         container[Columns.unique] = rollup.unique
+        container[Columns.exemplars] =
+            rollup.exemplarTraceIDs.isEmpty ? nil : rollup.exemplarTraceIDs.map(\.hex).joined(separator: ",")
     }
 }
 
