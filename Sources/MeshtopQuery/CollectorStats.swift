@@ -84,6 +84,7 @@ public struct CollectorStats: Sendable {
                     OutputField("metrics", .int(counter("parsed.metrics"))),
                 ])),
             OutputField("rejected", obj(rejected)), OutputField("dropped", .int(counter("dropped"))),
+            OutputField("dropped_kernel", .int(counter("dropped.kernel"))),
             OutputField("denied", .int(counter("denied"))), OutputField("batches", .int(counter("batches"))),
             OutputField("rows", obj(rows.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })),
             OutputField("db_bytes", .int(dbBytes)), OutputField("uptime_s", num(uptimeSeconds)),
@@ -121,6 +122,7 @@ public struct CollectorStats: Sendable {
             ("received datagrams", String(counter("received_datagrams"))), ("lines", String(counter("lines"))),
             ("parsed spans", String(counter("parsed.spans"))), ("parsed logs", String(counter("parsed.logs"))),
             ("parsed metrics", String(counter("parsed.metrics"))), ("dropped", String(counter("dropped"))),
+            ("dropped by kernel", String(counter("dropped.kernel"))),
             ("denied", String(counter("denied"))), ("batches", String(counter("batches"))),
             ("database", "\(dbBytes) bytes"),
         ]

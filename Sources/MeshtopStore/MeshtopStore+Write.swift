@@ -89,7 +89,6 @@ extension MeshtopStore {
             INSERT INTO logs(time_us, service, host, severity, message, trace_id, span_id, attributes)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """))
-        var fts = SQLiteBinder(try db.cachedStatement(sql: "INSERT INTO logs_fts(rowid, message) VALUES (?, ?)"))
         var json: [UInt8] = []
         json.reserveCapacity(512)
         for (i, l) in logs.enumerated() {
@@ -108,10 +107,15 @@ extension MeshtopStore {
                 b.text(bytes: json)
             }
             try b.execute(db)
-            fts.int(db.lastInsertedRowID)
-            fts.text(l.message)
-            try fts.execute(db)
         }
+        // The batch's rows have consecutive ids (one writer, one transaction): index their messages in one
+        // statement that reads them back from the pages just written, instead of binding every message twice.
+        let last = db.lastInsertedRowID
+        var fts = SQLiteBinder(try db.cachedStatement(
+            sql: "INSERT INTO logs_fts(rowid, message) SELECT id, message FROM logs WHERE id BETWEEN ? AND ?"))
+        fts.int(last - Int64(logs.count) + 1)
+        fts.int(last)
+        try fts.execute(db)
     }
 
     static func insertMetricRollups(_ rollups: [MetricRollup], _ db: Database) throws {
