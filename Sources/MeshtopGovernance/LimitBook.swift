@@ -44,6 +44,8 @@ struct LimitBook {
     private var touched: [Int] = []
     private(set) var minutes: [MinuteKey: Counts] = [:]
     private var changed: Set<MinuteKey> = []
+    /// Each slot's position in (rule name, service, caller, callee) order; rebuilt when slots are added.
+    private var rank: [Int] = []
 
     var isEmpty: Bool { rules.isEmpty }
 
@@ -60,6 +62,7 @@ struct LimitBook {
         current = []
         minutes = [:]
         changed = []
+        rank = []
         for (i, r) in old.2.enumerated() {
             guard let rule = new.firstIndex(of: old.0[r.rule]) else { continue }
             let moved = Resource(rule: rule, service: r.service, caller: r.caller, callee: r.callee)
@@ -152,17 +155,25 @@ struct LimitBook {
     /// The minutes whose counts changed since the last drain (upsert).
     mutating func drainChanged() -> [LimitStat] {
         guard !changed.isEmpty else { return [] }
-        let out = changed.map { k -> LimitStat in
+        // Sorted by (minute, rule name, service, caller, callee) through each slot's rank in that order, so the
+        // sort compares integers, not strings.
+        if rank.count != resources.count {
+            let order = resources.indices.sorted { a, b in
+                let (x, y) = (resources[a], resources[b])
+                return (rules[x.rule].name, x.service, x.caller, x.callee)
+                    < (rules[y.rule].name, y.service, y.caller, y.callee)
+            }
+            rank = [Int](repeating: 0, count: resources.count)
+            for (position, slot) in order.enumerated() { rank[slot] = position }
+        }
+        let keys = changed.sorted { ($0.minute, rank[$0.slot]) < ($1.minute, rank[$1.slot]) }
+        changed.removeAll(keepingCapacity: true)
+        return keys.map { k -> LimitStat in
             let c = minutes[k] ?? Counts()
             let r = resources[k.slot]
             return LimitStat(
                 minuteMicros: k.minute, rule: rules[r.rule].name, service: r.service, caller: r.caller,
                 callee: r.callee, passed: c.passed, blocked: c.blocked, queued: c.queued)
-        }
-        changed.removeAll(keepingCapacity: true)
-        return out.sorted {
-            ($0.minuteMicros, $0.rule, $0.service, $0.caller, $0.callee)
-                < ($1.minuteMicros, $1.rule, $1.service, $1.caller, $1.callee)
         }
     }
 
