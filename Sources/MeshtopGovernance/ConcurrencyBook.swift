@@ -10,8 +10,13 @@ import MeshtopModel
 /// service had nothing in flight at all are skipped (no row). Cost: O(log n) per request (the sort of each tick's
 /// new requests and a heap of the running ones' ends).
 struct ConcurrencyBook {
-    /// One service's sweep.
+    /// One service's sweep. A class (one dictionary lookup per request), whose state the tick moves into a local
+    /// struct while sweeping: no exclusivity checks or copies per event.
     final class Sweep {
+        var state = SweepState()
+    }
+
+    struct SweepState {
         /// Requests not yet swept in, as (start, end).
         var incoming: [(start: Int64, end: Int64)] = []
         /// Ends of the requests in flight at `position`.
@@ -33,10 +38,10 @@ struct ConcurrencyBook {
     mutating func add(service: String, start: Int64, end: Int64) {
         guard end > start else { return }
         if let s = sweeps[service] {
-            s.incoming.append((start, end))
+            s.state.incoming.append((start, end))
         } else {
             let s = Sweep()
-            s.incoming.append((start, end))
+            s.state.incoming.append((start, end))
             sweeps[service] = s
         }
     }
@@ -46,9 +51,12 @@ struct ConcurrencyBook {
     mutating func sweep(upTo cutoff: Int64, forgetBefore: Int64) -> [ServiceConcurrency] {
         var out: [ServiceConcurrency] = []
         var forget: [String] = []
-        for (service, s) in sweeps {
-            late += Self.sweep(s, service: service, upTo: cutoff, into: &out)
+        for (service, sweep) in sweeps {
+            var s = sweep.state
+            sweep.state = SweepState()  // the local copy is the only owner of the arrays while sweeping
+            late += Self.sweep(&s, service: service, upTo: cutoff, into: &out)
             if s.minute == nil, s.incoming.isEmpty, s.lastActivity < forgetBefore { forget.append(service) }
+            sweep.state = s
         }
         for f in forget { sweeps[f] = nil }
         out.sort { ($0.minuteMicros, $0.service) < ($1.minuteMicros, $1.service) }
@@ -56,9 +64,9 @@ struct ConcurrencyBook {
     }
 
     /// Returns the number of late requests.
-    private static func sweep(_ s: Sweep, service: String, upTo cutoff: Int64, into out: inout [ServiceConcurrency])
-        -> Int64
-    {
+    private static func sweep(
+        _ s: inout SweepState, service: String, upTo cutoff: Int64, into out: inout [ServiceConcurrency]
+    ) -> Int64 {
         if let p = s.position, cutoff <= p { return 0 }
         var late: Int64 = 0
         var ready = 0
@@ -79,7 +87,7 @@ struct ConcurrencyBook {
             let nextStart = i < ready ? max(s.incoming[i].start, s.position!) : Int64.max
             let nextEnd = s.running.min ?? Int64.max
             let t = min(nextStart, nextEnd, cutoff)
-            if !advance(s, service: service, to: t, nextStart: nextStart, into: &out) { break }
+            if !advance(&s, service: service, to: t, nextStart: nextStart, into: &out) { break }
             if t >= cutoff && nextEnd >= cutoff && nextStart >= cutoff { break }
             if nextEnd <= nextStart {
                 _ = s.running.popMin()
@@ -103,7 +111,7 @@ struct ConcurrencyBook {
     /// Moves the sweep to `t`, closing the minutes it passes. Returns false when the service went idle (nothing in
     /// flight, its minute closed, no request due before `t` in a later minute): the sweep stops there.
     private static func advance(
-        _ s: Sweep, service: String, to t: Int64, nextStart: Int64, into out: inout [ServiceConcurrency]
+        _ s: inout SweepState, service: String, to t: Int64, nextStart: Int64, into out: inout [ServiceConcurrency]
     ) -> Bool {
         guard var m = s.minute, var p = s.position else { return false }
         let level = s.running.count
@@ -133,7 +141,7 @@ struct ConcurrencyBook {
         return true
     }
 
-    private static func row(_ s: Sweep, service: String, minute: Int64) -> ServiceConcurrency {
+    private static func row(_ s: SweepState, service: String, minute: Int64) -> ServiceConcurrency {
         ServiceConcurrency(
             minuteMicros: minute, service: service, maxInFlight: s.levels.maxLevel,
             p99InFlight: s.levels.percentile(99), levels: s.levels.encode())
