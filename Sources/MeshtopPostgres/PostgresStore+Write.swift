@@ -360,7 +360,7 @@ extension PostgresStore: StoreWriter {
         var result = PruneResult.empty
         if election != nil && !isLeader { return result }
         let started = SystemClock.monotonicMicros()
-        try pool.withConnection { c in
+        try withOwnConnection { c in
             let size = { try c.run("SELECT pg_database_size(current_database())", self.logger).first?.decode(Int64.self) ?? 0 }
             result.usedBytesBefore = try size()
             for (table, column) in PostgresSchema.partitioned {

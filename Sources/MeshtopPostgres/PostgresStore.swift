@@ -111,7 +111,7 @@ public final class PostgresStore: @unchecked Sendable {
         guard !wanted.isEmpty else { return }
         let creatable = wanted.filter { $0 >= today - 30 && $0 <= today + 2 }.sorted()
         if !creatable.isEmpty {
-            try pool.withConnection { c in
+            try withOwnConnection { c in
                 try c.exec("BEGIN", logger)
                 do {
                     try c.exec("SELECT pg_advisory_xact_lock(\(PostgresSchema.partitionLockKey))", logger)
@@ -142,6 +142,18 @@ public final class PostgresStore: @unchecked Sendable {
             }
         }
         lock.withLock { ensuredDays.formUnion(wanted) }
+    }
+
+    /// A writing store runs its own statements (partitions, retention) on the writer's connection, never on a
+    /// pooled one that may have outlived a server restart; readers use the pool.
+    func withOwnConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        if readOnly { return try pool.withConnection(body) }
+        do {
+            return try body(try writer())
+        } catch {
+            dropWriterIfBroken(error)
+            throw ConnectionPool.mapped(error, location: url.description)
+        }
     }
 
     /// The daily partitions of `table`, by day, from the catalog.
