@@ -26,10 +26,10 @@ enum PostgresSchema {
     static let tables = [
         "spans", "logs", "metric_rollups", "service_rollups", "edge_rollups", "breakers", "breaker_transitions",
         "alerts", "alert_history", "collector_counters", "collector_gauges", "rejects", "meta", "health_thresholds",
-        "limit_stats", "meshtop_collectors",
+        "limit_stats", "meshtop_collectors", "service_concurrency",
     ]
 
-    static let migrations: [(name: String, sql: String)] = [("v1", v1)]
+    static let migrations: [(name: String, sql: String)] = [("v1", v1), ("v2-links-exemplars-concurrency", v2)]
 
     static let v1 = """
         CREATE SEQUENCE spans_id_seq CACHE 1000;
@@ -125,6 +125,18 @@ enum PostgresSchema {
             collector text PRIMARY KEY, status text NOT NULL, leader boolean NOT NULL, started_us bigint NOT NULL,
             updated_us bigint NOT NULL);
         CREATE TABLE meta(key text PRIMARY KEY, value text NOT NULL);
+        """
+
+    /// As SQLite's v6–v8: span links (NULL without links, else `SpanLinksJSON` text), OTLP exemplars' trace ids on
+    /// metric rollups (comma-separated hex, NULL when none), and in-flight requests per collector, service and
+    /// minute (each collector's share: see docs/scaling.md).
+    static let v2 = """
+        ALTER TABLE spans ADD COLUMN links text;
+        ALTER TABLE metric_rollups ADD COLUMN exemplars text;
+        CREATE TABLE service_concurrency(
+            collector text NOT NULL, minute_us bigint NOT NULL, service text NOT NULL, max_inflight bigint NOT NULL,
+            p99_inflight bigint NOT NULL, levels bytea NOT NULL, PRIMARY KEY(collector, service, minute_us));
+        CREATE INDEX service_concurrency_minute ON service_concurrency(minute_us)
         """
 
     /// Applies the migrations not yet recorded. Refuses a database that has tables but no `meshtop_migrations`

@@ -139,9 +139,20 @@ extension PostgresStore: StoreReader {
                 SELECT DISTINCT service FROM service_rollups WHERE minute_us >= \(knownSince) AND minute_us < \(until)
                 """, logger
             ).map { try $0.decode(String.self) }
+            let concurrency = try c.run(
+                """
+                SELECT minute_us, service, max_inflight, p99_inflight, levels FROM service_concurrency
+                WHERE minute_us >= \(fromMinute) AND minute_us < \(until)
+                """, logger
+            ).map { row in
+                let (m, s, maxInFlight, p99, levels) = try row.decode((Int64, String, Int64, Int64, ByteBuffer).self)
+                return ServiceConcurrency(
+                    minuteMicros: m, service: s, maxInFlight: maxInFlight, p99InFlight: p99,
+                    levels: Array(levels.readableBytesView))
+            }
             return ServiceWindow(
                 rollups: rollups, known: known, openInboundBreakers: try openInboundBreakers(c),
-                healthThresholds: try healthThresholds(c))
+                healthThresholds: try healthThresholds(c), concurrency: concurrency)
         }
     }
 
@@ -306,7 +317,7 @@ extension PostgresStore: StoreReader {
         var binds = PostgresBindings()
         var sql = """
             SELECT time_us, interval_us, name, type, tags, service, count, sum, rate, min, max, mean, p50, p90, p95,
-                p99, std, last, uniq FROM metric_rollups WHERE time_us >= $1 AND time_us < $2
+                p99, std, last, uniq, exemplars FROM metric_rollups WHERE time_us >= $1 AND time_us < $2
             """
         binds.append(search.window.sinceMicros)
         binds.append(search.window.untilMicros)
@@ -325,7 +336,7 @@ extension PostgresStore: StoreReader {
                 let cells = row.makeRandomAccess()
                 let tags = try cells[4].decode(String.self)
                 func d(_ i: Int) throws -> Double? { try cells[i].decode(Double?.self) }
-                return MetricRollup(
+                var rollup = MetricRollup(
                     timeMicros: try cells[0].decode(Int64.self), intervalMicros: try cells[1].decode(Int64.self),
                     name: try cells[2].decode(String.self),
                     type: MetricType(rawValue: try cells[3].decode(String.self)) ?? .gauge,
@@ -333,6 +344,10 @@ extension PostgresStore: StoreReader {
                     count: try d(6), sum: try d(7), rate: try d(8), min: try d(9), max: try d(10), mean: try d(11),
                     p50: try d(12), p90: try d(13), p95: try d(14), p99: try d(15), std: try d(16), last: try d(17),
                     unique: try cells[18].decode(Int64?.self).map { Int($0) })
+                rollup.exemplarTraceIDs = (try cells[19].decode(String?.self) ?? "").split(separator: ",").compactMap {
+                    TraceID(hex: $0)
+                }
+                return rollup
             }
         }
     }
@@ -360,21 +375,28 @@ extension PostgresStore: StoreReader {
 
     static let spanColumns = """
         id, trace_id, span_id, parent_id, service, name, kind, start_us, duration_us, error, status,
-        status_message, peer_service, attributes, events
+        status_message, peer_service, attributes, events, links
         """
 
     static func storedSpan(_ row: PostgresRow) throws -> (id: Int64, span: StoredSpan) {
-        let (id, t, s, p, service, name, kind, start, duration, error, status, message, peer, attributes, events) =
-            try row.decode(
-                (Int64, Data, Data, Data?, String, String, Int64, Int64, Int64, Int64, Int64, String?, String?, String,
-                    String).self)
+        let cells = row.makeRandomAccess()
+        func int(_ i: Int) throws -> Int64 { try cells[i].decode(Int64.self) }
+        func text(_ i: Int) throws -> String? { try cells[i].decode(String?.self) }
         let span = Span(
-            traceID: TraceID(databaseBlob: t) ?? TraceID(high: 0, low: 0), spanID: SpanID(databaseBlob: s) ?? SpanID(0),
-            parentID: p.flatMap { SpanID(databaseBlob: $0) }, service: service, name: name,
-            kind: SpanKind(rawValue: Int(kind)) ?? .unspecified, startMicros: start, durationMicros: duration,
-            isError: error != 0, status: StatusCode(rawValue: Int(status)) ?? .unset, statusMessage: message,
-            peerService: peer)
-        return (id, StoredSpan(span: span, attributesJSON: attributes, eventsJSON: events))
+            traceID: TraceID(databaseBlob: try cells[1].decode(Data.self)) ?? TraceID(high: 0, low: 0),
+            spanID: SpanID(databaseBlob: try cells[2].decode(Data.self)) ?? SpanID(0),
+            parentID: try cells[3].decode(Data?.self).flatMap { SpanID(databaseBlob: $0) },
+            service: try cells[4].decode(String.self), name: try cells[5].decode(String.self),
+            kind: SpanKind(rawValue: Int(try int(6))) ?? .unspecified, startMicros: try int(7),
+            durationMicros: try int(8), isError: try int(9) != 0,
+            status: StatusCode(rawValue: Int(try int(10))) ?? .unset, statusMessage: try text(11),
+            peerService: try text(12))
+        return (
+            try int(0),
+            StoredSpan(
+                span: span, attributesJSON: try text(13) ?? "{}", eventsJSON: try text(14) ?? "[]",
+                linksJSON: try text(15))
+        )
     }
 
     func spans(_ c: PostgresConnection, traceID: Data) throws -> [StoredSpan] {
@@ -625,6 +647,21 @@ enum JSONDecoding {
         }
     }
 
+    /// `SpanLinksJSON` text back into links; an item without a valid trace and span id is left out.
+    static func links(_ json: String?) -> [SpanLink] {
+        guard let json, json != "[]", !json.isEmpty, case .success(.array(let items)) = JSONParser.parse(json) else {
+            return []
+        }
+        return items.compactMap { item in
+            guard let trace = item["trace_id"].flatMap({ TraceID(hex: attribute($0).text) }),
+                let span = item["span_id"].flatMap({ SpanID(hex: attribute($0).text) })
+            else { return nil }
+            var attributes: [Attribute] = []
+            if let a = item["attributes"], case .map(let m) = attribute(a) { attributes = m }
+            return SpanLink(traceID: trace, spanID: span, attributes: attributes)
+        }
+    }
+
     static func attribute(_ v: JSONValue) -> AttributeValue {
         switch v {
         case .null: return .string("")
@@ -641,6 +678,7 @@ enum JSONDecoding {
         var span = stored.span
         span.attributes = attributes(stored.attributesJSON)
         span.events = events(stored.eventsJSON)
+        span.links = links(stored.linksJSON)
         return span
     }
 }

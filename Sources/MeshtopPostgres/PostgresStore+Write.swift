@@ -95,6 +95,16 @@ extension PostgresStore: StoreWriter {
                     histogram = excluded.histogram
                 """, logger)
         }
+        for r in batch.governanceExtras.concurrency {
+            try c.run(
+                """
+                INSERT INTO service_concurrency(collector, minute_us, service, max_inflight, p99_inflight, levels)
+                VALUES (\(collectorID), \(r.minuteMicros), \(r.service), \(r.maxInFlight), \(r.p99InFlight),
+                    \(ByteBuffer(bytes: r.levels)))
+                ON CONFLICT (collector, service, minute_us) DO UPDATE SET max_inflight = excluded.max_inflight,
+                    p99_inflight = excluded.p99_inflight, levels = excluded.levels
+                """, logger)
+        }
         if Self.hasGovernance(batch), try leadsInTransaction(c) { try writeGovernance(batch, c) }
         if !batch.rejects.isEmpty {
             for r in batch.rejects.suffix(Self.rejectsKept) {
@@ -269,7 +279,7 @@ extension PostgresStore: StoreWriter {
         var services: [String] = [], names: [String] = [], messages: [String] = [], peers: [String] = []
         var kinds: [Int64] = [], starts: [Int64] = [], durations: [Int64] = [], errors: [Int64] = []
         var statuses: [Int64] = [], flags: [Int64] = []
-        var attributes: [String] = [], events: [String] = []
+        var attributes: [String] = [], events: [String] = [], links: [String] = []
         traceIDs.reserveCapacity(n)
         spanIDs.reserveCapacity(n)
         attributes.reserveCapacity(n)
@@ -292,17 +302,25 @@ extension PostgresStore: StoreWriter {
             flags.append((s.statusMessage == nil ? 1 : 0) | (s.peerService == nil ? 2 : 0))
             attributes.append(JSONText.encode(s.attributes))
             events.append(JSONText.encode(s.events))
+            if s.links.isEmpty {
+                links.append("")
+            } else {
+                var json: [UInt8] = []
+                SpanLinksJSON.append(s.links, to: &json)
+                links.append(String(decoding: json, as: UTF8.self))
+            }
         }
         try c.run(
             """
             INSERT INTO spans(collector, trace_id, span_id, parent_id, service, name, kind, start_us, duration_us,
-                error, status, status_message, peer_service, attributes, events)
+                error, status, status_message, peer_service, attributes, events, links)
             SELECT \(collectorID), t, s, NULLIF(p, ''::bytea), sv, nm, k, st, d, e, sc,
-                CASE WHEN f & 1 = 1 THEN NULL ELSE sm END, CASE WHEN f & 2 = 2 THEN NULL ELSE ps END, a, ev
+                CASE WHEN f & 1 = 1 THEN NULL ELSE sm END, CASE WHEN f & 2 = 2 THEN NULL ELSE ps END, a, ev,
+                NULLIF(l, '')
             FROM unnest(\(traceIDs)::bytea[], \(spanIDs)::bytea[], \(parents)::bytea[], \(services)::text[],
                 \(names)::text[], \(kinds)::int8[], \(starts)::int8[], \(durations)::int8[], \(errors)::int8[],
                 \(statuses)::int8[], \(messages)::text[], \(peers)::text[], \(flags)::int8[], \(attributes)::text[],
-                \(events)::text[]) AS u(t, s, p, sv, nm, k, st, d, e, sc, sm, ps, f, a, ev)
+                \(events)::text[], \(links)::text[]) AS u(t, s, p, sv, nm, k, st, d, e, sc, sm, ps, f, a, ev, l)
             """, logger)
     }
 
@@ -339,11 +357,12 @@ extension PostgresStore: StoreWriter {
             try c.run(
                 """
                 INSERT INTO metric_rollups(collector, time_us, interval_us, name, type, tags, service, count, sum,
-                    rate, min, max, mean, p50, p90, p95, p99, std, last, uniq)
+                    rate, min, max, mean, p50, p90, p95, p99, std, last, uniq, exemplars)
                 VALUES (\(collectorID), \(r.timeMicros), \(r.intervalMicros), \(r.name), \(r.type.rawValue),
                     \(r.tags.sorted().joined(separator: ",")), \(r.service), \(r.count), \(r.sum), \(r.rate),
                     \(r.min), \(r.max), \(r.mean), \(r.p50), \(r.p90), \(r.p95), \(r.p99), \(r.std), \(r.last),
-                    \(r.unique.map(Int64.init)))
+                    \(r.unique.map(Int64.init)),
+                    \(r.exemplarTraceIDs.isEmpty ? nil : r.exemplarTraceIDs.map(\.hex).joined(separator: ",")))
                 """, logger)
         }
     }
@@ -353,7 +372,7 @@ extension PostgresStore: StoreWriter {
     /// Retention by partition: drops the daily partitions of spans and logs that end at or before
     /// `rawOlderThan` and those of metric rollups that end at or before `rollupsOlderThan` (so up to one day more
     /// than the retention is kept), deletes the default partitions' older rows and the older minute rollups,
-    /// limit counts and breaker transitions; then, while the database is larger than `maxBytes`, drops the
+    /// limit counts, in-flight minutes and breaker transitions; then, while the database is larger than `maxBytes`, drops the
     /// oldest raw partition (never today's). Only the governance leader prunes; others return an empty result.
     @discardableResult
     public func prune(rawOlderThan: Int64, rollupsOlderThan: Int64, maxBytes: Int64?) throws -> PruneResult {
@@ -374,7 +393,7 @@ extension PostgresStore: StoreWriter {
             }
             for (table, column) in [
                 ("service_rollups", "minute_us"), ("edge_rollups", "minute_us"), ("limit_stats", "minute_us"),
-                ("breaker_transitions", "at_us"),
+                ("service_concurrency", "minute_us"), ("breaker_transitions", "at_us"),
             ] {
                 try c.run("DELETE FROM \(unescaped: table) WHERE \(unescaped: column) < \(rollupsOlderThan)", logger)
             }

@@ -9,11 +9,12 @@ extension PruneResult {
 }
 
 extension StoredSpan {
-    /// A span as read from another backend, its attributes and events left as their stored JSON text.
-    public init(span: Span, attributesJSON: String, eventsJSON: String) {
+    /// A span as read from another backend, its attributes, events and links left as their stored JSON text.
+    public init(span: Span, attributesJSON: String, eventsJSON: String, linksJSON: String? = nil) {
         self.span = span
         self.attributesJSON = attributesJSON
         self.eventsJSON = eventsJSON
+        self.linksJSON = linksJSON
     }
 }
 

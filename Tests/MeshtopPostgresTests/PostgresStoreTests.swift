@@ -106,6 +106,47 @@ func span(_ trace: UInt64, _ id: UInt64, service: String, at: Int64, parent: UIn
         }
     }
 
+    @Test func linksExemplarsAndConcurrencyRoundTrip() throws {
+        try TestServer.withDatabase { url in
+            let store = try PostgresStore.open(url: url, collectorID: "c1", leaderElection: false)
+            defer { store.close() }
+            var linked = span(7, 70, service: "worker", at: now - 3000)
+            linked.links = [
+                SpanLink(
+                    traceID: TraceID(high: 1, low: 2), spanID: SpanID(3), attributes: [Attribute("why", .string("batch"))])
+            ]
+            var rollup = MetricRollup(
+                timeMicros: now - 1000, intervalMicros: 10_000_000, name: "jobs", type: .counter, tags: [],
+                service: "worker", count: 4)
+            rollup.exemplarTraceIDs = [TraceID(high: 0xAB, low: 0xCD), TraceID(high: 0, low: 9)]
+            let minute = now / 60_000_000 * 60_000_000
+            var batch = WriteBatch(spans: [linked, span(7, 71, service: "worker", at: now - 2000)], metricRollups: [rollup])
+            batch.governanceExtras.concurrency = [
+                ServiceConcurrency(minuteMicros: minute, service: "worker", maxInFlight: 3, p99InFlight: 2, levels: [1, 2, 3])
+            ]
+            try store.write(batch)
+
+            let reader = try PostgresStore.openReadOnly(url: url)
+            defer { reader.close() }
+            guard case .found(_, let spans, _) = try reader.trace(hexPrefix: TraceID(high: 0xABCD, low: 7).hex) else {
+                Issue.record("trace not found")
+                return
+            }
+            #expect(spans.map(\.links.count) == [1, 0])
+            #expect(spans[0].links.first?.traceID == TraceID(high: 1, low: 2))
+            #expect(spans[0].links.first?.spanID == SpanID(3))
+            #expect(spans[0].links.first?.attributes == [Attribute("why", .string("batch"))])
+            let window = TimeWindow(sinceMicros: now - 60_000_000, untilMicros: now + 1)
+            let metrics = try reader.metricFlushes(MetricSearch(window: window, nameGlob: "jobs"))
+            #expect(metrics.first?.exemplarTraceIDs == [TraceID(high: 0xAB, low: 0xCD), TraceID(high: 0, low: 9)])
+            let services = try reader.serviceWindow(fromMinute: minute, until: minute + 60_000_000, knownSince: 0)
+            #expect(
+                services.concurrency == [
+                    ServiceConcurrency(minuteMicros: minute, service: "worker", maxInFlight: 3, p99InFlight: 2, levels: [1, 2, 3])
+                ])
+        }
+    }
+
     @Test func twoCollectorsPartialRollupsAndCounters() throws {
         try TestServer.withDatabase { url in
             let a = try PostgresStore.open(url: url, collectorID: "a", leaderElection: false)
