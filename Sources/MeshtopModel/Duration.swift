@@ -43,26 +43,6 @@ public enum DurationText {
     }
 }
 
-/// Parses sizes: `500MB`, `2GiB`, `1g`, bare bytes.
-public enum SizeText {
-    public static func parseBytes(_ text: String) -> Int64? {
-        let t = text.trimmingWhitespace().lowercased()
-        var numEnd = t.startIndex
-        while numEnd < t.endIndex, t[numEnd].isNumber || t[numEnd] == "." { numEnd = t.index(after: numEnd) }
-        guard let n = Double(t[..<numEnd]), n >= 0 else { return nil }
-        let mult: Double
-        switch t[numEnd...] {
-        case "", "b": mult = 1
-        case "k", "kb", "kib": mult = 1024
-        case "m", "mb", "mib": mult = 1024 * 1024
-        case "g", "gb", "gib": mult = 1024 * 1024 * 1024
-        case "t", "tb", "tib": mult = 1024 * 1024 * 1024 * 1024
-        default: return nil
-        }
-        return Int64(n * mult)
-    }
-}
-
 extension String {
     /// Trims spaces, tabs and newlines at both ends.
     public func trimmingWhitespace() -> String {
