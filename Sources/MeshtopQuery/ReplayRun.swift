@@ -215,11 +215,12 @@ struct State {
         nextTick = window.sinceMicros - r + interval
     }
 
-    /// Ticks for every evaluation time up to `t` (never past the window end).
+    /// Ticks for every evaluation time up to `t` (never past the window end), each a live tick at that time: replay
+    /// plays a collector that received every span when it ended, so idle stretches move the watermark as live.
     mutating func advance(to t: Int64) {
         let limit = min(t, result.window.untilMicros)
         while nextTick <= limit {
-            collect(engine.tick(nowMicros: nextTick, live: false))
+            collect(engine.tick(nowMicros: nextTick, live: true))
             nextTick += engine.config.evaluationIntervalMicros
         }
     }

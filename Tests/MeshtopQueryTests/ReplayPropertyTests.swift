@@ -5,7 +5,7 @@ import MeshtopStore
 import Testing
 
 /// Property: for random (seeded) call streams, `meshtop replay` with the collector's own rules reproduces the
-/// breaker transitions and flow rule counts the live collector recorded for the same data.
+/// breaker and alert transitions and flow rule counts the live collector recorded for the same data.
 ///
 /// The "collector" here is the engine driven as `IngestWriter` drives it: spans arrive when they end (in end
 /// order, as SDKs export them), a live tick every 5 s of wall clock (wall = event time), each tick's output
@@ -37,6 +37,19 @@ import Testing
             qps: 6
             behavior: warm_up
             warm_up_period: 5s
+        rules:
+          - name: EdgeErrors
+            signal: error_rate
+            scope: {caller: "*", callee: "*"}
+            op: ">"
+            threshold: 40
+            for: 10s
+            window: 30s
+          - name: BreakerOpen
+            signal: breaker_open
+            scope: {callee: "*"}
+            op: "=="
+            threshold: 1
         """
 
     /// Client spans naming their peer (each is one call) over ~2.5 minutes: unique end times, bursts of failures.
@@ -77,7 +90,7 @@ import Testing
                 i += 1
             }
             let out = engine.tick(nowMicros: now, live: true)
-            var batch = WriteBatch(breakerTransitions: out.breakerTransitions)
+            var batch = WriteBatch(breakerTransitions: out.breakerTransitions, alertTransitions: out.alertTransitions)
             batch.governanceExtras.limitStats = out.limitStats
             try store.write(batch)
             now += 5_000_000
@@ -85,7 +98,7 @@ import Testing
     }
 
     @Test(arguments: [1, 2, 3, 4, 5, 6] as [UInt64])
-    func replayReproducesRecordedBreakersAndLimits(seed: UInt64) throws {
+    func replayReproducesRecordedBreakersAlertsAndLimits(seed: UInt64) throws {
         let rules = try RuleSet.parse(yaml: Self.rules)
         let spans = Self.stream(seed: seed)
         let store = try MeshtopStore.inMemory()
@@ -101,6 +114,15 @@ import Testing
         }
         let replayed = breakers(.replayed)
         #expect(replayed == breakers(.recorded))
+        func alerts(_ origin: ReplayTransition.Origin) -> [String] {
+            result.transitions.filter { $0.kind == .alert && $0.origin == origin }.map {
+                "\($0.atMicros) \($0.rule ?? "") \($0.caller ?? "") \($0.callee ?? "") \($0.from)→\($0.to)"
+            }
+        }
+        let replayedAlerts = alerts(.replayed)
+        #expect(replayedAlerts == alerts(.recorded))
+        // Both rules fire: the error bursts (EdgeErrors) and the breakers they open (BreakerOpen).
+        #expect(Set(result.transitions.filter { $0.kind == .alert }.compactMap(\.rule)) == ["EdgeErrors", "BreakerOpen"])
         // Not vacuous: the failure bursts trip breakers and the limits block calls.
         #expect(replayed.count >= 2)
         #expect(result.limits.count == 3)  // web→db, and db and cache under their service rules
