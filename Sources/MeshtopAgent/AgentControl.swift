@@ -1,6 +1,11 @@
 import Dispatch
-import Glibc
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Shared between the agent's thread and its owner: the stop flag, the latest stats, completion.
 final class AgentControl: Sendable {

@@ -3,8 +3,10 @@ import MeshtopModel
 /// The collector's governance engine: RED rollups, topology, simulated and reported breakers, StatsD flushes and
 /// alerts, computed from ingested model values.
 ///
-/// Not thread-safe: it is owned by the collector's single writer, which calls `ingest` for every record and
-/// `tick` periodically. It is not `Sendable`; move it between tasks only by handing it over.
+/// Not thread-safe. In the collector it is fed from two threads through `GovernanceFeed`, which holds it behind a
+/// lock: the event loop calls `ingest` for the spans and logs of every accepted chunk, the writer thread feeds
+/// metric samples, runs `tick` periodically and reloads rules. `meshtop replay` and the benchmarks own one on a
+/// single thread. It is not `Sendable`; move it between tasks only by handing it over.
 ///
 /// Clocks. Rollups and breakers run on event time: a span belongs to the minute holding its END time, and the
 /// watermark is the largest span end / log time seen (ignoring times more than `maxFutureSkewMicros` ahead of
