@@ -481,35 +481,50 @@ extension PostgresStore: StoreReader {
     /// next ones by id. Text is every word, matched with `to_tsvector('simple', message) @@ plainto_tsquery`.
     public func logs(_ search: LogSearch) throws -> [LogRow] {
         var binds = PostgresBindings()
-        var sql = "SELECT \(Self.logColumns) FROM logs WHERE time_us >= $1 AND time_us < $2"
+        var filter = " FROM logs WHERE time_us >= $1 AND time_us < $2"
         binds.append(search.window.sinceMicros)
         binds.append(search.window.untilMicros)
         if let text = search.text, !text.split(whereSeparator: \.isWhitespace).isEmpty {
             binds.append(text)
-            sql += " AND to_tsvector('simple', message) @@ plainto_tsquery('simple', $\(binds.count))"
+            filter += " AND to_tsvector('simple', message) @@ plainto_tsquery('simple', $\(binds.count))"
         }
         if let s = search.service {
             binds.append(s)
-            sql += " AND service = $\(binds.count)"
+            filter += " AND service = $\(binds.count)"
         }
         if let severity = search.minSeverity {
             binds.append(Int64(severity.rawValue))
-            sql += " AND severity <= $\(binds.count)"
+            filter += " AND severity <= $\(binds.count)"
         }
         if let t = search.traceID {
             try binds.append(t.databaseBlob)
-            sql += " AND trace_id = $\(binds.count)"
+            filter += " AND trace_id = $\(binds.count)"
         }
         if let after = search.afterID {
             binds.append(after)
-            sql += " AND id > $\(binds.count)"
+            filter += " AND id > $\(binds.count)"
         }
-        let order = search.afterID != nil ? "id" : "time_us DESC, id DESC"
-        sql += " ORDER BY \(order) LIMIT \(max(search.limit, 1))"
-        let query = PostgresQuery(unsafeSQL: sql, binds: binds)
-        let rows = try read { c in try c.run(query, logger).map(Self.logRow) }
+        let rows = try read { c -> [LogRow] in
+            var order = search.afterID != nil ? "id" : "time_us DESC, id DESC"
+            if search.afterID == nil, let text = search.text, !text.split(whereSeparator: \.isWhitespace).isEmpty {
+                // PostgreSQL walks the time index backwards for "newest N matching", which is quick for a common
+                // word and reads every row of the window for a rare one. Count up to `Self.rareMatches` matches
+                // first (the GIN index answers that for a rare word): when there are fewer, sort just those.
+                let probe = PostgresQuery(
+                    unsafeSQL: "SELECT count(*) FROM (SELECT 1\(filter) LIMIT \(Self.rareMatches)) AS m",
+                    binds: binds)
+                let matches = try c.run(probe, logger).first?.decode(Int64.self) ?? 0
+                if matches < Self.rareMatches { order = "time_us + 0 DESC, id DESC" }
+            }
+            let query = PostgresQuery(
+                unsafeSQL: "SELECT \(Self.logColumns)\(filter) ORDER BY \(order) LIMIT \(max(search.limit, 1))", binds: binds)
+            return try c.run(query, logger).map(Self.logRow)
+        }
         return search.afterID == nil ? rows.reversed() : rows
     }
+
+    /// Below this many matches a text search sorts its matches instead of walking the time index.
+    static let rareMatches: Int64 = 5000
 
     /// Runs one statement in a read-only transaction under the read bound (`statement_timeout`): a statement
     /// that writes fails with SQLSTATE 25006 and is reported as `SQLStatementError.writes`.
