@@ -113,12 +113,13 @@ let package = Package(
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             ],
             swiftSettings: swift6),
-        // `meshtop bench …`: ingest (UDP), OTLP/HTTP, store and query benchmarks; the CLI keeps thin commands.
+        // `meshtop bench …`: ingest (UDP), OTLP/HTTP, store, query, governance and console benchmarks; the CLI
+        // keeps thin commands.
         .target(
             name: "MeshtopBench",
             dependencies: [
                 "MeshtopModel", "MeshtopNet", "MeshtopWire", "MeshtopStore", "MeshtopGovernance", "MeshtopQuery",
-                "MeshtopCollector", "MeshtopOTLPProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "MeshtopCollector", "MeshtopConsole", "MeshtopOTLPProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: swift6),
         .target(

@@ -40,7 +40,7 @@ public enum ConsoleUpdate {
         [.load(.status)] + loads(for: s.tab, s)
     }
 
-    static func loads(for tab: Tab, _ s: ConsoleState) -> [Effect] {
+    public static func loads(for tab: Tab, _ s: ConsoleState) -> [Effect] {
         switch tab {
         case .services: return [.load(.services(s.window))]
         case .topology: return [.load(.topology(s.window))]

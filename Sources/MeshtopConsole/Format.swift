@@ -76,7 +76,7 @@ public enum Format {
         return String(t[start..<t.index(start, offsetBy: 12)])
     }
 
-    static func fixed(_ v: Double, _ digits: Int) -> String {
+    public static func fixed(_ v: Double, _ digits: Int) -> String {
         let m = digits == 1 ? 10.0 : 100.0
         let r = (v * m).rounded() / m
         var s = String(r)

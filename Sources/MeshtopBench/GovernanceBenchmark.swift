@@ -1,3 +1,4 @@
+import MeshtopGovernance
 import MeshtopModel
 
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import MeshtopConsole
 import MeshtopModel
 import MeshtopQuery
 
