@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MeshtopModel
 import PostgresNIO
 
 /// The PostgreSQL schema as versioned migrations (`meshtop_migrations`), applied in order, each in its own
@@ -203,16 +204,7 @@ enum Day {
 
     /// `YYYYMMDD` of a day number (days since 1970-01-01), civil calendar.
     static func name(_ day: Int64) -> String {
-        let z = day + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        var y = yoe + era * 400
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        if m <= 2 { y += 1 }
+        let (y, m, d) = RFC3339.civil(fromDays: day)
         return String(format: "%04d%02d%02d", Int(y), Int(m), Int(d))
     }
 }

@@ -168,20 +168,10 @@ public final class PostgresStore: @unchecked Sendable {
         for row in rows {
             let name = try row.decode(String.self)
             guard name.hasPrefix(prefix), let ymd = Int(name.dropFirst(prefix.count)) else { continue }
-            out.append((Self.dayNumber(year: ymd / 10000, month: ymd / 100 % 100, day: ymd % 100), name))
+            let (y, m, d) = (Int64(ymd / 10000), Int64(ymd / 100 % 100), Int64(ymd % 100))
+            out.append((RFC3339.days(fromCivil: y, m, d), name))
         }
         return out.sorted { $0.0 < $1.0 }
-    }
-
-    /// Days since 1970-01-01 of a civil date.
-    static func dayNumber(year: Int, month: Int, day: Int) -> Int64 {
-        let y = Int64(month <= 2 ? year - 1 : year)
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let m = Int64(month)
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + Int64(day) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 }
 
