@@ -4,10 +4,10 @@ import MeshtopNet
 /// Realistic ingest traffic for `meshtop bench ingest`: line templates with slots overwritten per line (random
 /// trace/span ids, current timestamps), packed into datagrams of at most 1432 bytes.
 /// `mixed`: per 10 lines, 4 Zipkin v2 JSON spans, 2 JSON logs, 2 RFC 5424 syslog logs, 2 StatsD metrics.
-/// `metrics`: StatsD/DogStatsD only (counters, timers, gauges, tagged).
+/// `metrics`: StatsD/DogStatsD only (counters, timers, gauges, tagged). `spans`: Zipkin v2 JSON spans only.
 public struct BenchTraffic {
     public enum Mix: String, Sendable, CaseIterable {
-        case mixed, metrics
+        case mixed, metrics, spans
     }
 
     /// Kinds of line in one mix cycle.
@@ -29,6 +29,7 @@ public struct BenchTraffic {
         switch mix {
         case .mixed: cycle = [.span, .jsonLog, .metric, .span, .syslog, .span, .jsonLog, .metric, .span, .syslog]
         case .metrics: cycle = [.metric]
+        case .spans: cycle = [.span]
         }
         random = SeededRandom(seed: seed)
         line.reserveCapacity(512)

@@ -47,7 +47,8 @@ public enum QueryBenchmark {
         let existing = (try? MeshtopQueries.open(path: path))?.reader.rowCounts()["spans"] ?? 0
         if existing < Int64(spans) {
             let start = SystemClock.monotonicSeconds()
-            try generate(path: path, spans: spans, logs: logs, batchSize: batchSize, progress: progress)
+            let store = try MeshtopStore.open(path: path)
+            try generate(into: store, spans: spans, logs: logs, batchSize: batchSize, progress: progress)
             generateSeconds = SystemClock.monotonicSeconds() - start
         }
         let q = try MeshtopQueries.open(path: path)
@@ -58,16 +59,20 @@ public enum QueryBenchmark {
             timings: try timings(q))
     }
 
-    static func timings(_ q: MeshtopQueries) throws -> [Timing] {
+    /// `ids`: trace ids (hex) to look up; nil samples 200 from the SQLite file.
+    static func timings(_ q: MeshtopQueries, ids sampled: [String]? = nil) throws -> [Timing] {
         let latest = try q.latestEventMicros() ?? 0
         let window = TimeWindow(sinceMicros: latest - 15 * 60_000_000, untilMicros: latest + 1)
-        let maxRow = try q.sql("SELECT max(rowid) FROM spans").rows.first?.first
-        guard case .integer(let rows)? = maxRow, rows > 0 else { return [] }
-        var ids: [String] = []
-        for i in 0..<200 {
-            let r = try q.sql("SELECT hex(trace_id) FROM spans WHERE rowid = \(1 + Int64(i) * (rows - 1) / 199)")
-            if case .text(let hex)? = r.rows.first?.first { ids.append(hex.lowercased()) }
+        var ids = sampled ?? []
+        if sampled == nil {
+            let maxRow = try q.sql("SELECT max(rowid) FROM spans").rows.first?.first
+            guard case .integer(let rows)? = maxRow, rows > 0 else { return [] }
+            for i in 0..<200 {
+                let r = try q.sql("SELECT hex(trace_id) FROM spans WHERE rowid = \(1 + Int64(i) * (rows - 1) / 199)")
+                if case .text(let hex)? = r.rows.first?.first { ids.append(hex.lowercased()) }
+            }
         }
+        guard !ids.isEmpty else { return [] }
         return [
             try time("trace by id (spans + attributes + logs)", runs: ids.count, target: 5) { i in
                 _ = try q.trace(idOrPrefix: ids[i])
@@ -111,9 +116,11 @@ public enum QueryBenchmark {
 
     /// Writes `spans` spans and `logs` logs in batches, then rollups of the spans' SERVER requests per service and
     /// per minute (and a day of earlier minutes, so the rollup tables have a realistic size).
-    static func generate(path: String, spans: Int, logs: Int, batchSize: Int, progress: (String) -> Void) throws {
-        let store = try MeshtopStore.open(path: path)
-        var gen = StoreBenchmark.Generator()
+    static func generate(
+        into store: any StoreWriter, generator: StoreBenchmark.Generator = .init(), spans: Int, logs: Int,
+        batchSize: Int, progress: (String) -> Void
+    ) throws {
+        var gen = generator
         var rollups: [String: (LatencyHistogram, ServiceRollup)] = [:]
         var written = 0
         while written < spans {

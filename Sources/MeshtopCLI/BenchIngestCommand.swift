@@ -16,7 +16,7 @@ public struct BenchIngestCommand: AsyncParsableCommand {
     @Option(help: "How long to send.", transform: DurationArgument.parser("--duration", example: "10s or 1m"))
     public var duration = DurationArgument.literal("10s")
 
-    @Option(help: "mixed (40% spans, 40% logs, 20% metrics) or metrics.")
+    @Option(help: "mixed (40% spans, 40% logs, 20% metrics), metrics, or spans (Zipkin spans only).")
     public var mix: String = "mixed"
 
     @Option(help: "Sender processes.")
@@ -37,7 +37,7 @@ public struct BenchIngestCommand: AsyncParsableCommand {
     public init() {}
 
     public func validate() throws {
-        guard BenchTraffic.Mix(rawValue: mix) != nil else { throw ValidationError("--mix: expected mixed or metrics") }
+        guard BenchTraffic.Mix(rawValue: mix) != nil else { throw ValidationError("--mix: expected mixed, metrics or spans") }
         guard rate > 0, senders > 0 else { throw ValidationError("--rate and --senders must be positive") }
     }
 
