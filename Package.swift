@@ -174,7 +174,9 @@ let package = Package(
             ],
             resources: [.copy("Fixtures")], swiftSettings: swift6),
         .testTarget(
-            name: "MeshtopQueryTests", dependencies: ["MeshtopQuery", "MeshtopStore"], swiftSettings: swift6),
+            name: "MeshtopQueryTests",
+            dependencies: ["MeshtopQuery", "MeshtopStore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swift6),
         .testTarget(
             name: "MeshtopConsoleTests", dependencies: ["MeshtopConsole", "MeshtopQuery", "MeshtopStore"],
             swiftSettings: swift6),

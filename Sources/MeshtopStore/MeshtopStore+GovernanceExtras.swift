@@ -39,7 +39,8 @@ extension MeshtopStore {
     /// The stored health thresholds in order (the last is the collector's default, `match: "*"`); empty when no
     /// collector of this version wrote the database.
     static func healthThresholds(_ db: Database) throws -> [ServiceSettings] {
-        try HealthThresholdRecord.order(HealthThresholdRecord.Columns.position).fetchAll(db).map(\.settings)
+        guard try db.tableExists(HealthThresholdRecord.databaseTableName) else { return [] }
+        return try HealthThresholdRecord.order(HealthThresholdRecord.Columns.position).fetchAll(db).map(\.settings)
     }
 
     public func limitStats(fromMinute: Int64, until: Int64) throws -> [LimitStat] {
@@ -51,7 +52,8 @@ extension MeshtopStore {
             .order(C.rule, C.service, C.caller, C.callee)
             .asRequest(of: Row.self)
         return try read { db in
-            try request.fetchAll(db).map {
+            guard try db.tableExists(LimitStatRecord.databaseTableName) else { return [] }
+            return try request.fetchAll(db).map {
                 LimitStat(
                     minuteMicros: fromMinute, rule: $0[0], service: $0[1], caller: $0[2], callee: $0[3],
                     passed: $0[4], blocked: $0[5], queued: $0[6])

@@ -8,9 +8,12 @@ extension MeshtopStore {
             let rollups = try ServiceRollupRecord.filter(C.minute >= fromMinute && C.minute < until).fetchAll(db)
             let known = try String.fetchAll(
                 db, ServiceRollupRecord.select(C.service).distinct().filter(C.minute >= knownSince && C.minute < until))
-            let concurrency = try ServiceConcurrencyRecord.filter(
-                ServiceConcurrencyRecord.Columns.minute >= fromMinute && ServiceConcurrencyRecord.Columns.minute < until
-            ).fetchAll(db)
+            let concurrency =
+                try db.tableExists(ServiceConcurrencyRecord.databaseTableName)
+                ? ServiceConcurrencyRecord.filter(
+                    ServiceConcurrencyRecord.Columns.minute >= fromMinute
+                        && ServiceConcurrencyRecord.Columns.minute < until
+                ).fetchAll(db) : []
             return ServiceWindow(
                 rollups: rollups.map(\.rollup), known: known, openInboundBreakers: try Self.openInboundBreakers(db),
                 healthThresholds: try Self.healthThresholds(db), concurrency: concurrency.map(\.concurrency))

@@ -29,11 +29,11 @@ public enum TraceLookup {
         """
 
     /// Every column of the spans of trace `?1` (a 16-byte blob), ordered by start time. One argument.
+    /// `spans.*`, not a column list: a database of an earlier version (no `links` before `v7-span-links`) is read
+    /// as it is, its missing columns nil (`StoredSpan(row:)` reads by name).
     public static let spansOfTraceSQL = """
         WITH RECURSIVE \(spanBucketsCTE)
-        SELECT spans.trace_id, spans.span_id, spans.parent_id, spans.service, spans.name, spans.kind,
-            spans.start_us, spans.duration_us, spans.error, spans.status, spans.status_message, spans.peer_service,
-            spans.attributes, spans.events, spans.links
+        SELECT spans.*
         FROM spans_by_trace JOIN spans ON spans.rowid = spans_by_trace.span_rowid
         WHERE spans_by_trace.bucket IN span_buckets AND spans_by_trace.trace_id = ?1 AND spans.trace_id = ?1
         ORDER BY spans.start_us, spans.rowid

@@ -1,0 +1,63 @@
+import Foundation
+import GRDB
+import MeshtopModel
+import MeshtopQuery
+import MeshtopStore
+import Testing
+
+/// A database last written by an earlier meshtop (before `v4-health-thresholds` … `v8-metric-exemplars`) is read
+/// as it is by this version's read-only queries and console: upgrading the binary before the collector must not
+/// break `query` with "no such column: spans.links". Readers never migrate (they open read-only); what the older
+/// schema lacks reads as absent: no links, no exemplars, no stored thresholds (defaults), no limits, no in-flight.
+@Suite struct OlderDatabaseTests {
+    typealias F = FixtureDatabase
+
+    /// Writes the fixture with this version, then takes the file back to the schema of migration `v3` as an
+    /// earlier version left it: the later columns and tables dropped, their migrations forgotten.
+    static func olderDatabase(at path: String) throws {
+        do {
+            let store = try MeshtopStore.open(path: path)
+            try store.write(F.batch())
+        }
+        let queue = try DatabaseQueue(path: path)
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: """
+                DROP TABLE health_thresholds; DROP TABLE limit_stats; DROP TABLE service_concurrency;
+                ALTER TABLE spans DROP COLUMN links; ALTER TABLE metric_rollups DROP COLUMN exemplars;
+                DELETE FROM grdb_migrations WHERE identifier NOT IN ('v1', 'v2-fts-automerge', 'v3-application-id');
+                """)
+        }
+    }
+
+    @Test func everyQueryReadsADatabaseOfAnEarlierVersion() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("meshtop-older-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("old.db").path
+        try Self.olderDatabase(at: path)
+
+        let reader = try MeshtopStore.openReadOnly(path: path)
+        let columns = try reader.sql("SELECT name FROM pragma_table_info('spans')", limit: nil).rows
+        #expect(!columns.contains([.text("links")]), "the downgrade did not happen")
+        let old = MeshtopQueries(reader: reader)
+        let current = try F.queries()
+
+        #expect(try old.trace(idOrPrefix: F.traceA.hex)?.spans.map(\.name)
+            == current.trace(idOrPrefix: F.traceA.hex)?.spans.map(\.name))
+        #expect(try old.trace(idOrPrefix: F.traceA.hex)?.spans.allSatisfy { $0.links.isEmpty } == true)
+        #expect(try old.traces(TraceSearch(window: F.window)).map(\.traceID)
+            == current.traces(TraceSearch(window: F.window)).map(\.traceID))
+        #expect(try old.logs(LogSearch(window: F.window)).count == current.logs(LogSearch(window: F.window)).count)
+
+        let services = try old.services(window: F.window)
+        #expect(services.map(\.service) == (try current.services(window: F.window)).map(\.service))
+        #expect(services.allSatisfy { $0.inflightMax == nil })
+        #expect(try old.topology(window: F.window).edges.count == current.topology(window: F.window).edges.count)
+        #expect(try old.limits(window: F.window).isEmpty)
+        let metrics = try old.metrics(MetricSearch(window: F.window))
+        #expect(metrics.map(\.name) == (try current.metrics(MetricSearch(window: F.window))).map(\.name))
+        #expect(try old.breakers().count == current.breakers().count)
+        #expect(try old.alerts(state: nil, nowMicros: F.t0).count == current.alerts(state: nil, nowMicros: F.t0).count)
+        _ = try old.collectorStatus()
+    }
+}
