@@ -18,6 +18,10 @@ final class IngestWriter: @unchecked Sendable {
     private var metrics: SelfMetrics
     private var batch = WriteBatch()
     private var pendingRecords = 0
+    /// The store's deferred log index (nil: the store indexes log messages as it writes them), and how many
+    /// log rows wait for it (docs/storage.md, "Full-text search").
+    private let logIndexer: (any DeferredLogIndexing)?
+    private var unindexedLogs: Int64 = 0
     /// `/metrics` state fed with every governance output (set before `start()`), and the Alertmanager sender.
     var exporter: PrometheusExporter?
     var alertmanager: AlertmanagerNotifier?
@@ -38,6 +42,7 @@ final class IngestWriter: @unchecked Sendable {
         hooks: AlertHookRunner?, logger: Logger
     ) {
         self.store = store
+        self.logIndexer = store as? any DeferredLogIndexing
         self.queue = queue
         self.config = config
         self.engine = governance
@@ -50,6 +55,8 @@ final class IngestWriter: @unchecked Sendable {
     func start() {
         batch.gauges["started_us"] = Double(config.wallClock.micros())
         batch.gauges["pid"] = Double(pid)
+        // Rows a previous collector left unindexed (it was killed) are indexed like new ones.
+        unindexedLogs = (try? logIndexer?.logIndexTail()) ?? 0
         commit()
         let thread = Thread { [self] in self.run() }
         thread.name = "meshtop-writer"
@@ -97,6 +104,8 @@ final class IngestWriter: @unchecked Sendable {
                 tick(final: true)
                 batch.gauges = gauges(now)
                 if !commit() { giveUp() }
+                // Stopping leaves every row indexed (and no mark): any meshtop can open and write the file.
+                indexDeferredLogs(until: .max, finishing: true)
                 break
             }
             if now >= nextTick {
@@ -118,6 +127,7 @@ final class IngestWriter: @unchecked Sendable {
             } else if batch.isEmpty {
                 lastWrite = now
             }
+            indexDeferredLogs(until: min(lastWrite + window, nextTick, nextSelf, nextPrune), finishing: false)
             if now >= nextPrune {
                 prune()
                 nextPrune = SystemClock.monotonicMicros() + config.pruneIntervalMicros
@@ -127,6 +137,34 @@ final class IngestWriter: @unchecked Sendable {
         finished = true
         shared.broadcast()
         shared.unlock()
+    }
+
+    /// Log rows indexed per transaction while the writer would otherwise wait for lines.
+    static let idleIndexRows: Int64 = 10_000
+    /// At most this many log rows wait unindexed: a text search scans them (SPEC §7: newest 100 matches of a
+    /// grep < 50 ms), so past it a larger block is indexed whatever the queue holds.
+    static let maxUnindexedLogs: Int64 = 100_000
+
+    /// Builds the full-text index of committed log rows off the ingest path: in blocks while fewer lines are
+    /// queued than one batch (until `deadline`, the writer's next duty), at once down to half the bound when the
+    /// tail passed `maxUnindexedLogs`, and all of it when `finishing`.
+    private func indexDeferredLogs(until deadline: Int64, finishing: Bool) {
+        guard let logIndexer, unindexedLogs > 0 else { return }
+        do {
+            if finishing {
+                unindexedLogs = try logIndexer.indexLogs(maxRows: .max)
+                return
+            }
+            if unindexedLogs > Self.maxUnindexedLogs {
+                unindexedLogs = try logIndexer.indexLogs(maxRows: Int(unindexedLogs - Self.maxUnindexedLogs / 2))
+            }
+            while unindexedLogs > 0, queue.depth < config.batchMaxRecords, SystemClock.monotonicMicros() < deadline {
+                unindexedLogs = try logIndexer.indexLogs(maxRows: Int(Self.idleIndexRows))
+            }
+        } catch {
+            // Searches still find the rows (they scan the tail); the next call retries.
+            logger.warning("log full-text indexing failed: \(error)")
+        }
     }
 
     private func absorb(_ chunk: IngestChunk) {
@@ -189,7 +227,9 @@ final class IngestWriter: @unchecked Sendable {
 
     private func take(_ out: GovernanceOutput, alerts: Bool) {
         exporter?.observe(out)
-        if alerts, let view = out.alerts {
+        // With several collectors on one database only the governance leader announces (GovernanceLeadership).
+        let announce = alerts && Self.announcesAlerts(store)
+        if announce, let view = out.alerts {
             alertmanager?.evaluated(view: view, transitions: out.alertTransitions, nowMicros: config.wallClock.micros())
         }
         batch.metricRollups += out.metricRollups
@@ -206,7 +246,7 @@ final class IngestWriter: @unchecked Sendable {
             batch.replacesAlertView = true
         }
         batch.alertTransitions += out.alertTransitions
-        for t in out.alertTransitions where t.to == .firing || t.to == .resolved {
+        for t in out.alertTransitions where announce && (t.to == .firing || t.to == .resolved) {
             hooks?.run(transition: t)
         }
     }
@@ -234,8 +274,11 @@ final class IngestWriter: @unchecked Sendable {
         batch.counterDeltas = deltas.merging(written, uniquingKeysWith: +)
         guard !batch.isEmpty else { return true }
         let started = SystemClock.monotonicMicros()
+        batch.defersLogIndexing = logIndexer != nil
+        let logs = Int64(batch.logs.count)
         do {
             try store.write(batch)
+            unindexedLogs += logIndexer == nil ? 0 : logs
             lastWriteWall = config.wallClock.micros()
         } catch {
             metrics.restore(deltas)

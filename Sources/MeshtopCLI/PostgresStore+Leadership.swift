@@ -1,0 +1,8 @@
+import MeshtopCollector
+import MeshtopPostgres
+
+/// The collector asks its store whether it leads governance before it runs `--on-alert` hooks or notifies
+/// Alertmanager (docs/scaling.md): with PostgreSQL, only the collector holding the leader lock does.
+extension PostgresStore: GovernanceLeadership {
+    public var leadsGovernance: Bool { isLeader }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import MeshtopStore
+import Testing
+
+@testable import MeshtopCollector
+
+/// Alert hooks and Alertmanager notifications go out from the governance leader only (docs/scaling.md).
+@Suite struct GovernanceLeadershipTests {
+    /// A shared store whose leadership the test sets, as PostgreSQL's leader lock would.
+    final class SharedStore: StoreWriter, GovernanceLeadership, @unchecked Sendable {
+        let lock = NSLock()
+        var leading = false
+        var leadsGovernance: Bool { lock.withLock { leading } }
+        var location: String { "shared" }
+        func write(_ batch: WriteBatch) throws {}
+        struct NotPruned: Error {}
+        func prune(rawOlderThan: Int64, rollupsOlderThan: Int64, maxBytes: Int64?) throws -> PruneResult {
+            throw NotPruned()
+        }
+        func checkpoint() {}
+        func setWriterStatus(_ status: String) {}
+    }
+
+    @Test func aFollowerStaysSilentAndALeaderAnnounces() {
+        let store = SharedStore()
+        #expect(!IngestWriter.announcesAlerts(store))
+        store.lock.withLock { store.leading = true }
+        #expect(IngestWriter.announcesAlerts(store))
+        store.lock.withLock { store.leading = false }
+        #expect(!IngestWriter.announcesAlerts(store))
+    }
+
+    @Test func aStoreOfOneCollectorAlwaysAnnounces() throws {
+        let path = NSTemporaryDirectory() + "meshtop-leadership-\(UUID().uuidString).db"
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
+        #expect(IngestWriter.announcesAlerts(try MeshtopStore.open(path: path)))
+    }
+}
