@@ -190,7 +190,27 @@ extension PostgresStore: StoreWriter {
                     transitions = excluded.transitions
                 """, logger)
         }
-        for t in batch.breakerTransitions {
+        var lastBreaker: [String: String] = [:]
+        for var t in batch.breakerTransitions {
+            // A new leader's engine has seen only its own traffic: a transition to the state the history already
+            // ends in repeats the old leader's and is not recorded; a real change is recorded from that state.
+            let key = t.caller + "\u{0}" + t.callee + "\u{0}" + t.source.rawValue
+            let stored: String?
+            if let known = lastBreaker[key] {
+                stored = known
+            } else {
+                stored = try c.run(
+                    """
+                    SELECT to_state FROM breaker_transitions WHERE caller = \(t.caller) AND callee = \(t.callee)
+                        AND source = \(t.source.rawValue) ORDER BY at_us DESC, id DESC LIMIT 1
+                    """, logger
+                ).first?.decode(String.self)
+            }
+            if let stored, let state = BreakerState(rawValue: stored) {
+                if state == t.to { continue }
+                t.from = state
+            }
+            lastBreaker[key] = t.to.rawValue
             try c.run(
                 """
                 INSERT INTO breaker_transitions(collector, caller, callee, source, at_us, from_state, to_state,
@@ -215,11 +235,30 @@ extension PostgresStore: StoreWriter {
                     resolved_at_us = excluded.resolved_at_us, summary = excluded.summary
                 """, logger)
         }
-        for t in batch.alertTransitions {
+        var lastAlert: [String: String] = [:]
+        for var t in batch.alertTransitions {
             let fingerprint = AlertStatus(
                 rule: t.rule, severity: t.severity, labels: t.labels, state: t.to, value: t.value,
                 sinceMicros: t.atMicros, summary: t.summary
             ).fingerprint
+            // As for breakers: no repeat of the state the history ends in, and an alert recorded as firing does
+            // not go back to pending (a new leader's engine passes through pending on its way to firing).
+            let stored: String?
+            if let known = lastAlert[fingerprint] {
+                stored = known
+            } else {
+                stored = try c.run(
+                    """
+                    SELECT to_state FROM alert_history WHERE fingerprint = \(fingerprint)
+                    ORDER BY at_us DESC, id DESC LIMIT 1
+                    """, logger
+                ).first?.decode(String.self)
+            }
+            if let stored, let state = AlertState(rawValue: stored) {
+                if state == t.to || (state == .firing && t.to == .pending) { continue }
+                t.from = state
+            }
+            lastAlert[fingerprint] = t.to.rawValue
             try c.run(
                 """
                 INSERT INTO alert_history(collector, fingerprint, rule, severity, labels, from_state, to_state,

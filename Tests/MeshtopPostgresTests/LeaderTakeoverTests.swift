@@ -1,0 +1,69 @@
+import Foundation
+import MeshtopModel
+import MeshtopPostgres
+import MeshtopStore
+import Testing
+
+/// A new leader's engine has seen only its own traffic, so its first transitions may repeat what the old leader
+/// recorded: history keeps only real changes, each from the state the history ended in (docs/scaling.md).
+@Suite(.serialized) struct LeaderTakeoverTests {
+    let now = SystemClock.wallMicros()
+
+    func breaker(_ from: BreakerState, _ to: BreakerState, at: Int64) -> BreakerTransition {
+        BreakerTransition(
+            caller: "api", callee: "db", atMicros: at, from: from, to: to, failureRate: 60, slowCallRate: nil,
+            calls: 10, failedCalls: 6, slowCalls: 0)
+    }
+
+    func alert(_ from: AlertState, _ to: AlertState, at: Int64) -> AlertTransition {
+        AlertTransition(
+            rule: "db-errors", severity: "critical", labels: [Attribute("service", .string("db"))], from: from,
+            to: to, atMicros: at, value: 0.3, summary: "db failing")
+    }
+
+    @Test func aNewLeaderRecordsNoRepeatOfTheOldLeadersStates() throws {
+        try TestServer.withDatabase { url in
+            let a = try PostgresStore.open(url: url, collectorID: "a", retrySeconds: 0.2)
+            let b = try PostgresStore.open(url: url, collectorID: "b", retrySeconds: 0.2)
+            defer { b.close() }
+            let (old, new) = a.isLeader ? (a, b) : (b, a)
+            #expect(old.isLeader && !new.isLeader)
+            try old.write(
+                WriteBatch(
+                    breakerTransitions: [breaker(.closed, .open, at: now - 9_000_000)],
+                    alertTransitions: [
+                        alert(.inactive, .pending, at: now - 9_000_000), alert(.pending, .firing, at: now - 8_000_000),
+                    ]))
+            try PostgresAdmin.terminateLeader(url)
+            let deadline = Date().addingTimeInterval(10)
+            while !new.isLeader && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+            #expect(new.isLeader)
+            // The new leader's engine, fed from scratch, opens the breaker and fires the alert again, then both
+            // really change: the breaker half-opens, the alert resolves.
+            try new.write(
+                WriteBatch(
+                    breakerTransitions: [breaker(.closed, .open, at: now - 3_000_000)],
+                    alertTransitions: [
+                        alert(.inactive, .pending, at: now - 3_000_000), alert(.pending, .firing, at: now - 2_000_000),
+                    ]))
+            try new.write(
+                WriteBatch(
+                    breakerTransitions: [breaker(.open, .halfOpen, at: now - 1_000_000)],
+                    alertTransitions: [alert(.firing, .resolved, at: now - 1_000_000)]))
+            let reader = try PostgresStore.openReadOnly(url: url)
+            defer { reader.close() }
+            let window = TimeWindow(sinceMicros: now - 60_000_000, untilMicros: now + 1)
+            let breakers = try reader.breakerTransitions(in: window, limit: 100).sorted { $0.atMicros < $1.atMicros }
+            #expect(breakers.map { "\($0.from.rawValue)>\($0.to.rawValue)" } == ["closed>open", "open>half_open"])
+            let alerts = try reader.alertTransitions(in: window, limit: 100).sorted { $0.atMicros < $1.atMicros }
+            #expect(
+                alerts.map { "\($0.from.rawValue)>\($0.to.rawValue)" }
+                    == ["inactive>pending", "pending>firing", "firing>resolved"])
+            // A transition from a state the history does not end in is recorded from the state it does end in.
+            try new.write(WriteBatch(breakerTransitions: [breaker(.closed, .open, at: now)]))
+            let last = try reader.breakerTransitions(in: window, limit: 100).max { $0.atMicros < $1.atMicros }
+            #expect(last?.from == .halfOpen && last?.to == .open)
+            if new !== a { a.close() }
+        }
+    }
+}
