@@ -71,9 +71,11 @@ struct ChunkedPruner {
             let ftsDelete = try db.cachedStatement(
                 sql: "INSERT INTO logs_fts(logs_fts, rowid, message) VALUES ('delete', ?, ?)")
             let rowDelete = try db.cachedStatement(sql: "DELETE FROM logs WHERE id = ?")
+            // Rows above the deferred index's mark have no FTS row yet; a 'delete' for them would corrupt it.
+            let indexedThrough = try MeshtopStore.ftsIndexedThrough(db) ?? .max
             for row in rows {
                 let id: Int64 = row[0]
-                try ftsDelete.execute(arguments: [id, row[1] as String])
+                if id <= indexedThrough { try ftsDelete.execute(arguments: [id, row[1] as String]) }
                 try rowDelete.execute(arguments: [id])
             }
             return (rows.count, rows.count == limit)

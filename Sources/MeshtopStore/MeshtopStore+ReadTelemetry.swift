@@ -78,32 +78,97 @@ extension MeshtopStore {
         """
 
     public func logs(_ search: LogSearch) throws -> [LogRow] {
-        var filter = SQLFilter()
         let match = search.text.flatMap(Self.ftsQuery)
-        // With text, FTS5 walks its matches newest rowid first and the LIMIT stops it early.
-        filter.add("logs_fts MATCH ?", ifPresent: match)
-        // Follow mode walks the rowid range after `afterID`; `+time_us` keeps SQLite off the time index, which
-        // would otherwise scan the whole window on every refresh of a live tail.
-        let time = search.afterID == nil ? "time_us" : "+time_us"
-        filter.add("\(time) >= ? AND \(time) < ?", search.window.sinceMicros, search.window.untilMicros)
-        filter.add(search.afterID == nil ? "service = ?" : "+service = ?", ifPresent: search.service)
-        filter.add("severity <= ?", ifPresent: search.minSeverity?.rawValue)
-        // A trace id probes the `logs_trace` buckets (docs/storage.md, "Trace lookups"), never `trace_id = ?` alone.
-        filter.add("(logs.id >> 16) IN log_buckets AND trace_id = ?", ifPresent: search.traceID?.databaseBlob)
-        filter.add("id > ?", ifPresent: search.afterID)
-        let source = match == nil ? Self.logColumns : Self.logColumns + " JOIN logs_fts ON logs_fts.rowid = logs.id"
-        let order = search.afterID != nil ? "id" : match != nil ? "logs_fts.rowid DESC" : "time_us DESC, id DESC"
-        let buckets = search.traceID == nil ? "" : "WITH RECURSIVE \(TraceLookup.logBucketsCTE) "
-        let sql = buckets + source + filter.clause + " ORDER BY \(order) LIMIT \(max(search.limit, 1))"
-        let rows = try read { db in
-            try StoredLog.fetchAll(db, sql: sql, arguments: filter.arguments).map { try Self.decoded($0, db) }
+        let limit = max(search.limit, 1)
+        let rows = try read { db -> [LogRow] in
+            let stored: [StoredLog]
+            if let match, let text = search.text {
+                stored = try Self.textSearch(db, search, match: match, words: Self.words(text), limit: limit)
+            } else {
+                let filter = Self.logFilter(search, tail: false)
+                let order = search.afterID != nil ? "id" : "time_us DESC, id DESC"
+                stored = try StoredLog.fetchAll(
+                    db, sql: Self.withBuckets(search) + Self.logColumns + filter.clause + " ORDER BY \(order) LIMIT \(limit)",
+                    arguments: filter.arguments)
+            }
+            return try stored.map { try Self.decoded($0, db) }
         }
         return search.afterID == nil ? rows.reversed() : rows
     }
 
+    /// The search's conditions other than text. `tail`: for a walk of the newest row ids (follow mode, the
+    /// unindexed tail), where `+` keeps SQLite off the time and service indexes, which would otherwise scan the
+    /// whole window.
+    private static func logFilter(_ search: LogSearch, tail: Bool) -> SQLFilter {
+        var filter = SQLFilter()
+        let byID = tail || search.afterID != nil
+        let time = byID ? "+time_us" : "time_us"
+        filter.add("\(time) >= ? AND \(time) < ?", search.window.sinceMicros, search.window.untilMicros)
+        filter.add(byID ? "+service = ?" : "service = ?", ifPresent: search.service)
+        filter.add("severity <= ?", ifPresent: search.minSeverity?.rawValue)
+        // A trace id probes the `logs_trace` buckets (docs/storage.md, "Trace lookups"), never `trace_id = ?` alone.
+        filter.add("(logs.id >> 16) IN log_buckets AND trace_id = ?", ifPresent: search.traceID?.databaseBlob)
+        filter.add("logs.id > ?", ifPresent: search.afterID)
+        return filter
+    }
+
+    private static func withBuckets(_ search: LogSearch) -> String {
+        search.traceID == nil ? "" : "WITH RECURSIVE \(TraceLookup.logBucketsCTE) "
+    }
+
+    /// Text search, newest first (or oldest first after `afterID`): FTS5 over the indexed rows (`id` up to the
+    /// `fts_indexed_through` mark), and a scan of the tail above it with `TailTextMatcher`, which matches as
+    /// FTS5 does — so the rows are those a fully indexed table returns. The tail's ids are all above the
+    /// indexed ones, so the two parts join in order.
+    private static func textSearch(
+        _ db: Database, _ search: LogSearch, match: String, words: [Substring], limit: Int
+    ) throws -> [StoredLog] {
+        let mark = try ftsIndexedThrough(db)
+        let newestFirst = search.afterID == nil
+        func indexed(_ limit: Int) throws -> [StoredLog] {
+            guard limit > 0 else { return [] }
+            var filter = logFilter(search, tail: false)
+            // With text, FTS5 walks its matches newest rowid first and the LIMIT stops it early.
+            filter.add("logs_fts MATCH ?", match)
+            filter.add("logs_fts.rowid <= ?", ifPresent: mark)
+            let sql = withBuckets(search) + logColumns + " JOIN logs_fts ON logs_fts.rowid = logs.id" + filter.clause
+                + " ORDER BY logs_fts.rowid\(newestFirst ? " DESC" : "") LIMIT \(limit)"
+            return try StoredLog.fetchAll(db, sql: sql, arguments: filter.arguments)
+        }
+        func tail(_ limit: Int) throws -> [StoredLog] {
+            guard let mark, limit > 0 else { return [] }
+            let matcher = try TailTextMatcher(db, words: words)
+            guard !matcher.matchesNothing else { return [] }
+            var filter = logFilter(search, tail: true)
+            filter.add("logs.id > ?", mark)
+            filter.add(matcher.prefilter, matcher.prefilterArgument)
+            let direction = newestFirst ? " DESC" : ""
+            let scan = try db.makeStatement(
+                sql: withBuckets(search) + "SELECT logs.id, logs.message FROM logs" + filter.clause
+                    + " ORDER BY logs.id" + direction)
+            try scan.setArguments(filter.arguments)
+            let ids = try matcher.matchingIDs(scan, db, limit: limit)
+            guard !ids.isEmpty else { return [] }
+            return try StoredLog.fetchAll(
+                db, sql: logColumns + " WHERE logs.id IN (SELECT value FROM json_each(?)) ORDER BY logs.id" + direction,
+                arguments: ["[" + ids.map(String.init).joined(separator: ",") + "]"])
+        }
+        if newestFirst {
+            let newer = try tail(limit)
+            return newer + (try indexed(limit - newer.count))
+        }
+        let older = try indexed(limit)
+        return older + (try tail(limit - older.count))
+    }
+
+    /// The whitespace-separated words of a text search (`ftsQuery` quotes each).
+    static func words(_ text: String) -> [Substring] {
+        text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })
+    }
+
     /// Quotes every whitespace-separated word as an FTS5 string (`"` doubled); nil when there is no word.
     static func ftsQuery(_ text: String) -> String? {
-        let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })
+        let words = words(text)
         guard !words.isEmpty else { return nil }
         return words.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " ")
     }

@@ -84,6 +84,9 @@ extension MeshtopStore {
 
     static func insertLogs(_ batch: WriteBatch, _ db: Database) throws {
         let logs = batch.logs
+        // A mark means a deferring writer may have left rows unindexed: keep it valid for the ids about to be used.
+        let hadMark = try ftsIndexedThrough(db) != nil
+        if batch.defersLogIndexing || hadMark { try pinFTSMark(db) }
         let encoded = batch.logAttributesJSON.count == logs.count
         var b = SQLiteBinder(try db.cachedStatement(sql: """
             INSERT INTO logs(time_us, service, host, severity, message, trace_id, span_id, attributes)
@@ -108,14 +111,14 @@ extension MeshtopStore {
             }
             try b.execute(db)
         }
+        guard !batch.defersLogIndexing else { return }
         // The batch's rows have consecutive ids (one writer, one transaction): index their messages in one
         // statement that reads them back from the pages just written, instead of binding every message twice.
+        // A tail left by a deferring writer is indexed with them and its mark removed.
         let last = db.lastInsertedRowID
-        var fts = SQLiteBinder(try db.cachedStatement(
-            sql: "INSERT INTO logs_fts(rowid, message) SELECT id, message FROM logs WHERE id BETWEEN ? AND ?"))
-        fts.int(last - Int64(logs.count) + 1)
-        fts.int(last)
-        try fts.execute(db)
+        let first = hadMark ? (try ftsIndexedThrough(db) ?? 0) + 1 : last - Int64(logs.count) + 1
+        try indexLogRows(db, from: first, through: last)
+        if hadMark { try removeFTSMark(db) }
     }
 
     static func insertMetricRollups(_ rollups: [MetricRollup], _ db: Database) throws {

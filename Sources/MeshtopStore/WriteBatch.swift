@@ -23,8 +23,13 @@ public struct RejectRecord: Hashable, Sendable {
 public struct WriteBatch: Sendable {
     /// Inserted into `spans` (and `spans_by_trace`).
     public var spans: [Span]
-    /// Inserted into `logs` and `logs_fts`.
+    /// Inserted into `logs`, and into `logs_fts` in the same transaction unless `defersLogIndexing`.
     public var logs: [LogRecord]
+    /// True: the logs go into `logs` only and wait above the `meta` mark `fts_indexed_through` for
+    /// `MeshtopStore.indexLogs(maxRows:)` (the collector's writer calls it off the ingest path); searches scan
+    /// that tail, so results are the same either way (docs/storage.md, "Full-text search"). False (the default):
+    /// indexed in the batch, together with any tail a deferring writer left.
+    public var defersLogIndexing = false
     /// Optional, parallel to `spans`: their attributes already encoded (`EncodedJSON.append(_:)`). Used only when
     /// it holds exactly one text per span (as do `spanEventsJSON` and `logAttributesJSON`); otherwise the store
     /// encodes the column itself. Either way the stored text is the same.
