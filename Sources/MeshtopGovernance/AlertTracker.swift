@@ -57,6 +57,9 @@ struct AlertTracker {
 
     let resolvedRetentionMicros: Int64
     private(set) var instances: [String: Instance] = [:]
+    /// Each rule's instance fingerprints in ascending order, kept with `instances` (so an evaluation walks its
+    /// rule's instances in order without sorting every fingerprint of every rule).
+    private var fingerprints: [String: [String]] = [:]
 
     init(resolvedRetentionMicros: Int64 = 15 * 60_000_000) {
         self.resolvedRetentionMicros = resolvedRetentionMicros
@@ -77,19 +80,19 @@ struct AlertTracker {
                 let inst = Instance(
                     rule: rule.name, severity: rule.severity, labels: s.labels, state: .pending, activeAt: t,
                     value: s.value, summary: s.summary)
-                instances[fp] = inst
+                set(fp, inst)
                 out.append(transition(inst, from: .inactive, to: .pending, at: t))
             }
         }
-        for fp in instances.keys.sorted() {
+        for fp in fingerprints[rule.name] ?? [] {
             guard var inst = instances[fp], inst.rule == rule.name else { continue }
             if !seen.contains(fp) {
                 switch inst.state {
                 case .pending:
-                    instances[fp] = nil
+                    remove(fp, rule: rule.name)
                     continue
                 case .resolved(_, let r):
-                    if t - r > resolvedRetentionMicros { instances[fp] = nil }
+                    if t - r > resolvedRetentionMicros { remove(fp, rule: rule.name) }
                     continue
                 case .firing(let f, let since):
                     if rule.keepFiringForMicros > 0 {
@@ -117,6 +120,20 @@ struct AlertTracker {
     /// Drops the instances of rules that no longer exist (after a reload).
     mutating func retain(rules: Set<String>) {
         instances = instances.filter { rules.contains($0.value.rule) }
+        fingerprints = fingerprints.filter { rules.contains($0.key) }
+    }
+
+    /// Stores an instance, adding a new fingerprint to its rule's ordered list.
+    private mutating func set(_ fp: String, _ inst: Instance) {
+        if instances.updateValue(inst, forKey: fp) == nil {
+            fingerprints[inst.rule, default: []].insertSorted(fp)
+        }
+    }
+
+    private mutating func remove(_ fp: String, rule: String) {
+        guard instances.removeValue(forKey: fp) != nil else { return }
+        fingerprints[rule]?.removeSorted(fp)
+        if fingerprints[rule]?.isEmpty == true { fingerprints[rule] = nil }
     }
 
     /// The active view: pending, firing and recently resolved instances, in a stable order.
@@ -134,5 +151,27 @@ struct AlertTracker {
         var s = rule + "{"
         for l in labels { s += l.key + "=\"" + l.value.text + "\"," }
         return s + "}"
+    }
+}
+
+extension Array where Element: Comparable {
+    /// The first index whose element is not below `x` (binary search of an ascending array).
+    func lowerBound(_ x: Element) -> Int {
+        var lo = 0
+        var hi = count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if self[mid] < x { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// Inserts `x` into an ascending array, keeping it ascending.
+    mutating func insertSorted(_ x: Element) { insert(x, at: lowerBound(x)) }
+
+    /// Removes one `x` from an ascending array, if present.
+    mutating func removeSorted(_ x: Element) {
+        let i = lowerBound(x)
+        if i < count, self[i] == x { remove(at: i) }
     }
 }

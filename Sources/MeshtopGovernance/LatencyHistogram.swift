@@ -16,6 +16,9 @@ public struct LatencyHistogram: Sendable, Equatable {
     var hdr: Histogram<UInt64>
     /// Exact largest value recorded (µs), 0 when empty.
     public private(set) var max: Int64
+    /// One bit per slot of HdrHistogram's counts array (`slot(of:)`), set when the slot's count is non-zero, so
+    /// `encode` visits the few recorded buckets instead of every bucket between the smallest and largest value.
+    var occupied: [UInt64]
 
     /// An empty histogram.
     public init() {
@@ -23,6 +26,7 @@ public struct LatencyHistogram: Sendable, Equatable {
             lowestDiscernibleValue: 1, highestTrackableValue: Self.highestTrackableMicros,
             numberOfSignificantValueDigits: .two)
         max = 0
+        occupied = [UInt64](repeating: 0, count: Self.occupiedWords)
     }
 
     /// Number of values recorded.
@@ -33,6 +37,7 @@ public struct LatencyHistogram: Sendable, Equatable {
         guard times > 0 else { return }
         let v = UInt64(Swift.min(Swift.max(micros, 1), Int64(Self.highestTrackableMicros)))
         hdr.record(v, count: UInt64(times))
+        markOccupied(v)
         if micros > max { max = Swift.min(micros, Int64(Self.highestTrackableMicros)) }
     }
 
@@ -40,6 +45,7 @@ public struct LatencyHistogram: Sendable, Equatable {
     public mutating func merge(_ other: LatencyHistogram) {
         guard other.count > 0 else { return }
         hdr.add(other.hdr)
+        for w in occupied.indices { occupied[w] |= other.occupied[w] }
         if other.max > max { max = other.max }
     }
 
@@ -110,6 +116,31 @@ extension LatencyHistogram {
     @inline(__always)
     static func bucketStart(_ v: UInt64) -> UInt64 { v & ~(bucketWidth(v) - 1) }
 
+    /// The index of `v`'s bucket in HdrHistogram's counts array for this layout (`countsIndexForValue`):
+    /// bucket 0 holds 0 … 255 in slots 0 … 255; bucket b ≥ 1 holds its upper half, 128 slots from (b + 1) × 128.
+    /// Slots grow with the value.
+    @inline(__always)
+    static func slot(of v: UInt64) -> Int {
+        let bucket = 56 - (v | 255).leadingZeroBitCount
+        return (bucket + 1) << 7 + Int(truncatingIfNeeded: v >> UInt64(bucket)) - 128
+    }
+
+    /// The lowest value of slot `i`'s bucket (HdrHistogram's `valueFromIndex`), the inverse of `slot(of:)`.
+    @inline(__always)
+    static func slotStart(_ i: Int) -> UInt64 {
+        let bucket = (i >> 7) - 1
+        return bucket < 0 ? UInt64(i) : UInt64((i & 127) + 128) << UInt64(bucket)
+    }
+
+    /// Words of the `occupied` bitmap: one bit per slot up to the slot of the largest trackable value.
+    static let occupiedWords = slot(of: highestTrackableMicros) / 64 + 1
+
+    @inline(__always)
+    mutating func markOccupied(_ v: UInt64) {
+        let i = Self.slot(of: v)
+        occupied[i >> 6] |= 1 << UInt64(i & 63)
+    }
+
     /// Format version of `encode()`.
     static let formatVersion: UInt8 = 1
 
@@ -117,29 +148,34 @@ extension LatencyHistogram {
     /// then per recorded bucket the delta from the previous bucket value and its count, all LEB128 varints.
     /// A minute of a typical service encodes to a few dozen bytes.
     public func encode() -> [UInt8] {
-        var out: [UInt8] = [Self.formatVersion]
-        out.reserveCapacity(64)
-        Varint.append(UInt64(Swift.max(max, 0)), to: &out)
-        guard count > 0 else { return out }
-        // Step through the buckets between the smallest and largest value recorded (cheaper than
-        // `recordedValues()`, which walks every bucket of the array).
-        var previous: UInt64 = 0
-        var v = Self.bucketStart(hdr.minNonZero)
-        let top = hdr.maxRecorded
-        while v <= top {
-            let c = hdr.countForValue(v)
-            let width = Self.bucketWidth(v)
-            if c > 0 {
-                // The bucket's highest equivalent value maps back to the same bucket when decoded, and keeps
-                // the decoded percentiles equal to the original's (HdrHistogram reports highest equivalents).
-                let value = v + width - 1
-                Varint.append(value - previous, to: &out)
-                Varint.append(UInt64(c), to: &out)
-                previous = value
+        let buckets = count > 0 ? occupied.reduce(0) { $0 + $1.nonzeroBitCount } : 0
+        // Written in place: at most 10 bytes per varint (the value deltas take at most 5, values being < 2³²).
+        return [UInt8](unsafeUninitializedCapacity: 11 + buckets * 20) { buffer, written in
+            buffer[0] = Self.formatVersion
+            var n = 1
+            Varint.write(UInt64(Swift.max(max, 0)), to: buffer, at: &n)
+            if buckets > 0 {
+                // Visit only the occupied slots, in slot (= value) order.
+                var previous: UInt64 = 0
+                for w in occupied.indices where occupied[w] != 0 {
+                    var bits = occupied[w]
+                    while bits != 0 {
+                        let v = Self.slotStart(w << 6 | bits.trailingZeroBitCount)
+                        bits &= bits - 1
+                        let c = hdr.countForValue(v)
+                        guard c > 0 else { continue }
+                        // The bucket's highest equivalent value maps back to the same bucket when decoded, and
+                        // keeps the decoded percentiles equal to the original's (HdrHistogram reports highest
+                        // equivalents).
+                        let value = v + Self.bucketWidth(v) - 1
+                        Varint.write(value - previous, to: buffer, at: &n)
+                        Varint.write(UInt64(c), to: buffer, at: &n)
+                        previous = value
+                    }
+                }
             }
-            v += width
+            written = n
         }
-        return out
     }
 
     /// Decodes `encode()`'s output; nil when the bytes are not a histogram of this format.
@@ -165,7 +201,10 @@ extension LatencyHistogram {
             value = sum
             pairs.append((Swift.min(Swift.max(value, 1), Self.highestTrackableMicros), c))
         }
-        for (v, c) in pairs { hdr.record(v, count: c) }
+        for (v, c) in pairs {
+            hdr.record(v, count: c)
+            markOccupied(v)
+        }
         if Int64(m) > max { max = Int64(m) }
         return true
     }
@@ -174,7 +213,11 @@ extension LatencyHistogram {
     /// building a histogram (same answer as merging them and calling `percentile`). nil when all are empty or
     /// one is malformed.
     public static func percentile(ofEncoded blobs: [[UInt8]], _ p: Double) -> Int64? {
-        var pairs: [(UInt64, UInt64)] = []
+        var pairs: [(value: UInt64, count: UInt64)] = []
+        pairs.reserveCapacity(blobs.reduce(0) { $0 + $1.count / 2 })
+        // Each blob's buckets ascend: the runs are merged below instead of sorting them all.
+        var runs: [Range<Int>] = []
+        var ascending = true
         var exactMax: UInt64 = 0
         var total: UInt64 = 0
         for b in blobs where !b.isEmpty {
@@ -183,23 +226,43 @@ extension LatencyHistogram {
             guard let m = Varint.read(b, at: &i) else { return nil }
             exactMax = Swift.max(exactMax, m)
             var value: UInt64 = 0
+            let start = pairs.count
             while i < b.count {
                 guard let d = Varint.read(b, at: &i), let c = Varint.read(b, at: &i) else { return nil }
-                value &+= d
+                let (next, wrapped) = value.addingReportingOverflow(d)
+                if wrapped { ascending = false }
+                value = next
                 pairs.append((value, c))
                 total += c
             }
+            if pairs.count > start { runs.append(start..<pairs.count) }
         }
         guard total > 0 else { return nil }
-        pairs.sort { $0.0 < $1.0 }
         let q = Swift.min(Swift.max(p.nextDown, 0), 100)
         let target = Swift.max(1, UInt64((q * Double(total) / 100).rounded(.up)))
-        var cumulative: UInt64 = 0
-        for (v, c) in pairs {
-            cumulative += c
-            if cumulative >= target { return Int64(Swift.min(v, exactMax)) }
+        if !ascending {
+            pairs.sort { $0.value < $1.value }
+            runs = [0..<pairs.count]
         }
-        return Int64(exactMax)
+        // Walk the runs in value order (equal values in any order: the answer is the value whose cumulative
+        // count reaches the target, whichever of them gets there).
+        var heads = runs.map(\.lowerBound)
+        var cumulative: UInt64 = 0
+        while true {
+            var best = -1
+            var bestValue = UInt64.max
+            for r in runs.indices where heads[r] < runs[r].upperBound {
+                let v = pairs[heads[r]].value
+                if best < 0 || v < bestValue {
+                    best = r
+                    bestValue = v
+                }
+            }
+            guard best >= 0 else { return Int64(exactMax) }
+            cumulative += pairs[heads[best]].count
+            heads[best] += 1
+            if cumulative >= target { return Int64(Swift.min(bestValue, exactMax)) }
+        }
     }
 }
 
@@ -213,6 +276,19 @@ enum Varint {
             x >>= 7
         }
         out.append(UInt8(x))
+    }
+
+    /// Writes `v` at `buffer[n...]` (room for 10 bytes is the caller's job) and moves `n` past it.
+    @inline(__always)
+    static func write(_ v: UInt64, to buffer: UnsafeMutableBufferPointer<UInt8>, at n: inout Int) {
+        var x = v
+        while x >= 0x80 {
+            buffer[n] = UInt8(truncatingIfNeeded: x) | 0x80
+            n += 1
+            x >>= 7
+        }
+        buffer[n] = UInt8(x)
+        n += 1
     }
 
     static func read(_ bytes: [UInt8], at i: inout Int) -> UInt64? {

@@ -178,15 +178,15 @@ struct LimitBook {
     }
 
     /// Blocked percent of decided calls per resource over the minutes `from…to`, for the `blocked_rate` signal.
-    func blockedRates(fromMinute from: Int64, toMinute to: Int64) -> [Resource: Double] {
-        var sums: [Int: Counts] = [:]
+    func blockedRates(fromMinute from: Int64, toMinute to: Int64) -> [(resource: Resource, rate: Double)] {
+        var sums = [Counts](repeating: Counts(), count: resources.count)
         for (k, c) in minutes where k.minute >= from && k.minute <= to {
-            sums[k.slot, default: Counts()].passed += c.passed
-            sums[k.slot, default: Counts()].blocked += c.blocked
+            sums[k.slot].passed += c.passed
+            sums[k.slot].blocked += c.blocked
         }
-        var out: [Resource: Double] = [:]
-        for (slot, c) in sums where c.passed + c.blocked > 0 {
-            out[resources[slot]] = Double(c.blocked) * 100 / Double(c.passed + c.blocked)
+        var out: [(resource: Resource, rate: Double)] = []
+        for (slot, c) in sums.enumerated() where c.passed + c.blocked > 0 {
+            out.append((resources[slot], Double(c.blocked) * 100 / Double(c.passed + c.blocked)))
         }
         return out
     }

@@ -4,6 +4,16 @@ import MeshtopModel
 struct MetricHistory {
     private(set) var series: [String: [MetricRollup]] = [:]
     private var matches: [String: Bool] = [:]
+    /// `series`' keys in ascending order; nil after a key was added or dropped.
+    private var sortedKeys: [String]?
+    /// Per rule signal and scope, whether each key of `sortedKeys` matches, with the service it was matched on (a
+    /// key fixes the series' name and tags, not its service).
+    private var ruleMatches: [RuleScope: [(service: String, matches: Bool)?]] = [:]
+
+    struct RuleScope: Hashable {
+        var signal: AlertSignal
+        var scope: AlertScope
+    }
 
     static func matches(_ rule: AlertRule, _ r: MetricRollup) -> Bool {
         guard case .metric(let name, _) = rule.signal else { return false }
@@ -30,11 +40,16 @@ struct MetricHistory {
                 wanted = metricRules.contains { Self.matches($0, r) }
                 matches[k] = wanted
             }
-            if wanted { series[k, default: []].append(r) }
+            guard wanted else { continue }
+            if series[k]?.append(r) == nil {
+                series[k] = [r]
+                sortedKeys = nil
+            }
         }
         for (k, list) in series where list.first.map({ $0.timeMicros < now - keepMicros }) == true {
             let kept = list.filter { $0.timeMicros >= now - keepMicros }
             series[k] = kept.isEmpty ? nil : kept
+            if kept.isEmpty { sortedKeys = nil }
         }
     }
 
@@ -44,13 +59,33 @@ struct MetricHistory {
             guard let r = list.last else { return false }
             return rules.contains { Self.matches($0, r) }
         }
+        sortedKeys = nil
     }
 
     /// The rule's value for each matching series over `(t − window, t]`.
-    func values(_ rule: AlertRule, agg: MetricAggregation, at t: Int64) -> [(MetricRollup, Double)] {
+    mutating func values(_ rule: AlertRule, agg: MetricAggregation, at t: Int64) -> [(MetricRollup, Double)] {
+        let keys: [String]
+        if let k = sortedKeys {
+            keys = k
+        } else {
+            keys = series.keys.sorted()
+            sortedKeys = keys
+            ruleMatches.removeAll()
+        }
+        let rs = RuleScope(signal: rule.signal, scope: rule.scope)
+        var known = ruleMatches.removeValue(forKey: rs) ?? []
+        if known.count != keys.count { known = Array(repeating: nil, count: keys.count) }
+        defer { ruleMatches[rs] = known }
         var out: [(MetricRollup, Double)] = []
-        for k in series.keys.sorted() {
-            guard let list = series[k], let last = list.last, Self.matches(rule, last) else { continue }
+        for (i, k) in keys.enumerated() {
+            guard let list = series[k], let last = list.last else { continue }
+            if let m = known[i], m.service == last.service {
+                guard m.matches else { continue }
+            } else {
+                let m = Self.matches(rule, last)
+                known[i] = (last.service, m)
+                guard m else { continue }
+            }
             let w = list.filter { $0.timeMicros > t - rule.windowMicros && $0.timeMicros <= t }
             guard !w.isEmpty, let v = Self.aggregate(w, agg, windowMicros: rule.windowMicros) else { continue }
             out.append((last, v))
@@ -59,7 +94,7 @@ struct MetricHistory {
     }
 
     static func aggregate(_ w: [MetricRollup], _ agg: MetricAggregation, windowMicros: Int64) -> Double? {
-        let counts = w.compactMap(\.count)
+        var counts: [Double] { w.compactMap(\.count) }
         switch agg {
         case .count: return counts.reduce(0, +)
         case .sum: return w.reduce(0) { $0 + ($1.sum ?? $1.count ?? 0) }

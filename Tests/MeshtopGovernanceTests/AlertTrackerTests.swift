@@ -73,6 +73,40 @@ import Testing
         #expect(out.map(\.to) == [.pending, .firing, .resolved, .pending, .firing])
     }
 
+    /// Each rule's instances are walked in fingerprint order whatever order their series come in, and a rule's
+    /// evaluation leaves the other rules' instances alone; instances dropped and re-created keep that order.
+    @Test func instancesAreWalkedInFingerprintOrder() {
+        let a = AlertRule(name: "A", signal: .rps, op: .gt, threshold: 0)
+        let b = AlertRule(name: "B", signal: .rps, op: .gt, threshold: 0, forMicros: 10 * s)
+        func samples(_ names: [String]) -> [AlertTracker.Sample] {
+            names.map { AlertTracker.Sample(labels: [Attribute("service", .string($0))], value: 1, summary: "") }
+        }
+        func services(_ t: [AlertTransition]) -> [String] { t.map { $0.labels[0].value.text } }
+        var tracker = AlertTracker()
+        var out: [AlertTransition] = []
+        tracker.apply(rule: a, active: samples(["zeta", "alpha", "mid"]), at: 0, transitions: &out)
+        #expect(services(out) == ["zeta", "alpha", "mid", "alpha", "mid", "zeta"])
+        #expect(out.map(\.to) == [.pending, .pending, .pending, .firing, .firing, .firing])
+        out = []
+        tracker.apply(rule: b, active: samples(["mid", "beta"]), at: 0, transitions: &out)
+        tracker.apply(rule: a, active: samples(["zeta"]), at: 5 * s, transitions: &out)
+        #expect(services(out) == ["mid", "beta", "alpha", "mid"])
+        #expect(out.map(\.rule) == ["B", "B", "A", "A"] && out.last?.to == .resolved)
+        out = []
+        tracker.apply(rule: b, active: samples(["beta", "mid", "aaa"]), at: 10 * s, transitions: &out)
+        #expect(services(out) == ["aaa", "beta", "mid"])
+        #expect(out.map(\.to) == [.pending, .firing, .firing])
+        out = []
+        tracker.apply(rule: a, active: samples(["mid", "alpha", "zeta"]), at: 5 * s + 901 * s, transitions: &out)
+        #expect(services(out) == ["mid", "alpha", "alpha", "mid"])
+        #expect(out.map(\.to) == [.pending, .pending, .firing, .firing])
+        tracker.retain(rules: ["A"])
+        #expect(tracker.instances.values.allSatisfy { $0.rule == "A" } && tracker.instances.count == 3)
+        out = []
+        tracker.apply(rule: b, active: samples(["beta"]), at: 1000 * s, transitions: &out)
+        #expect(out.map(\.to) == [.pending])
+    }
+
     @Test func summaryTemplate() {
         let rule = AlertRule(
             name: "R", signal: .errorRate, op: .gt, threshold: 5, severity: "page",

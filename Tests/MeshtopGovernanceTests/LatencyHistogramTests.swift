@@ -139,4 +139,104 @@ import Testing
             #expect(h.percentile(p) == min(Int64(h.hdr.valueAtPercentile(p)), h.max))
         }
     }
+
+    /// Bytes written by `encode()` before it walked the occupancy bitmap (format version 1, as stored in rollup
+    /// rows): they still decode, and today's `encode()` writes exactly the same bytes for the same values.
+    @Test func storedEncodingIsUnchanged() throws {
+        let stored: [UInt8] = [
+            1, 128, 200, 206, 180, 13, 1, 2, 2, 1, 252, 1, 1, 2, 2, 254, 1, 1, 236, 3, 174, 2, 148, 156, 4, 1, 128,
+            220, 3, 1, 128, 160, 4, 1, 128, 224, 243, 58, 2, 128, 128, 128, 253, 12, 1,
+        ]
+        var h = LatencyHistogram()
+        for v: Int64 in [0, 1, 3, 255, 256, 257, 511, 1000, 1003, 70_000, 131_071, 200_000, 5_000_000_000] {
+            h.record(v)
+        }
+        h.record(1000, times: 300)
+        h.record(123_456_789, times: 2)
+        #expect(h.encode() == stored)
+        let decoded = try #require(LatencyHistogram(decoding: stored))
+        #expect(decoded.count == 315 && decoded.max == 3_600_000_000)
+        #expect(decoded.encode() == stored)
+        for p in [1.0, 50, 90, 99, 99.9] { #expect(decoded.percentile(p) == h.percentile(p)) }
+        #expect(LatencyHistogram().encode() == [1, 0])
+    }
+
+    /// The bitmap walk of `encode()` writes what a walk over every bucket between the smallest and largest value
+    /// writes, after records, merges and decodes.
+    @Test func encodeMatchesAFullBucketWalk() throws {
+        func walked(_ h: LatencyHistogram) -> [UInt8] {
+            var out: [UInt8] = [1]
+            Varint.append(UInt64(h.max), to: &out)
+            guard h.count > 0 else { return out }
+            var previous: UInt64 = 0
+            var v = LatencyHistogram.bucketStart(h.hdr.minNonZero)
+            while v <= h.hdr.maxRecorded {
+                let c = h.hdr.countForValue(v)
+                let width = LatencyHistogram.bucketWidth(v)
+                if c > 0 {
+                    Varint.append(v + width - 1 - previous, to: &out)
+                    Varint.append(UInt64(c), to: &out)
+                    previous = v + width - 1
+                }
+                v += width
+            }
+            return out
+        }
+        var r: UInt64 = 11
+        var all = LatencyHistogram()
+        let shapes: [(Int, Int64)] = [(50, 300), (400, 200_000), (3_000, 5_000_000), (20, 3_600_000_000), (1, 1)]
+        for (n, range) in shapes {
+            var h = LatencyHistogram()
+            for _ in 0..<n {
+                r = r &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                h.record(Int64(r >> 33) % range + 1, times: Int64(r >> 60) + 1)
+            }
+            #expect(h.encode() == walked(h))
+            let d = try #require(LatencyHistogram(decoding: h.encode()))
+            #expect(d.encode() == walked(d) && d.encode() == h.encode())
+            all.merge(h)
+            #expect(all.encode() == walked(all))
+            var e = LatencyHistogram()
+            e.merge(encoded: all.encode())
+            #expect(e.encode() == all.encode())
+        }
+    }
+
+    /// Every slot of the counts array maps to its bucket's lowest value and back, in value order.
+    @Test func slotsFollowHdrHistogramIndices() {
+        var previous: UInt64 = 0
+        for i in 0...LatencyHistogram.slot(of: LatencyHistogram.highestTrackableMicros) {
+            let v = LatencyHistogram.slotStart(i)
+            #expect(LatencyHistogram.slot(of: v) == i)
+            #expect(LatencyHistogram.bucketStart(v) == v)
+            if i > 0 { #expect(v > previous) }
+            previous = v
+        }
+        let top = LatencyHistogram.slot(of: LatencyHistogram.highestTrackableMicros)
+        #expect(LatencyHistogram.occupiedWords * 64 > top)
+    }
+
+    /// The percentile of several blobs (merged run by run) equals the percentile of the merged histogram.
+    @Test func percentileOfEncodedMatchesMerging() throws {
+        var r: UInt64 = 5
+        for blobs in 1...5 {
+            var merged = LatencyHistogram()
+            var encoded: [[UInt8]] = []
+            for b in 0..<blobs {
+                var h = LatencyHistogram()
+                for _ in 0..<(b * 97 + 13) {
+                    r = r &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                    h.record(Int64(r >> 40) % 300_000 + 100)
+                }
+                merged.merge(h)
+                encoded.append(h.encode())
+            }
+            encoded.append([])
+            for p in [0.0, 1, 50, 90, 99, 99.9, 100] {
+                #expect(LatencyHistogram.percentile(ofEncoded: encoded, p) == merged.percentile(p))
+            }
+        }
+        #expect(LatencyHistogram.percentile(ofEncoded: [[]], 99) == nil)
+        #expect(LatencyHistogram.percentile(ofEncoded: [[2, 0]], 99) == nil)
+    }
 }
