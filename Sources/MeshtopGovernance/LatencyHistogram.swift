@@ -220,22 +220,26 @@ extension LatencyHistogram {
         var ascending = true
         var exactMax: UInt64 = 0
         var total: UInt64 = 0
-        for b in blobs where !b.isEmpty {
-            guard b[0] == formatVersion else { return nil }
-            var i = 1
-            guard let m = Varint.read(b, at: &i) else { return nil }
-            exactMax = Swift.max(exactMax, m)
-            var value: UInt64 = 0
-            let start = pairs.count
-            while i < b.count {
-                guard let d = Varint.read(b, at: &i), let c = Varint.read(b, at: &i) else { return nil }
-                let (next, wrapped) = value.addingReportingOverflow(d)
-                if wrapped { ascending = false }
-                value = next
-                pairs.append((value, c))
-                total += c
+        for blob in blobs where !blob.isEmpty {
+            let valid = blob.withUnsafeBufferPointer { b -> Bool in
+                guard b[0] == formatVersion else { return false }
+                var i = 1
+                guard let m = Varint.read(b, at: &i) else { return false }
+                exactMax = Swift.max(exactMax, m)
+                var value: UInt64 = 0
+                let start = pairs.count
+                while i < b.count {
+                    guard let d = Varint.read(b, at: &i), let c = Varint.read(b, at: &i) else { return false }
+                    let (next, wrapped) = value.addingReportingOverflow(d)
+                    if wrapped { ascending = false }
+                    value = next
+                    pairs.append((value, c))
+                    total += c
+                }
+                if pairs.count > start { runs.append(start..<pairs.count) }
+                return true
             }
-            if pairs.count > start { runs.append(start..<pairs.count) }
+            guard valid else { return nil }
         }
         guard total > 0 else { return nil }
         let q = Swift.min(Swift.max(p.nextDown, 0), 100)
@@ -292,6 +296,16 @@ enum Varint {
     }
 
     static func read(_ bytes: [UInt8], at i: inout Int) -> UInt64? {
+        bytes.withUnsafeBufferPointer { read($0, at: &i) }
+    }
+
+    /// Reads the varint at `bytes[i...]` and moves `i` past it; nil when the bytes end inside it.
+    @inline(__always)
+    static func read(_ bytes: UnsafeBufferPointer<UInt8>, at i: inout Int) -> UInt64? {
+        if i < bytes.count, bytes[i] < 0x80 {
+            i += 1
+            return UInt64(bytes[i - 1])
+        }
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while i < bytes.count, shift < 64 {

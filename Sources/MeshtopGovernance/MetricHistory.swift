@@ -4,6 +4,8 @@ import MeshtopModel
 struct MetricHistory {
     private(set) var series: [String: [MetricRollup]] = [:]
     private var matches: [String: Bool] = [:]
+    /// Bumped whenever `matches` is cleared: answers cached on series objects before it are stale.
+    private var generation = 0
     /// `series`' keys in ascending order; nil after a key was added or dropped.
     private var sortedKeys: [String]?
     /// Per rule signal and scope, whether each key of `sortedKeys` matches, with the service it was matched on (a
@@ -27,22 +29,26 @@ struct MetricHistory {
         return true
     }
 
-    mutating func add(
-        _ rollups: [(key: String, rollup: MetricRollup)], rules: [AlertRule], keepMicros: Int64, now: Int64
-    ) {
+    mutating func add(_ rollups: [StatsdAggregator.Flushed], rules: [AlertRule], keepMicros: Int64, now: Int64) {
         let metricRules = rules.filter { if case .metric = $0.signal { return true } else { return false } }
         guard !metricRules.isEmpty else { return }
-        for (k, r) in rollups {
+        for i in rollups.indices {
+            let k = rollups[i].key
             let wanted: Bool
-            if let m = matches[k] {
-                wanted = m
+            if let s = rollups[i].series, let h = s.historyWanted, h.generation == generation {
+                wanted = h.wanted
             } else {
-                wanted = metricRules.contains { Self.matches($0, r) }
-                matches[k] = wanted
+                if let m = matches[k] {
+                    wanted = m
+                } else {
+                    wanted = metricRules.contains { Self.matches($0, rollups[i].rollup) }
+                    matches[k] = wanted
+                }
+                rollups[i].series?.historyWanted = (generation, wanted)
             }
             guard wanted else { continue }
-            if series[k]?.append(r) == nil {
-                series[k] = [r]
+            if series[k]?.append(rollups[i].rollup) == nil {
+                series[k] = [rollups[i].rollup]
                 sortedKeys = nil
             }
         }
@@ -55,6 +61,7 @@ struct MetricHistory {
 
     mutating func retain(rules: [AlertRule]) {
         matches.removeAll()
+        generation += 1
         series = series.filter { _, list in
             guard let r = list.last else { return false }
             return rules.contains { Self.matches($0, r) }
@@ -86,35 +93,38 @@ struct MetricHistory {
                 known[i] = (last.service, m)
                 guard m else { continue }
             }
-            let w = list.filter { $0.timeMicros > t - rule.windowMicros && $0.timeMicros <= t }
+            let w = list.lazy.filter { $0.timeMicros > t - rule.windowMicros && $0.timeMicros <= t }
             guard !w.isEmpty, let v = Self.aggregate(w, agg, windowMicros: rule.windowMicros) else { continue }
             out.append((last, v))
         }
         return out
     }
 
-    static func aggregate(_ w: [MetricRollup], _ agg: MetricAggregation, windowMicros: Int64) -> Double? {
-        var counts: [Double] { w.compactMap(\.count) }
+    /// The window's value (`w` in time order as received; lazily filtered by `values`).
+    static func aggregate<W: BidirectionalCollection<MetricRollup>>(
+        _ w: W, _ agg: MetricAggregation, windowMicros: Int64
+    ) -> Double? {
+        func countSum() -> Double { w.lazy.compactMap(\.count).reduce(0, +) }
         switch agg {
-        case .count: return counts.reduce(0, +)
+        case .count: return countSum()
         case .sum: return w.reduce(0) { $0 + ($1.sum ?? $1.count ?? 0) }
-        case .rate: return counts.reduce(0, +) * 1_000_000 / Double(windowMicros)
+        case .rate: return countSum() * 1_000_000 / Double(windowMicros)
         case .last: return w.last.flatMap { $0.last ?? $0.mean ?? $0.count }
         case .mean:
             let sums = w.compactMap(\.sum)
             if !sums.isEmpty {
-                let n = counts.reduce(0, +)
+                let n = countSum()
                 return n > 0 ? sums.reduce(0, +) / n : nil
             }
             let g = w.compactMap(\.last)
             return g.isEmpty ? nil : g.reduce(0, +) / Double(g.count)
-        case .max: return w.compactMap { $0.max ?? $0.last }.max()
-        case .min: return w.compactMap { $0.min ?? $0.last }.min()
-        case .p50: return w.compactMap(\.p50).max()
-        case .p90: return w.compactMap(\.p90).max()
-        case .p95: return w.compactMap(\.p95).max()
-        case .p99: return w.compactMap(\.p99).max()
-        case .unique: return w.compactMap(\.unique).max().map(Double.init)
+        case .max: return w.lazy.compactMap { $0.max ?? $0.last }.max()
+        case .min: return w.lazy.compactMap { $0.min ?? $0.last }.min()
+        case .p50: return w.lazy.compactMap(\.p50).max()
+        case .p90: return w.lazy.compactMap(\.p90).max()
+        case .p95: return w.lazy.compactMap(\.p95).max()
+        case .p99: return w.lazy.compactMap(\.p99).max()
+        case .unique: return w.lazy.compactMap(\.unique).max().map(Double.init)
         }
     }
 }

@@ -18,7 +18,14 @@ struct StatsdAggregator {
     private var series: [String: StatsdSeries] = [:]
     private var intervalStart: Int64?
     /// Rollups due, with their series keys.
-    private var pending: [(key: String, rollup: MetricRollup)] = []
+    private var pending: [Flushed] = []
+
+    /// A rollup due, with its series key and (for an interval flush) the series that made it.
+    struct Flushed {
+        var key: String
+        var rollup: MetricRollup
+        var series: StatsdSeries?
+    }
 
     init(intervalMicros: Int64 = 10_000_000, idleMicros: Int64 = 300_000_000) {
         self.intervalMicros = max(1, intervalMicros)
@@ -34,7 +41,7 @@ struct StatsdAggregator {
     mutating func ingest(_ m: MetricSample, receivedAtMicros now: Int64) {
         flushIfDue(nowMicros: now)
         if let ts = m.timestampMicros {
-            pending.append((m.seriesKey, StatsdSeries.point(m, at: ts)))
+            pending.append(Flushed(key: m.seriesKey, rollup: StatsdSeries.point(m, at: ts)))
             return
         }
         if intervalStart == nil { intervalStart = align(now) }
@@ -54,7 +61,7 @@ struct StatsdAggregator {
     }
 
     /// `drain` with each rollup's series key.
-    mutating func drainKeyed(nowMicros now: Int64) -> [(key: String, rollup: MetricRollup)] {
+    mutating func drainKeyed(nowMicros now: Int64) -> [Flushed] {
         flushIfDue(nowMicros: now)
         let out = pending
         pending.removeAll(keepingCapacity: true)
@@ -70,7 +77,7 @@ struct StatsdAggregator {
                 idle.append(key)
                 continue
             }
-            pending.append((key, s.flush(timeMicros: start, intervalMicros: intervalMicros)))
+            pending.append(Flushed(key: key, rollup: s.flush(timeMicros: start, intervalMicros: intervalMicros), series: s))
         }
         for k in idle { series.removeValue(forKey: k) }
         // Idle gaps are skipped: the next interval starts where the receive clock is now.

@@ -7,6 +7,8 @@ final class StatsdSeries {
     let tags: [String]
     let service: String
     var lastSeenMicros: Int64 = 0
+    /// `MetricHistory`'s answer to "does a metric rule want this series", with the generation it was given in.
+    var historyWanted: (generation: Int, wanted: Bool)?
     private var count: Double = 0
     private var values: [Double] = []
     private var gauge: Double?
