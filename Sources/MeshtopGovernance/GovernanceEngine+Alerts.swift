@@ -121,7 +121,7 @@ extension GovernanceEngine {
         case .errorRate: return w.requests > 0 ? Double(w.errors) * 100 / Double(w.requests) : nil
         case .p99Ms:
             guard w.requests > 0 else { return nil }
-            return LatencyHistogram.percentile(ofEncoded: w.blobs, 99).map { Double($0) / 1000 }
+            return w.percentile(99).map { Double($0) / 1000 }
         case .apdex: return Apdex.score(satisfied: w.satisfied, tolerating: w.tolerating, total: w.requests)
         default: return nil
         }

@@ -209,6 +209,32 @@ extension LatencyHistogram {
         return true
     }
 
+    /// The `p` percentile of the union of several histograms (same answer as merging them and calling
+    /// `percentile`, or as `percentile(ofEncoded:)` on their blobs). nil when all are empty.
+    ///
+    /// Walks the occupied buckets from the top down, so a high percentile reads a few buckets instead of all.
+    public static func percentile(of histograms: [LatencyHistogram], _ p: Double) -> Int64? {
+        let total = histograms.reduce(0) { $0 + UInt64($1.count) }
+        guard total > 0 else { return nil }
+        let exactMax = histograms.reduce(0) { Swift.max($0, $1.max) }
+        let q = Swift.min(Swift.max(p.nextDown, 0), 100)
+        let target = Swift.max(1, UInt64((q * Double(total) / 100).rounded(.up)))
+        // Going down, `below` is the count of the buckets under the current one: the answer is the first bucket
+        // (from the top) whose count, taken away, leaves fewer than the target.
+        var below = total
+        for w in (0..<occupiedWords).reversed() {
+            var bits = histograms.reduce(UInt64(0)) { $0 | $1.occupied[w] }
+            while bits != 0 {
+                let bit = 63 - bits.leadingZeroBitCount
+                bits &= ~(1 << UInt64(bit))
+                let v = slotStart(w << 6 | bit)
+                below -= histograms.reduce(0) { $0 + UInt64($1.hdr.countForValue(v)) }
+                if below < target { return Swift.min(Int64(v + bucketWidth(v) - 1), exactMax) }
+            }
+        }
+        return exactMax
+    }
+
     /// The `p` percentile of the union of several `encode()` blobs, computed on the encoded buckets without
     /// building a histogram (same answer as merging them and calling `percentile`). nil when all are empty or
     /// one is malformed.

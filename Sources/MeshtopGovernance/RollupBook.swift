@@ -200,8 +200,8 @@ struct WindowTotals {
     var errors: Int64 = 0
     var satisfied: Int64 = 0
     var tolerating: Int64 = 0
-    /// The minutes' encoded histograms (when asked for).
-    var blobs: [[UInt8]] = []
+    /// The minutes' accumulators (when histograms are asked for).
+    var minutes: [MinuteAccumulator] = []
 
     /// Sums the accumulators `lookup` finds for each minute start in `[from, to]`.
     init(from: Int64, to: Int64, histograms: Bool, lookup: (Int64) -> MinuteAccumulator?) {
@@ -212,9 +212,17 @@ struct WindowTotals {
                 errors += a.errors
                 satisfied += a.satisfied
                 tolerating += a.tolerating
-                if histograms { blobs.append(a.encoded()) }
+                if histograms { minutes.append(a) }
             }
             m += 60_000_000
         }
+    }
+
+    /// The `p` percentile of the minutes' latencies: from the open minutes' histograms when none is frozen, else
+    /// from the encoded ones (the same answer either way).
+    func percentile(_ p: Double) -> Int64? {
+        let live = minutes.compactMap(\.live)
+        if live.count == minutes.count { return LatencyHistogram.percentile(of: live, p) }
+        return LatencyHistogram.percentile(ofEncoded: minutes.map { $0.encoded() }, p)
     }
 }

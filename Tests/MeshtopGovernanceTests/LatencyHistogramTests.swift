@@ -216,27 +216,31 @@ import Testing
         #expect(LatencyHistogram.occupiedWords * 64 > top)
     }
 
-    /// The percentile of several blobs (merged run by run) equals the percentile of the merged histogram.
-    @Test func percentileOfEncodedMatchesMerging() throws {
+    /// The percentile of several blobs (merged run by run) and of several histograms (walked from the top) equals
+    /// the percentile of the merged histogram.
+    @Test func percentileOfSeveralMatchesMerging() throws {
         var r: UInt64 = 5
-        for blobs in 1...5 {
+        for count in 1...5 {
             var merged = LatencyHistogram()
-            var encoded: [[UInt8]] = []
-            for b in 0..<blobs {
+            var histograms = [LatencyHistogram()]
+            for b in 0..<count {
                 var h = LatencyHistogram()
                 for _ in 0..<(b * 97 + 13) {
                     r = r &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-                    h.record(Int64(r >> 40) % 300_000 + 100)
+                    h.record(Int64(r >> 40) % 300_000 + 100, times: Int64(r >> 62) + 1)
                 }
                 merged.merge(h)
-                encoded.append(h.encode())
+                histograms.append(h)
             }
-            encoded.append([])
+            let encoded = histograms.map { $0.encode() } + [[]]
             for p in [0.0, 1, 50, 90, 99, 99.9, 100] {
                 #expect(LatencyHistogram.percentile(ofEncoded: encoded, p) == merged.percentile(p))
+                #expect(LatencyHistogram.percentile(of: histograms, p) == merged.percentile(p))
             }
         }
         #expect(LatencyHistogram.percentile(ofEncoded: [[]], 99) == nil)
         #expect(LatencyHistogram.percentile(ofEncoded: [[2, 0]], 99) == nil)
+        #expect(LatencyHistogram.percentile(of: [LatencyHistogram()], 99) == nil)
+        #expect(LatencyHistogram.percentile(of: [], 99) == nil)
     }
 }
