@@ -1,3 +1,4 @@
+import MeshtopModel
 import MeshtopStore
 
 /// A store that several collectors write at once (PostgreSQL, docs/scaling.md), where one of them at a time — the
@@ -7,11 +8,24 @@ import MeshtopStore
 public protocol GovernanceLeadership: AnyObject, Sendable {
     /// Whether this collector leads governance now.
     var leadsGovernance: Bool { get }
+    /// False when `transition` only repeats the state the shared history already ends in (a new leader's engine
+    /// firing an alert the old leader had already announced): its hook does not run again.
+    func isNews(_ transition: AlertTransition) -> Bool
+}
+
+extension GovernanceLeadership {
+    public func isNews(_ transition: AlertTransition) -> Bool { true }
 }
 
 extension IngestWriter {
     /// Whether alert transitions evaluated by this collector go out (hooks, Alertmanager) now.
     static func announcesAlerts(_ store: any StoreWriter) -> Bool {
         (store as? any GovernanceLeadership)?.leadsGovernance ?? true
+    }
+
+    /// Whether the `--on-alert` hook runs for `transition` (firing or resolved, and news for a shared store).
+    static func runsHook(for transition: AlertTransition, _ store: any StoreWriter) -> Bool {
+        guard transition.to == .firing || transition.to == .resolved else { return false }
+        return (store as? any GovernanceLeadership)?.isNews(transition) ?? true
     }
 }

@@ -246,8 +246,8 @@ final class IngestWriter: @unchecked Sendable {
             batch.replacesAlertView = true
         }
         batch.alertTransitions += out.alertTransitions
-        for t in out.alertTransitions where announce && (t.to == .firing || t.to == .resolved) {
-            hooks?.run(transition: t)
+        if announce, let hooks {
+            for t in out.alertTransitions where Self.runsHook(for: t, store) { hooks.run(transition: t) }
         }
     }
 

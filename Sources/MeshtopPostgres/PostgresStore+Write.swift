@@ -235,7 +235,7 @@ extension PostgresStore: StoreWriter {
                     resolved_at_us = excluded.resolved_at_us, summary = excluded.summary
                 """, logger)
         }
-        var lastAlert: [String: String] = [:]
+        var lastAlert: [String: AlertState] = [:]
         for var t in batch.alertTransitions {
             let fingerprint = AlertStatus(
                 rule: t.rule, severity: t.severity, labels: t.labels, state: t.to, value: t.value,
@@ -243,22 +243,12 @@ extension PostgresStore: StoreWriter {
             ).fingerprint
             // As for breakers: no repeat of the state the history ends in, and an alert recorded as firing does
             // not go back to pending (a new leader's engine passes through pending on its way to firing).
-            let stored: String?
-            if let known = lastAlert[fingerprint] {
-                stored = known
-            } else {
-                stored = try c.run(
-                    """
-                    SELECT to_state FROM alert_history WHERE fingerprint = \(fingerprint)
-                    ORDER BY at_us DESC, id DESC LIMIT 1
-                    """, logger
-                ).first?.decode(String.self)
+            let stored = try lastAlert[fingerprint] ?? recordedAlertState(fingerprint, c)
+            if let stored {
+                if Self.repeats(t, recorded: stored) { continue }
+                t.from = stored
             }
-            if let stored, let state = AlertState(rawValue: stored) {
-                if state == t.to || (state == .firing && t.to == .pending) { continue }
-                t.from = state
-            }
-            lastAlert[fingerprint] = t.to.rawValue
+            lastAlert[fingerprint] = t.to
             try c.run(
                 """
                 INSERT INTO alert_history(collector, fingerprint, rule, severity, labels, from_state, to_state,
@@ -292,6 +282,35 @@ extension PostgresStore: StoreWriter {
                     blocked = excluded.blocked, queued = excluded.queued
                 """, logger)
         }
+    }
+
+    /// The state the shared alert history ends in for one alert instance, nil when it has none.
+    func recordedAlertState(_ fingerprint: String, _ c: PostgresConnection) throws -> AlertState? {
+        try c.run(
+            """
+            SELECT to_state FROM alert_history WHERE fingerprint = \(fingerprint) ORDER BY at_us DESC, id DESC LIMIT 1
+            """, logger
+        ).first.flatMap { AlertState(rawValue: try $0.decode(String.self)) }
+    }
+
+    /// A transition to the state the history already ends in, or from firing back to pending, is a new leader's
+    /// engine catching up, not a change.
+    static func repeats(_ t: AlertTransition, recorded: AlertState) -> Bool {
+        recorded == t.to || (recorded == .firing && t.to == .pending)
+    }
+
+    /// Whether `transition` is news for the shared history, so its `--on-alert` hook should run: false when it
+    /// repeats the state the history ends in (a new leader's first firing of an alert the old leader had already
+    /// announced). True when the history cannot be read (better a repeated hook than a lost one).
+    public func isNews(_ transition: AlertTransition) -> Bool {
+        let fingerprint = AlertStatus(
+            rule: transition.rule, severity: transition.severity, labels: transition.labels, state: transition.to,
+            value: transition.value, sinceMicros: transition.atMicros, summary: transition.summary
+        ).fingerprint
+        guard let recorded = try? withOwnConnection({ c in try recordedAlertState(fingerprint, c) }) else {
+            return true
+        }
+        return !Self.repeats(transition, recorded: recorded)
     }
 
     // MARK: raw rows, batched

@@ -1,4 +1,5 @@
 import Foundation
+import MeshtopModel
 import MeshtopStore
 import Testing
 
@@ -19,6 +20,21 @@ import Testing
         }
         func checkpoint() {}
         func setWriterStatus(_ status: String) {}
+        /// The shared history ends in `firing` for every alert.
+        func isNews(_ transition: AlertTransition) -> Bool { transition.to != .firing }
+    }
+
+    func transition(_ to: AlertState) -> AlertTransition {
+        AlertTransition(
+            rule: "db-errors", severity: "critical", labels: [], from: .inactive, to: to, atMicros: 1, value: 1,
+            summary: "")
+    }
+
+    @Test func theHookRunsForNewsOnly() {
+        let store = SharedStore()
+        #expect(!IngestWriter.runsHook(for: transition(.firing), store))
+        #expect(IngestWriter.runsHook(for: transition(.resolved), store))
+        #expect(!IngestWriter.runsHook(for: transition(.pending), store))
     }
 
     @Test func aFollowerStaysSilentAndALeaderAnnounces() {

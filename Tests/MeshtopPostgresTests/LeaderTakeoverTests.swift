@@ -38,6 +38,10 @@ import Testing
             let deadline = Date().addingTimeInterval(10)
             while !new.isLeader && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
             #expect(new.isLeader)
+            // Its hook does not run again for the firing the old leader announced; it does for a resolve.
+            #expect(!new.isNews(alert(.pending, .firing, at: now - 2_000_000)))
+            #expect(new.isNews(alert(.firing, .resolved, at: now - 1_000_000)))
+            #expect(new.isNews(alert(.inactive, .firing, at: now).withRule("another-rule")))
             // The new leader's engine, fed from scratch, opens the breaker and fires the alert again, then both
             // really change: the breaker half-opens, the alert resolves.
             try new.write(
@@ -65,5 +69,13 @@ import Testing
             #expect(last?.from == .halfOpen && last?.to == .open)
             if new !== a { a.close() }
         }
+    }
+}
+
+extension AlertTransition {
+    func withRule(_ rule: String) -> AlertTransition {
+        var t = self
+        t.rule = rule
+        return t
     }
 }
