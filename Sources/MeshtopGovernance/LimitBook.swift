@@ -104,7 +104,7 @@ struct LimitBook {
     /// Feeds calls (any order; sorted here by end time, then edge) to every rule they match.
     mutating func feed(_ calls: inout [Call]) {
         guard !rules.isEmpty, !calls.isEmpty else { return }
-        calls.sort { ($0.end, $0.order, $0.duration) < ($1.end, $1.order, $1.duration) }
+        Self.sortDue(&calls)
         var lastList: Int32 = -1
         var slots: [Int] = []
         for c in calls {
@@ -141,6 +141,54 @@ struct LimitBook {
             current[slot].touched = false
         }
         touched.removeAll(keepingCapacity: true)
+    }
+
+    /// Sorts due calls by (end, edge position, duration). Calls spread over at most a few milliseconds of end time
+    /// each (a tick's worth of traffic) are first placed by their end millisecond (a counting sort), then each
+    /// millisecond's few calls are sorted; otherwise one comparison sort. Calls equal in all three are equal.
+    static func sortDue(_ calls: inout [Call]) {
+        func less(_ a: Call, _ b: Call) -> Bool { (a.end, a.order, a.duration) < (b.end, b.order, b.duration) }
+        var lo = Int64.max
+        var hi = Int64.min
+        for c in calls {
+            lo = min(lo, c.end)
+            hi = max(hi, c.end)
+        }
+        let (range, overflow) = hi.subtractingReportingOverflow(lo)
+        guard calls.count > 64, !overflow, range / 1000 < Int64(calls.count) * 4 else {
+            calls.sort(by: less)
+            return
+        }
+        let buckets = Int(range / 1000) + 1
+        var starts = [Int](repeating: 0, count: buckets + 1)
+        for c in calls { starts[Int((c.end - lo) / 1000) + 1] += 1 }
+        for b in 0..<buckets { starts[b + 1] += starts[b] }
+        var next = starts
+        var sorted = [Call](unsafeUninitializedCapacity: calls.count) { buffer, written in
+            for c in calls {
+                let b = Int((c.end - lo) / 1000)
+                buffer.initializeElement(at: next[b], to: c)
+                next[b] += 1
+            }
+            written = calls.count
+        }
+        for b in 0..<buckets where starts[b + 1] - starts[b] > 1 {
+            guard starts[b + 1] - starts[b] <= 16 else {
+                sorted[starts[b]..<starts[b + 1]].sort(by: less)
+                continue
+            }
+            // A few calls: insertion sort.
+            for i in (starts[b] + 1)..<starts[b + 1] {
+                let x = sorted[i]
+                var j = i
+                while j > starts[b], less(x, sorted[j - 1]) {
+                    sorted[j] = sorted[j - 1]
+                    j -= 1
+                }
+                sorted[j] = x
+            }
+        }
+        calls = sorted
     }
 
     /// Writes a slot's current minute into `minutes` and marks it changed; the slot keeps counting that minute.

@@ -67,6 +67,34 @@ import Testing
         #expect(c.decide(endMs: t0 + 1200, durationMs: 1000) == .blocked)
         #expect(c.decide(endMs: t0 + 1300, durationMs: 150) == .passed)
     }
+
+    /// The due calls' bucketed sort gives the order of a plain sort by (end, edge position, duration), for calls
+    /// a tick apart, with ties, crowded milliseconds, few calls and a range too wide to bucket.
+    @Test func dueCallsSortLikeAComparisonSort() {
+        var r: UInt64 = 3
+        func next(_ n: UInt64) -> Int64 {
+            r = r &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int64((r >> 33) % n)
+        }
+        let base: Int64 = 1_800_000_000_000_000
+        let shapes: [(count: Int, spreadMicros: UInt64, edges: UInt64)] = [
+            (5_000, 10_000_000, 300), (2_000, 3_000, 40), (3_000, 200, 5), (50, 10_000_000, 7),
+            (1_000, 4_000_000_000_000, 30), (500, 1, 2),
+        ]
+        for shape in shapes {
+            var calls = (0..<shape.count).map { _ in
+                LimitBook.Call(
+                    end: base + next(shape.spreadMicros), order: Int32(next(shape.edges)), list: 0,
+                    duration: next(3))
+            }
+            calls = calls.map { LimitBook.Call(end: $0.end, order: $0.order, list: $0.order, duration: $0.duration) }
+            let expected = calls.sorted { ($0.end, $0.order, $0.duration) < ($1.end, $1.order, $1.duration) }
+            LimitBook.sortDue(&calls)
+            #expect(calls.map(\.end) == expected.map(\.end))
+            #expect(calls.map(\.order) == expected.map(\.order) && calls.map(\.list) == expected.map(\.list))
+            #expect(calls.map(\.duration) == expected.map(\.duration))
+        }
+    }
 }
 
 /// Flow rules through the engine: parsed from YAML, fed with the breakers' calls, counted per minute, and a
