@@ -142,8 +142,9 @@ final class IngestWriter: @unchecked Sendable {
     /// Log rows indexed per transaction while the writer would otherwise wait for lines.
     static let idleIndexRows: Int64 = 10_000
     /// At most this many log rows wait unindexed: a text search scans them (SPEC §7: newest 100 matches of a
-    /// grep < 50 ms), so past it a larger block is indexed whatever the queue holds.
-    static let maxUnindexedLogs: Int64 = 100_000
+    /// grep < 50 ms; a rare word costs ~0.5 µs of CPU per tail row, docs/benchmarks.md), so past it a larger
+    /// block is indexed whatever the queue holds.
+    static let maxUnindexedLogs: Int64 = 50_000
 
     /// Builds the full-text index of committed log rows off the ingest path: in blocks while fewer lines are
     /// queued than one batch (until `deadline`, the writer's next duty), at once down to half the bound when the

@@ -83,12 +83,11 @@ final class TailTextMatcher {
     private let phrases: [[[UInt8]]]
     private let sink = TokenSink()
 
-    /// A condition on `message` that every match satisfies, with one bound value, so SQLite skips most rows
+    /// Conditions on `message`, one bound value each, that every match satisfies, so SQLite skips most rows
     /// before Swift tokenizes them. ASCII text yields only ASCII letter/digit tokens folded to lower case, so it
-    /// can match only if it contains every ASCII token case-insensitively (`LIKE` on the longest one); text with
-    /// other characters may fold into any token (`résumé` matches `resume`) and always goes through.
-    let prefilter: String
-    let prefilterArgument: String
+    /// can match only if it contains every ASCII token case-insensitively (`LIKE`); text with other characters
+    /// may fold into any token (`résumé` matches `resume`) and always goes through.
+    let prefilters: [(condition: String, pattern: String)]
 
     init(_ db: Database, words: [Substring]) throws {
         tokenizer = try db.makeTokenizer(.unicode61())
@@ -99,20 +98,20 @@ final class TailTextMatcher {
         }
         self.phrases = phrases
         let nonASCII = "length(message) <> length(CAST(message AS BLOB))"
-        let tokens = phrases.joined()
-        if let longest = tokens.max(by: { $0.count < $1.count }), !tokens.contains(where: { $0.contains { $0 >= 0x80 } }) {
-            prefilter = "(\(nonASCII) OR message LIKE ? ESCAPE '\\')"
-            var pattern = "%"
-            for byte in longest {
-                let c = Character(Unicode.Scalar(byte))
-                if c == "%" || c == "_" || c == "\\" { pattern.append("\\") }
-                pattern.append(c)
-            }
-            prefilterArgument = pattern + "%"
+        let tokens = Set(phrases.joined())
+        if tokens.contains(where: { $0.contains { $0 >= 0x80 } }) {
+            // A token outside ASCII: only text with such characters can match.
+            prefilters = [("(\(nonASCII) OR ? IS NULL)", "-")]
         } else {
-            // A token outside ASCII (or none): only text with such characters can match.
-            prefilter = "(\(nonASCII) OR ? IS NULL)"
-            prefilterArgument = "-"
+            prefilters = tokens.sorted { $0.count > $1.count }.map { token in
+                var pattern = "%"
+                for byte in token {
+                    let c = Character(Unicode.Scalar(byte))
+                    if c == "%" || c == "_" || c == "\\" { pattern.append("\\") }
+                    pattern.append(c)
+                }
+                return ("(message LIKE ? ESCAPE '\\' OR \(nonASCII))", pattern + "%")
+            }
         }
     }
 

@@ -141,7 +141,7 @@ extension MeshtopStore {
             guard !matcher.matchesNothing else { return [] }
             var filter = logFilter(search, tail: true)
             filter.add("logs.id > ?", mark)
-            filter.add(matcher.prefilter, matcher.prefilterArgument)
+            for (condition, pattern) in matcher.prefilters { filter.add(condition, pattern) }
             let direction = newestFirst ? " DESC" : ""
             let scan = try db.makeStatement(
                 sql: withBuckets(search) + "SELECT logs.id, logs.message FROM logs" + filter.clause
