@@ -67,6 +67,8 @@ restored() {
     alt=$($T display -p -t ct '#{alternate_on}')
     if [ "$alt" = "0" ]; then echo "ok   $what: alternate screen off"; else
         echo "FAIL $what: alternate screen still on"; FAILS=$((FAILS + 1)); fi
+    # `stty -a` runs after EXIT= is printed: on a loaded machine its lines come a moment later.
+    wait_for "icanon" 10 || true
     if screen | grep -Eq '(^|[ ;])echo([ ;]|$)' && screen | grep -Eq '(^|[ ;])icanon([ ;]|$)'; then
         echo "ok   $what: echo and icanon restored"
     else
