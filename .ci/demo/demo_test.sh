@@ -80,6 +80,8 @@ if wait_for 15 "EXIT="; then
         fail "demo exited with status $status after q (stderr: $(tr '\n' ' ' <"$DIR/stderr"))"; fi
     if [ "$($T display -p -t dt '#{alternate_on}')" = "0" ]; then echo "ok   alternate screen off"; else
         fail "alternate screen still on after exit"; fi
+    # `stty -a` runs after EXIT= is printed: on a loaded machine its lines come a moment later.
+    wait_for 10 "icanon" || true
     if screen | grep -Eq '(^|[ ;])echo([ ;]|$)' && screen | grep -Eq '(^|[ ;])icanon([ ;]|$)'; then
         echo "ok   echo and icanon restored"
     else
