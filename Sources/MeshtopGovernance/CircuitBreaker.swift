@@ -10,21 +10,21 @@ import MeshtopModel
 /// min(minimumNumberOfCalls, permitted) are recorded: over a threshold → OPEN with a new openedAt, else CLOSED
 /// with a fresh window.
 ///
-/// Shaped like swift-nio's state machines: the struct holds an `enum State` whose cases carry their data.
+/// The window of the CLOSED or HALF_OPEN state is a stored property beside the `enum State` rather than the
+/// cases' payload, so a call updates it in place (no copy of the window out of the enum and back per call); while
+/// OPEN it holds the empty `openWindow`.
 public struct CircuitBreaker: Sendable, Hashable {
     enum State: Sendable, Hashable {
-        case closed(BreakerWindow)
+        case closed
         case open(openedAt: Int64)
-        case halfOpen(BreakerWindow)
-        /// Held only while a window is being updated, so the window's arrays are uniquely referenced and
-        /// mutated in place (swift-nio's `.modifying` idiom).
-        case modifying
+        case halfOpen
     }
 
     public let caller: String
     public let callee: String
     public private(set) var config: BreakerConfig
     private var state: State
+    private var window: BreakerWindow
     public private(set) var wouldReject: Int64 = 0
     public private(set) var sinceMicros: Int64
     public private(set) var lastCallMicros: Int64
@@ -34,7 +34,8 @@ public struct CircuitBreaker: Sendable, Hashable {
         self.caller = caller
         self.callee = callee
         self.config = config
-        self.state = .closed(Self.closedWindow(config))
+        self.state = .closed
+        self.window = Self.closedWindow(config)
         self.sinceMicros = startMicros
         self.lastCallMicros = startMicros
     }
@@ -49,10 +50,13 @@ public struct CircuitBreaker: Sendable, Hashable {
             type: .countBased, size: c.permittedCallsInHalfOpenState, minimumNumberOfCalls: c.minimumNumberOfCalls)
     }
 
+    /// The window held while OPEN (none is kept).
+    private static let openWindow = BreakerWindow(type: .countBased, size: 1, minimumNumberOfCalls: 1)
+
     /// The current state.
     public var currentState: BreakerState {
         switch state {
-        case .closed, .modifying: return .closed
+        case .closed: return .closed
         case .open: return .open
         case .halfOpen: return .halfOpen
         }
@@ -62,7 +66,7 @@ public struct CircuitBreaker: Sendable, Hashable {
     public mutating func reconfigure(_ c: BreakerConfig) {
         guard c != config else { return }
         config = c
-        if case .closed = state { state = .closed(Self.closedWindow(c)) }
+        if case .closed = state { window = Self.closedWindow(c) }
     }
 
     /// Feeds one call; appends any transitions (up to two: OPEN → HALF_OPEN → …) to `transitions`.
@@ -74,13 +78,10 @@ public struct CircuitBreaker: Sendable, Hashable {
         if t > lastCallMicros { lastCallMicros = t }
         let slow = durationMicros > config.slowCallDurationMicros
         switch state {
-        case .closed(var w):
-            state = .modifying
-            w.record(atMicros: t, failed: failed, slow: slow)
-            if exceeded(w) {
-                transition(to: .open(openedAt: t), from: .closed, at: t, window: w, &transitions)
-            } else {
-                state = .closed(w)
+        case .closed:
+            window.record(atMicros: t, failed: failed, slow: slow)
+            if exceeded(window) {
+                transition(to: .open(openedAt: t), window: Self.openWindow, from: .closed, at: t, &transitions)
             }
             return true
         case .open(let openedAt):
@@ -88,25 +89,24 @@ public struct CircuitBreaker: Sendable, Hashable {
                 wouldReject += 1
                 return false
             }
-            transition(to: .halfOpen(Self.halfOpenWindow(config)), from: .open, at: t, window: nil, &transitions)
+            transition(
+                to: .halfOpen, window: Self.halfOpenWindow(config), from: .open, at: t, reportWindow: false,
+                &transitions)
             return record(endMicros: t, durationMicros: durationMicros, failed: failed, transitions: &transitions)
-        case .halfOpen(var w):
-            guard w.calls < config.permittedCallsInHalfOpenState else {
+        case .halfOpen:
+            guard window.calls < config.permittedCallsInHalfOpenState else {
                 wouldReject += 1
                 return false
             }
-            state = .modifying
-            w.record(atMicros: t, failed: failed, slow: slow)
-            if w.failureRate == nil {
-                state = .halfOpen(w)
-            } else if exceeded(w) {
-                transition(to: .open(openedAt: t), from: .halfOpen, at: t, window: w, &transitions)
+            window.record(atMicros: t, failed: failed, slow: slow)
+            if window.failureRate == nil {
+                // Still deciding.
+            } else if exceeded(window) {
+                transition(to: .open(openedAt: t), window: Self.openWindow, from: .halfOpen, at: t, &transitions)
             } else {
-                transition(to: .closed(Self.closedWindow(config)), from: .halfOpen, at: t, window: w, &transitions)
+                transition(to: .closed, window: Self.closedWindow(config), from: .halfOpen, at: t, &transitions)
             }
             return true
-        case .modifying:
-            preconditionFailure("CircuitBreaker.record re-entered while updating its window")
         }
     }
 
@@ -118,10 +118,15 @@ public struct CircuitBreaker: Sendable, Hashable {
         return f >= config.failureRateThreshold || s >= config.slowCallRateThreshold
     }
 
+    /// Moves to `next` with its window; the transition reports the window the decision was made on (none when
+    /// `reportWindow` is false).
     private mutating func transition(
-        to next: State, from: BreakerState, at t: Int64, window w: BreakerWindow?, _ out: inout [BreakerTransition]
+        to next: State, window newWindow: BreakerWindow, from: BreakerState, at t: Int64, reportWindow: Bool = true,
+        _ out: inout [BreakerTransition]
     ) {
+        let w: BreakerWindow? = reportWindow ? window : nil
         state = next
+        window = newWindow
         sinceMicros = t
         transitionCount += 1
         out.append(
@@ -137,11 +142,11 @@ public struct CircuitBreaker: Sendable, Hashable {
         var sr: Double?
         var n = 0
         switch state {
-        case .closed(let w), .halfOpen(let w):
-            fr = w.failureRate
-            sr = w.slowCallRate
-            n = w.calls
-        case .open, .modifying:
+        case .closed, .halfOpen:
+            fr = window.failureRate
+            sr = window.slowCallRate
+            n = window.calls
+        case .open:
             break
         }
         return BreakerStatus(
