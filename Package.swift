@@ -119,7 +119,8 @@ let package = Package(
             name: "MeshtopBench",
             dependencies: [
                 "MeshtopModel", "MeshtopNet", "MeshtopWire", "MeshtopStore", "MeshtopGovernance", "MeshtopQuery",
-                "MeshtopCollector", "MeshtopConsole", "MeshtopOTLPProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "MeshtopCollector", "MeshtopConsole", "MeshtopOTLPProto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: swift6),
         .target(

@@ -28,7 +28,11 @@ public final class Agent: Sendable {
 
     /// Starts the agent on its own thread. Calling it again does nothing.
     public func start() {
-        guard let loop = self.loop.withLock({ l -> AgentLoop? in defer { l = nil }; return l }) else { return }
+        guard
+            let loop = self.loop.withLock({ l -> AgentLoop? in
+                defer { l = nil }; return l
+            })
+        else { return }
         let control = self.control
         let box = LoopBox(loop)
         let thread = Thread {

@@ -172,7 +172,8 @@ extension AgentLoop {
         var offset: Int64 = 0
         var generation = 0
         if let p = progress[actual.key] {
-            let same = p.fingerprint.length == 0
+            let same =
+                p.fingerprint.length == 0
                 || Fingerprint.read(fd: fd, length: p.fingerprint.length, size: actual.size) == p.fingerprint
             generation = p.generation
             if same && p.readOffset <= actual.size {

@@ -1,5 +1,6 @@
 import Foundation
 import MeshtopModel
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -22,7 +22,8 @@ enum LevelWord {
     /// The level named by one word: its leading letters (after `[`, `<` or `(`) when they are capitals
     /// (`ERROR`, `WARN:`, `ERROR:root:msg`) or when the word is bracketed (`[error]`, `<warn>`, as nginx writes).
     private static func severity(_ word: ArraySlice<UInt8>) -> Severity? {
-        let opened = word.first.map { $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: "(") }
+        let opened =
+            word.first.map { $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: "(") }
             ?? false
         let body = opened ? word.dropFirst() : word
         let letters = body.prefix(while: { ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) })

@@ -98,9 +98,11 @@ enum StructuredLine {
         var out = Array(line)
         while let l = out.last, isSpace(l) { out.removeLast() }
         out.append(contentsOf: " service=".utf8)
-        let plainValue = !service.isEmpty && service.utf8.allSatisfy {
-            $0 > 32 && $0 != UInt8(ascii: "=") && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\")
-        }
+        let plainValue =
+            !service.isEmpty
+            && service.utf8.allSatisfy {
+                $0 > 32 && $0 != UInt8(ascii: "=") && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\")
+            }
         if plainValue { out.append(contentsOf: service.utf8) } else { JSONBytes.appendQuoted(service, to: &out) }
         return out
     }

@@ -20,10 +20,14 @@ public struct BenchTraffic {
     private var line: [UInt8] = []
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
     private static let services = ["gateway", "orders", "payments", "inventory", "shipping", "users"]
-    private static let routes = ["GET /api/orders", "POST /api/orders", "GET /api/items/{id}", "POST /charge",
-        "GET /health", "PUT /api/cart"]
-    private static let messages = ["order processed", "cache miss for key", "payment authorized", "retrying request",
-        "user session refreshed", "inventory reserved"]
+    private static let routes = [
+        "GET /api/orders", "POST /api/orders", "GET /api/items/{id}", "POST /charge",
+        "GET /health", "PUT /api/cart",
+    ]
+    private static let messages = [
+        "order processed", "cache miss for key", "payment authorized", "retrying request",
+        "user session refreshed", "inventory reserved",
+    ]
 
     public init(mix: Mix, seed: UInt64) {
         switch mix {

@@ -110,8 +110,10 @@ public enum IngestBenchmark {
         for i in 0..<o.senders {
             let p = Process()
             p.executableURL = BenchCollector.executable
-            p.arguments = ["bench", "ingest", "--sender", "--to", "\(target)", "--rate", "\(o.rate / o.senders)",
-                "--duration", o.durationText, "--mix", o.mix.rawValue, "--seed", "\(i + 1)"]
+            p.arguments = [
+                "bench", "ingest", "--sender", "--to", "\(target)", "--rate", "\(o.rate / o.senders)",
+                "--duration", o.durationText, "--mix", o.mix.rawValue, "--seed", "\(i + 1)",
+            ]
             let out = Pipe()
             p.standardOutput = out
             try p.run()

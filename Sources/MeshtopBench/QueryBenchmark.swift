@@ -27,11 +27,13 @@ public enum QueryBenchmark {
 
         public var description: String {
             func f(_ v: Double) -> String { String(format: "%.3f", v) }
-            var out = "query benchmark on \(path): \(spans) spans, \(logs) logs"
+            var out =
+                "query benchmark on \(path): \(spans) spans, \(logs) logs"
                 + (generateSeconds > 0 ? String(format: " (generated in %.1f s)", generateSeconds) : "") + "\n"
             for t in timings {
                 let target = t.targetMillis.map { " target < \(f($0)) ms " + (t.medianMillis < $0 ? "ok" : "MISSED") }
-                out += "  \(t.name): median \(f(t.medianMillis)) ms, max \(f(t.maxMillis)) ms over \(t.runs) runs"
+                out +=
+                    "  \(t.name): median \(f(t.medianMillis)) ms, max \(f(t.maxMillis)) ms over \(t.runs) runs"
                     + (target ?? "") + "\n"
             }
             return out
@@ -128,11 +130,14 @@ public enum QueryBenchmark {
             for s in batch where s.kind == .server {
                 let minute = s.startMicros / 60_000_000 * 60_000_000
                 let key = "\(minute)|\(s.service)"
-                var (h, r) = rollups[key] ?? (
-                    LatencyHistogram(),
-                    ServiceRollup(
-                        minuteMicros: minute, service: s.service, requests: 0, errors: 0, sumMicros: 0, maxMicros: 0,
-                        satisfied: 0, tolerating: 0, histogram: []))
+                var (h, r) =
+                    rollups[key] ?? (
+                        LatencyHistogram(),
+                        ServiceRollup(
+                            minuteMicros: minute, service: s.service, requests: 0, errors: 0, sumMicros: 0,
+                            maxMicros: 0,
+                            satisfied: 0, tolerating: 0, histogram: [])
+                    )
                 h.record(s.durationMicros)
                 r.requests += 1
                 r.errors += s.isError ? 1 : 0

@@ -7,47 +7,62 @@ extension StoreBenchmark {
         let ids = Array(traceIDs.suffix(100) + traceIDs.prefix(100))
         func blob(_ id: TraceID) -> SQLValue { .blob([UInt8](id.databaseBlob)) }
         if !ids.isEmpty {
-            out.append(try time("trace by id (spans)", runs: ids.count, store) { i in
-                (TraceLookup.spansOfTraceSQL, [blob(ids[i])])
-            })
-            out.append(try time("logs by trace id", runs: ids.count, store) { i in
-                (TraceLookup.logsOfTraceSQL, [blob(ids[i])])
-            })
+            out.append(
+                try time("trace by id (spans)", runs: ids.count, store) { i in
+                    (TraceLookup.spansOfTraceSQL, [blob(ids[i])])
+                })
+            out.append(
+                try time("logs by trace id", runs: ids.count, store) { i in
+                    (TraceLookup.logsOfTraceSQL, [blob(ids[i])])
+                })
         }
         if let first = ids.first {
             let range = TraceID.databaseBlobRange(hexPrefix: String(first.hex.prefix(6)))
             let lower: SQLValue = range.map { .blob([UInt8]($0.lower)) } ?? .null
             let upper: SQLValue = range?.upper.map { .blob([UInt8]($0)) } ?? .null
-            out.append(try time("trace ids by 6-digit hex prefix", runs: 20, store) { _ in
-                (TraceLookup.traceIDsInRangeSQL, [lower, upper, .integer(20)])
-            })
+            out.append(
+                try time("trace ids by 6-digit hex prefix", runs: 20, store) { _ in
+                    (TraceLookup.traceIDsInRangeSQL, [lower, upper, .integer(20)])
+                })
         }
         let since = now - 15 * 60_000_000
-        out.append(try time("services over last 15 min (service_rollups)", runs: 20, store) { _ in
-            ("""
-            SELECT service, sum(requests), sum(errors), sum(sum_us), max(max_us) FROM service_rollups
-            WHERE minute_us >= ? GROUP BY service
-            """, [.integer(since)])
-        })
+        out.append(
+            try time("services over last 15 min (service_rollups)", runs: 20, store) { _ in
+                (
+                    """
+                    SELECT service, sum(requests), sum(errors), sum(sum_us), max(max_us) FROM service_rollups
+                    WHERE minute_us >= ? GROUP BY service
+                    """, [.integer(since)]
+                )
+            })
         let words = Generator.words
-        out.append(try time("log search: FTS word, newest 100", runs: 20, store) { i in
-            ("""
-            SELECT logs.* FROM logs_fts JOIN logs ON logs.id = logs_fts.rowid
-            WHERE logs_fts MATCH ? ORDER BY logs_fts.rowid DESC LIMIT 100
-            """, [.text(words[i % words.count])])
-        })
-        out.append(try time("log search: service + FTS phrase + last 15 min, newest 100", runs: 20, store) { i in
-            ("""
-            SELECT logs.* FROM logs_fts JOIN logs ON logs.id = logs_fts.rowid
-            WHERE logs_fts MATCH ? AND logs.service = ? AND logs.time_us >= ?
-            ORDER BY logs_fts.rowid DESC LIMIT 100
-            """, [.text("\"connection refused\""), .text(Generator.services[i % 12]), .integer(since)])
-        })
-        out.append(try time("log search: service, last 15 min, newest 200", runs: 20, store) { i in
-            ("""
-            SELECT * FROM logs WHERE service = ? AND time_us >= ? ORDER BY time_us DESC LIMIT 200
-            """, [.text(Generator.services[i % 12]), .integer(since)])
-        })
+        out.append(
+            try time("log search: FTS word, newest 100", runs: 20, store) { i in
+                (
+                    """
+                    SELECT logs.* FROM logs_fts JOIN logs ON logs.id = logs_fts.rowid
+                    WHERE logs_fts MATCH ? ORDER BY logs_fts.rowid DESC LIMIT 100
+                    """, [.text(words[i % words.count])]
+                )
+            })
+        out.append(
+            try time("log search: service + FTS phrase + last 15 min, newest 100", runs: 20, store) { i in
+                (
+                    """
+                    SELECT logs.* FROM logs_fts JOIN logs ON logs.id = logs_fts.rowid
+                    WHERE logs_fts MATCH ? AND logs.service = ? AND logs.time_us >= ?
+                    ORDER BY logs_fts.rowid DESC LIMIT 100
+                    """, [.text("\"connection refused\""), .text(Generator.services[i % 12]), .integer(since)]
+                )
+            })
+        out.append(
+            try time("log search: service, last 15 min, newest 200", runs: 20, store) { i in
+                (
+                    """
+                    SELECT * FROM logs WHERE service = ? AND time_us >= ? ORDER BY time_us DESC LIMIT 200
+                    """, [.text(Generator.services[i % 12]), .integer(since)]
+                )
+            })
         return out
     }
 

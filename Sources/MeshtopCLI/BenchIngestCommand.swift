@@ -37,7 +37,9 @@ public struct BenchIngestCommand: AsyncParsableCommand {
     public init() {}
 
     public func validate() throws {
-        guard BenchTraffic.Mix(rawValue: mix) != nil else { throw ValidationError("--mix: expected mixed, metrics or spans") }
+        guard BenchTraffic.Mix(rawValue: mix) != nil else {
+            throw ValidationError("--mix: expected mixed, metrics or spans")
+        }
         guard rate > 0, senders > 0 else { throw ValidationError("--rate and --senders must be positive") }
     }
 

@@ -48,16 +48,19 @@ struct BenchQueryCommand: ParsableCommand {
         commandName: "query", abstract: "Query times on a generated database of spans and logs.")
 
     @Option(
-        help: "Database file to create, or a postgresql:// URL (filled through the PostgreSQL writer, kept) (default: a temporary file, removed afterwards).")
+        help:
+            "Database file to create, or a postgresql:// URL (filled through the PostgreSQL writer, kept) (default: a temporary file, removed afterwards)."
+    )
     var db: String?
     @Option(help: "Spans to generate.") var spans = 5_000_000
     @Option(help: "Logs to generate.") var logs = 5_000_000
 
     func run() throws {
         if let db, let database = try Self.postgres(db) {
-            print(try QueryBenchmark.run(database: database, spans: spans, logs: logs) {
-                FileHandle.standardError.write(Data(($0 + "\n").utf8))
-            })
+            print(
+                try QueryBenchmark.run(database: database, spans: spans, logs: logs) {
+                    FileHandle.standardError.write(Data(($0 + "\n").utf8))
+                })
             return
         }
         let path = db ?? NSTemporaryDirectory() + "meshtop-bench-query-\(getpid()).db"

@@ -36,7 +36,8 @@ public struct CollectCommand: AsyncParsableCommand {
     @Option(help: "OTLP/HTTP receiver HOST:PORT (POST /v1/traces, /v1/logs, /v1/metrics), or 'off'.")
     public var otlp: String = "127.0.0.1:4318"
 
-    @Option(name: .customLong("otlp-grpc"), help: "OTLP/gRPC receiver HOST:PORT (trace, logs, metrics Export), or 'off'.")
+    @Option(
+        name: .customLong("otlp-grpc"), help: "OTLP/gRPC receiver HOST:PORT (trace, logs, metrics Export), or 'off'.")
     public var otlpGRPC: String = "127.0.0.1:4317"
 
     @Option(help: "Zipkin HTTP receiver HOST:PORT (POST /api/v2/spans), or 'off'.")

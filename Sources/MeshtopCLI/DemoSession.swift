@@ -3,8 +3,8 @@ import Logging
 import MeshtopCollector
 import MeshtopDemo
 import MeshtopModel
-import MeshtopPostgres
 import MeshtopNet
+import MeshtopPostgres
 
 /// A running demo: the in-process collector plus the simulator thread that feeds it over UDP, OTLP/HTTP and
 /// OTLP/gRPC, each on a free loopback port.
@@ -40,7 +40,8 @@ final class DemoSession: @unchecked Sendable {
         if let rules = scenario.rules {
             let file =
                 PostgresURL.isURL(databasePath)
-                ? FileManager.default.temporaryDirectory.appendingPathComponent("meshtop-demo-\(getpid()).rules.yaml").path
+                ? FileManager.default.temporaryDirectory.appendingPathComponent("meshtop-demo-\(getpid()).rules.yaml")
+                    .path
                 : databasePath + ".rules.yaml"
             try rules.write(toFile: file, atomically: true, encoding: .utf8)
             config.rulesPath = file

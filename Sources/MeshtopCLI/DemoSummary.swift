@@ -45,7 +45,8 @@ struct DemoSummary {
         var out = "services (\(services.count)): " + services.map(\.service).joined(separator: ", ") + "\n"
         out += "edges (\(edges.count)): " + edges.map { "\($0.caller)->\($0.callee)" }.joined(separator: ", ") + "\n"
         out += "rows: \(spans) spans, \(logs) logs, \(metricRollups) metric rollups\n"
-        out += "otlp: \(counter("otlp_http.items")) spans and logs in \(counter("otlp_http.requests")) "
+        out +=
+            "otlp: \(counter("otlp_http.items")) spans and logs in \(counter("otlp_http.requests")) "
             + "OTLP/HTTP requests, "
             + "\(counter("otlp_grpc.items")) in \(counter("otlp_grpc.requests")) OTLP/gRPC requests\n"
         if !transportLines.isEmpty {
@@ -53,12 +54,14 @@ struct DemoSummary {
         }
         out += "breaker transitions (\(transitions.count)):\n"
         for t in transitions {
-            out += "  \(RFC3339.format(micros: t.atMicros))  \(t.caller)->\(t.callee)  \(t.from.rawValue) -> "
+            out +=
+                "  \(RFC3339.format(micros: t.atMicros))  \(t.caller)->\(t.callee)  \(t.from.rawValue) -> "
                 + "\(t.to.rawValue)  failure_rate=\(t.failureRate.map { String($0) } ?? "-")\n"
         }
         out += "alert transitions (\(alerts.count)):\n"
         for a in alerts {
-            out += "  \(RFC3339.format(micros: a.atMicros))  \(a.rule)  \(a.from.rawValue) -> \(a.to.rawValue)  "
+            out +=
+                "  \(RFC3339.format(micros: a.atMicros))  \(a.rule)  \(a.from.rawValue) -> \(a.to.rawValue)  "
                 + Sanitizer.escape(a.summary) + "\n"
         }
         return out

@@ -8,7 +8,8 @@ public struct MeshtopCommand: AsyncParsableCommand {
         discussion: "Exit codes: 0 ok, 1 a --fail-on condition held, 2 usage error, 3 database missing or "
             + "unreadable, 4 a listener could not bind. See man/meshtop.1.",
         subcommands: [
-            ConsoleCommand.self, CollectCommand.self, QueryCommand.self, AgentCommand.self, SendCommand.self, DemoCommand.self,
+            ConsoleCommand.self, CollectCommand.self, QueryCommand.self, AgentCommand.self, SendCommand.self,
+            DemoCommand.self,
             ReplayCommand.self, BenchCommand.self,
         ],
         defaultSubcommand: ConsoleCommand.self

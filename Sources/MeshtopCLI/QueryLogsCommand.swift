@@ -35,8 +35,9 @@ public struct QueryLogsCommand: ParsableCommand {
         var severity: Severity?
         if let minSeverity {
             guard let s = Severity(name: minSeverity) else {
-                throw ValidationError("--min-severity \(minSeverity): expected emerg, alert, crit, error, warn, "
-                    + "notice, info or debug")
+                throw ValidationError(
+                    "--min-severity \(minSeverity): expected emerg, alert, crit, error, warn, "
+                        + "notice, info or debug")
             }
             severity = s
         }
@@ -64,12 +65,14 @@ public struct QueryLogsCommand: ParsableCommand {
         if format == .json { format = .jsonl }
         var table = Records.logs(rows)
         QueryRunner.emit(OutputRenderer.render(table, as: format))
-        var lastID = try rows.map(\.id).max() ?? QueryRunner.attempt(queries.reader.location) {
-            try queries.sql("SELECT coalesce(max(id), 0) FROM logs").rows.first?.first.flatMap {
-                if case .integer(let i) = $0 { return i }
-                return nil
-            } ?? 0
-        }
+        var lastID =
+            try rows.map(\.id).max()
+            ?? QueryRunner.attempt(queries.reader.location) {
+                try queries.sql("SELECT coalesce(max(id), 0) FROM logs").rows.first?.first.flatMap {
+                    if case .integer(let i) = $0 { return i }
+                    return nil
+                } ?? 0
+            }
         s.window.untilMicros = Int64.max
         s.limit = 1_000
         while true {

@@ -75,7 +75,9 @@ final class AlertHookRunner: @unchecked Sendable {
 
     /// The transition as one JSON object (snake_case keys, RFC 3339 times).
     static func json(_ t: AlertTransition) -> String {
-        let labels = "{" + t.labels.map { JSONText.quote($0.key) + ":" + JSONText.quote($0.value.text) }
+        let labels =
+            "{"
+            + t.labels.map { JSONText.quote($0.key) + ":" + JSONText.quote($0.value.text) }
             .joined(separator: ",") + "}"
         return "{\"rule\":\(JSONText.quote(t.rule)),\"severity\":\(JSONText.quote(t.severity)),"
             + "\"labels\":\(labels),\"from\":\"\(t.from.rawValue)\",\"state\":\"\(t.to.rawValue)\","

@@ -41,7 +41,8 @@ final class AlertmanagerNotifier: @unchecked Sendable {
         let firing = view.filter { $0.state == .firing }.map { alert in
             Self.payload(
                 rule: alert.rule, severity: alert.severity, labels: alert.labels, summary: alert.summary,
-                value: alert.value, startsAt: alert.firedAtMicros ?? alert.sinceMicros, endsAt: nowMicros + resendMicros)
+                value: alert.value, startsAt: alert.firedAtMicros ?? alert.sinceMicros, endsAt: nowMicros + resendMicros
+            )
         }
         let resolved = transitions.filter { $0.to == .resolved }.map { t in
             Self.payload(
@@ -77,7 +78,8 @@ final class AlertmanagerNotifier: @unchecked Sendable {
             }
             lock.unlock()
             let body =
-                (try? JSONSerialization.data(withJSONObject: firing + resolved, options: [.sortedKeys])) ?? Data("[]".utf8)
+                (try? JSONSerialization.data(withJSONObject: firing + resolved, options: [.sortedKeys]))
+                ?? Data("[]".utf8)
             let ok = endpoints.allSatisfy { post(body, to: $0) }
             lock.lock()
             if ok {
@@ -108,7 +110,9 @@ final class AlertmanagerNotifier: @unchecked Sendable {
         done.wait()
         let (code, error) = status.get()
         if let code, (200..<300).contains(code) { return true }
-        logger.warning("alertmanager \(url.absoluteString): \(code.map { "HTTP \($0)" } ?? "\(error.map { "\($0)" } ?? "no answer")"); will retry")
+        logger.warning(
+            "alertmanager \(url.absoluteString): \(code.map { "HTTP \($0)" } ?? "\(error.map { "\($0)" } ?? "no answer")"); will retry"
+        )
         return false
     }
 
@@ -122,7 +126,8 @@ final class AlertmanagerNotifier: @unchecked Sendable {
             "labels": l,
             "annotations": ["summary": summary, "value": PrometheusText.format(value)],
             "endsAt": RFC3339.format(micros: endsAt),
-            "generatorURL": "meshtop:///alerts?rule=" + (rule.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? rule),
+            "generatorURL": "meshtop:///alerts?rule="
+                + (rule.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? rule),
         ]
         if let startsAt { out["startsAt"] = RFC3339.format(micros: startsAt) }
         return out

@@ -94,8 +94,10 @@ public final class Collector: @unchecked Sendable {
                 let queue = self.queue
                 let statistics: @Sendable () -> [String: Int64] = { [weak self] in self?.statistics ?? [:] }
                 http.append(
-                    ("metrics", address,
-                        MetricsRoutes(exporter: exporter, statistics: statistics, queueDepth: { queue.depth })))
+                    (
+                        "metrics", address,
+                        MetricsRoutes(exporter: exporter, statistics: statistics, queueDepth: { queue.depth })
+                    ))
             }
             for (name, address, routes) in http {
                 let channel = try await bindHTTP(address, routes: routes, group: group, sink: sink)
@@ -119,7 +121,8 @@ public final class Collector: @unchecked Sendable {
         writer.exporter = exporter
         if !config.alertmanagerURLs.isEmpty {
             let notifier = AlertmanagerNotifier(
-                urls: config.alertmanagerURLs, evaluationIntervalMicros: config.evaluationIntervalMicros, logger: logger)
+                urls: config.alertmanagerURLs, evaluationIntervalMicros: config.evaluationIntervalMicros, logger: logger
+            )
             writer.alertmanager = notifier
             lock.withLock { alertmanager = notifier }
         }
@@ -201,7 +204,6 @@ public final class Collector: @unchecked Sendable {
             throw CollectorError.bind(address: address, reason: "\(error)", transport: "tcp")
         }
     }
-
 
     private func bindHTTP(
         _ address: HostPort, routes: any HTTPIngestRoutes, group: MultiThreadedEventLoopGroup, sink: IngestSink

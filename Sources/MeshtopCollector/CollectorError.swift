@@ -14,9 +14,11 @@ public enum CollectorError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case .bind(let address, let reason, let transport):
-            let flags = transport == "udp"
+            let flags =
+                transport == "udp"
                 ? "--listen HOST:PORT / --jaeger HOST:PORT|off" : "--otlp / --otlp-grpc / --zipkin HOST:PORT|off"
-            return "cannot listen on \(transport) \(address): \(reason). Stop the process using it (`ss -\(transport.first!)lpn "
+            return
+                "cannot listen on \(transport) \(address): \(reason). Stop the process using it (`ss -\(transport.first!)lpn "
                 + "| grep :\(address.port)`), or pick another address with \(flags)"
         case .database(_, let reason):
             return reason

@@ -104,8 +104,10 @@ final class HTTPIngestHandler: ChannelInboundHandler {
             arm(context, limits.bodyTimeout, "request body")
             if let declared = h.headers.first(name: "content-length").flatMap(Int.init), declared > limits.maxBodyBytes
             {
-                refuse(context, .payloadTooLarge, "request body of \(declared) bytes is over the limit of "
-                    + "\(limits.maxBodyBytes) bytes (--max-request-size)")
+                refuse(
+                    context, .payloadTooLarge,
+                    "request body of \(declared) bytes is over the limit of "
+                        + "\(limits.maxBodyBytes) bytes (--max-request-size)")
                 return
             }
             if h.headers.first(name: "expect")?.lowercased() == "100-continue" {
@@ -120,8 +122,10 @@ final class HTTPIngestHandler: ChannelInboundHandler {
                 body!.writeBuffer(&part)
             }
             if body!.readableBytes > limits.maxBodyBytes {
-                refuse(context, .payloadTooLarge, "request body is over the limit of \(limits.maxBodyBytes) bytes "
-                    + "(--max-request-size; decompressed size counts)")
+                refuse(
+                    context, .payloadTooLarge,
+                    "request body is over the limit of \(limits.maxBodyBytes) bytes "
+                        + "(--max-request-size; decompressed size counts)")
             }
         case .end:
             guard !discarding, let h = head else {
@@ -134,8 +138,12 @@ final class HTTPIngestHandler: ChannelInboundHandler {
                 source: source)
             body = nil
             let response = routes.respond(to: request)
-            var counters = ["\(routes.name).requests": Int64(1), "\(routes.name).status_\(response.status.code / 100)xx": 1]
-            if response.headers.contains(where: { $0.0 == "Retry-After" }) { counters["\(routes.name).retry_after"] = 1 }
+            var counters = [
+                "\(routes.name).requests": Int64(1), "\(routes.name).status_\(response.status.code / 100)xx": 1,
+            ]
+            if response.headers.contains(where: { $0.0 == "Retry-After" }) {
+                counters["\(routes.name).retry_after"] = 1
+            }
             sink.count(counters)
             write(context, response, keepAlive: h.isKeepAlive)
             head = nil
@@ -144,8 +152,10 @@ final class HTTPIngestHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let e = error as? NIOHTTPDecompression.DecompressionError, e == .limit {
-            refuse(context, .payloadTooLarge, "decompressed request body is over the limit of "
-                + "\(limits.maxBodyBytes) bytes (--max-request-size)")
+            refuse(
+                context, .payloadTooLarge,
+                "decompressed request body is over the limit of "
+                    + "\(limits.maxBodyBytes) bytes (--max-request-size)")
         } else if error is NIOHTTPDecompression.DecompressionError
             || error is NIOHTTPDecompression.ExtraDecompressionError
         {
@@ -178,7 +188,8 @@ final class HTTPIngestHandler: ChannelInboundHandler {
         for (name, value) in response.headers { headers.add(name: name, value: value) }
         if !keepAlive { headers.add(name: "Connection", value: "close") }
         let v = version ?? head?.version ?? .http1_1
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: v, status: response.status, headers: headers))),
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: v, status: response.status, headers: headers))),
             promise: nil)
         if !response.body.isEmpty {
             context.write(

@@ -20,7 +20,8 @@ struct MetricsRoutes: HTTPIngestRoutes {
         return HTTPIngestResponse(
             status: .ok,
             contentType: openMetrics
-                ? "application/openmetrics-text; version=1.0.0; charset=utf-8" : "text/plain; version=0.0.4; charset=utf-8",
+                ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
+                : "text/plain; version=0.0.4; charset=utf-8",
             body: request.method == .HEAD ? [] : Array(text.utf8))
     }
 }

@@ -47,8 +47,10 @@ struct OTLPIngest: Sendable {
             for (reason, n) in decoded.rejectReasons.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                 let sample = Array((decoded.message ?? reason.rawValue).utf8.prefix(512))
                 for _ in 0..<min(n, 16) {
-                    rejects.append(RejectedLine(atMicros: now, reason: reason, source: "\(receiver) from \(source)",
-                        sample: sample))
+                    rejects.append(
+                        RejectedLine(
+                            atMicros: now, reason: reason, source: "\(receiver) from \(source)",
+                            sample: sample))
                 }
             }
             return sink.submitRequest(
@@ -101,7 +103,8 @@ struct OTLPRoutes: HTTPIngestRoutes {
         guard ingest.sink.queue.hasRoom(for: 1) else { return Self.retry(ingest.sink, contentType, encoding) }
         let body = request.body.getBytes(at: request.body.readerIndex, length: request.body.readableBytes) ?? []
         do {
-            let (decoded, outcome) = try ingest.ingest(signal, source: request.source, bytes: body.count) { state, now in
+            let (decoded, outcome) = try ingest.ingest(signal, source: request.source, bytes: body.count) {
+                state, now in
                 try OTLPRequestDecoder.decode(
                     signal, body: body, encoding: encoding, receivedAtMicros: now, cumulative: &state)
             }

@@ -116,14 +116,16 @@ final class PrometheusExporter: @unchecked Sendable {
                 serviceApdex[r.service] = (Double(r.satisfied) + Double(r.tolerating) / 2) / Double(r.requests)
             }
         }
-        for c in out.serviceConcurrency where serviceInFlight[c.service].map({ $0.minute <= c.minuteMicros })
+        for c in out.serviceConcurrency
+        where serviceInFlight[c.service].map({ $0.minute <= c.minuteMicros })
             ?? (serviceInFlight.count < maxSeries)
         {
             serviceInFlight[c.service] = (c.minuteMicros, c.maxInFlight, c.p99InFlight)
         }
         for r in out.edgeRollups {
             let now = Totals(requests: r.calls, errors: r.errors, sumMicros: r.sumMicros)
-            add(now, minute: r.minuteMicros, key: Edge(caller: r.caller, callee: r.callee), totals: &edges,
+            add(
+                now, minute: r.minuteMicros, key: Edge(caller: r.caller, callee: r.callee), totals: &edges,
                 minutes: &edgeMinutes)
         }
         for b in out.breakers where b.source == .simulated {
@@ -132,7 +134,8 @@ final class PrometheusExporter: @unchecked Sendable {
         for l in out.limitStats {
             let resource = l.service.isEmpty ? "\(l.caller)->\(l.callee)" : l.service
             let now = Totals(requests: l.passed, errors: l.blocked, tolerating: l.queued)
-            add(now, minute: l.minuteMicros, key: LimitKey(rule: l.rule, resource: resource), totals: &limits,
+            add(
+                now, minute: l.minuteMicros, key: LimitKey(rule: l.rule, resource: resource), totals: &limits,
                 minutes: &limitMinutes)
         }
         for m in out.metricRollups { observe(m) }
@@ -140,7 +143,8 @@ final class PrometheusExporter: @unchecked Sendable {
 
     /// Adds how much a minute's upserted totals grew since it was last seen.
     private func add<K: Hashable>(
-        _ now: Totals, minute: Int64, key: K, totals: inout [K: Totals], minutes: inout [K: (minute: Int64, seen: Totals)]
+        _ now: Totals, minute: Int64, key: K, totals: inout [K: Totals],
+        minutes: inout [K: (minute: Int64, seen: Totals)]
     ) {
         if totals[key] == nil && totals.count >= maxSeries {
             dropped += 1
@@ -212,11 +216,15 @@ final class PrometheusExporter: @unchecked Sendable {
     }
 
     private func renderSpans(_ t: inout PrometheusText) {
-        let keys = spans.keys.sorted { ($0.service, $0.name, $0.kind.rawValue, $0.status.rawValue)
-            < ($1.service, $1.name, $1.kind.rawValue, $1.status.rawValue) }
+        let keys = spans.keys.sorted {
+            ($0.service, $0.name, $0.kind.rawValue, $0.status.rawValue)
+                < ($1.service, $1.name, $1.kind.rawValue, $1.status.rawValue)
+        }
         func labels(_ k: SpanKey) -> [(String, String)] {
-            [("service_name", k.service), ("span_name", k.name), ("span_kind", Self.kindName(k.kind)),
-             ("status_code", Self.statusName(k.status))]
+            [
+                ("service_name", k.service), ("span_name", k.name), ("span_kind", Self.kindName(k.kind)),
+                ("status_code", Self.statusName(k.status)),
+            ]
         }
         t.family("traces_span_metrics_calls_total", .counter, "Spans received, by service, span name, kind and status.")
         for k in keys { t.sample("traces_span_metrics_calls_total", labels(k), Double(spans[k]!.calls)) }
@@ -226,7 +234,8 @@ final class PrometheusExporter: @unchecked Sendable {
             var cumulative: Int64 = 0
             for (i, le) in Self.bucketsSeconds.enumerated() {
                 cumulative += s.buckets[i]
-                t.sample("traces_span_metrics_duration_seconds_bucket", labels(k) + [("le", PrometheusText.format(le))],
+                t.sample(
+                    "traces_span_metrics_duration_seconds_bucket", labels(k) + [("le", PrometheusText.format(le))],
                     Double(cumulative))
             }
             t.sample("traces_span_metrics_duration_seconds_bucket", labels(k) + [("le", "+Inf")], Double(s.calls))
@@ -237,7 +246,8 @@ final class PrometheusExporter: @unchecked Sendable {
 
     private func renderRED(_ t: inout PrometheusText) {
         let svc = services.keys.sorted()
-        t.family("meshtop_service_requests_total", .counter, "Requests served (server and consumer spans), per service.")
+        t.family(
+            "meshtop_service_requests_total", .counter, "Requests served (server and consumer spans), per service.")
         for s in svc { t.sample("meshtop_service_requests_total", [("service", s)], Double(services[s]!.requests)) }
         t.family("meshtop_service_errors_total", .counter, "Requests that failed, per service.")
         for s in svc { t.sample("meshtop_service_errors_total", [("service", s)], Double(services[s]!.errors)) }
@@ -248,32 +258,50 @@ final class PrometheusExporter: @unchecked Sendable {
         t.family("meshtop_service_apdex", .gauge, "Apdex of the service's latest minute, with its apdex_t.")
         for s in svc { if let a = serviceApdex[s] { t.sample("meshtop_service_apdex", [("service", s)], a) } }
         let inFlight = serviceInFlight.keys.sorted()
-        t.family("meshtop_service_inflight_max", .gauge, "Most requests in flight at once in the service's latest minute.")
-        for s in inFlight { t.sample("meshtop_service_inflight_max", [("service", s)], Double(serviceInFlight[s]!.max)) }
         t.family(
-            "meshtop_service_inflight_p99", .gauge, "Time-weighted p99 of requests in flight in the service's latest minute.")
-        for s in inFlight { t.sample("meshtop_service_inflight_p99", [("service", s)], Double(serviceInFlight[s]!.p99)) }
+            "meshtop_service_inflight_max", .gauge, "Most requests in flight at once in the service's latest minute.")
+        for s in inFlight {
+            t.sample("meshtop_service_inflight_max", [("service", s)], Double(serviceInFlight[s]!.max))
+        }
+        t.family(
+            "meshtop_service_inflight_p99", .gauge,
+            "Time-weighted p99 of requests in flight in the service's latest minute.")
+        for s in inFlight {
+            t.sample("meshtop_service_inflight_p99", [("service", s)], Double(serviceInFlight[s]!.p99))
+        }
         let e = edges.keys.sorted { ($0.caller, $0.callee) < ($1.caller, $1.callee) }
         t.family("meshtop_edge_calls_total", .counter, "Calls from caller to callee.")
-        for k in e { t.sample("meshtop_edge_calls_total", [("caller", k.caller), ("callee", k.callee)], Double(edges[k]!.requests)) }
+        for k in e {
+            t.sample(
+                "meshtop_edge_calls_total", [("caller", k.caller), ("callee", k.callee)], Double(edges[k]!.requests))
+        }
         t.family("meshtop_edge_errors_total", .counter, "Failed calls from caller to callee.")
-        for k in e { t.sample("meshtop_edge_errors_total", [("caller", k.caller), ("callee", k.callee)], Double(edges[k]!.errors)) }
+        for k in e {
+            t.sample(
+                "meshtop_edge_errors_total", [("caller", k.caller), ("callee", k.callee)], Double(edges[k]!.errors))
+        }
     }
 
     private func renderBreakers(_ t: inout PrometheusText) {
         let keys = breakers.keys.sorted { ($0.caller, $0.callee) < ($1.caller, $1.callee) }
-        t.family("resilience4j_circuitbreaker_state", .gauge, "Simulated breaker state per edge: 1 for the current state.")
+        t.family(
+            "resilience4j_circuitbreaker_state", .gauge, "Simulated breaker state per edge: 1 for the current state.")
         for k in keys {
             let b = breakers[k]!
             for state in [BreakerState.closed, .open, .halfOpen] {
-                t.sample("resilience4j_circuitbreaker_state",
-                    [("name", "\(k.caller)->\(k.callee)"), ("state", state.rawValue), ("caller", k.caller), ("callee", k.callee)],
+                t.sample(
+                    "resilience4j_circuitbreaker_state",
+                    [
+                        ("name", "\(k.caller)->\(k.callee)"), ("state", state.rawValue), ("caller", k.caller),
+                        ("callee", k.callee),
+                    ],
                     b.state == state ? 1 : 0)
             }
         }
         t.family("meshtop_breaker_would_reject_total", .counter, "Calls an open breaker would have rejected.")
         for k in keys {
-            t.sample("meshtop_breaker_would_reject_total", [("caller", k.caller), ("callee", k.callee)],
+            t.sample(
+                "meshtop_breaker_would_reject_total", [("caller", k.caller), ("callee", k.callee)],
                 Double(breakers[k]!.wouldReject))
         }
     }
@@ -281,8 +309,10 @@ final class PrometheusExporter: @unchecked Sendable {
     private func renderLimits(_ t: inout PrometheusText) {
         let keys = limits.keys.sorted { ($0.rule, $0.resource) < ($1.rule, $1.resource) }
         for (name, help, value) in [
-            ("meshtop_flow_passed_total", "Calls a flow rule would have passed (queued ones included).",
-                { (x: Totals) in x.requests }),
+            (
+                "meshtop_flow_passed_total", "Calls a flow rule would have passed (queued ones included).",
+                { (x: Totals) in x.requests }
+            ),
             ("meshtop_flow_blocked_total", "Calls a flow rule would have rejected.", { (x: Totals) in x.errors }),
             ("meshtop_flow_queued_total", "Calls a throttle rule would have queued.", { (x: Totals) in x.tolerating }),
         ] {
@@ -315,7 +345,8 @@ final class PrometheusExporter: @unchecked Sendable {
         }
         let summaryNames = Dictionary(grouping: summaries.keys, by: \.name)
         for name in summaryNames.keys.sorted() {
-            t.family(name, .summary, "StatsD/OTLP timer or distribution \(name) (quantiles of the last flush interval).")
+            t.family(
+                name, .summary, "StatsD/OTLP timer or distribution \(name) (quantiles of the last flush interval).")
             for k in summaryNames[name]!.sorted(by: { $0.labels.lexicographicallyPrecedes($1.labels) }) {
                 let s = summaries[k]!
                 for (q, v) in s.quantiles { t.sample(name, labels(k) + [("quantile", PrometheusText.format(q))], v) }
@@ -340,7 +371,9 @@ final class PrometheusExporter: @unchecked Sendable {
         for (k, v) in c.filter({ $0.key.hasPrefix("rejected.") }).sorted(by: { $0.key < $1.key }) {
             t.sample("meshtop_collector_rejected_total", [("reason", String(k.dropFirst(9)))], Double(v))
         }
-        counter("meshtop_collector_dropped_total", "Lines dropped (queue full, or a write that never succeeded).", "dropped")
+        counter(
+            "meshtop_collector_dropped_total", "Lines dropped (queue full, or a write that never succeeded).", "dropped"
+        )
         counter("meshtop_collector_denied_total", "Datagrams and connections from sources outside --allow.", "denied")
         t.family("meshtop_receiver_requests_total", .counter, "HTTP/gRPC requests, by receiver and status class.")
         for (k, v) in c.sorted(by: { $0.key < $1.key }) {
@@ -348,7 +381,8 @@ final class PrometheusExporter: @unchecked Sendable {
             guard parts.count == 2, ["otlp_http", "otlp_grpc", "zipkin"].contains(String(parts[0])),
                 parts[1].hasPrefix("status_")
             else { continue }
-            t.sample("meshtop_receiver_requests_total",
+            t.sample(
+                "meshtop_receiver_requests_total",
                 [("receiver", String(parts[0])), ("status", String(parts[1].dropFirst(7)))], Double(v))
         }
         t.family("meshtop_collector_queue_depth", .gauge, "Lines waiting for the writer.")

@@ -65,7 +65,8 @@ struct PrometheusText {
     static func name(_ s: String, allowColon: Bool = true) -> String {
         var out = ""
         for (i, u) in s.unicodeScalars.enumerated() {
-            let ok = (u >= "a" && u <= "z") || (u >= "A" && u <= "Z") || u == "_" || (allowColon && u == ":")
+            let ok =
+                (u >= "a" && u <= "z") || (u >= "A" && u <= "Z") || u == "_" || (allowColon && u == ":")
                 || (i > 0 && u >= "0" && u <= "9")
             out.unicodeScalars.append(ok ? u : "_")
         }

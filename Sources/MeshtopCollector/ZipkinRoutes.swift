@@ -34,16 +34,24 @@ struct ZipkinRoutes: HTTPIngestRoutes {
         switch decoded {
         case .success(let spans):
             switch sink.submitRequest(
-                receiver: name, records: spans.map(Decoded.span), rejects: [], receivedAtMicros: now, bytes: request.body.readableBytes)
+                receiver: name, records: spans.map(Decoded.span), rejects: [], receivedAtMicros: now,
+                bytes: request.body.readableBytes)
             {
             case .stored: return HTTPIngestResponse(status: .accepted, contentType: nil)
-            case .full: return .text(.tooManyRequests, "ingest queue full, retry later", headers: [("Retry-After", "1")])
+            case .full:
+                return .text(.tooManyRequests, "ingest queue full, retry later", headers: [("Retry-After", "1")])
             case .stopping: return .text(.serviceUnavailable, "collector stopping", headers: [("Retry-After", "5")])
             }
         case .failure(let reason):
-            let sample = request.body.getBytes(at: request.body.readerIndex, length: min(request.body.readableBytes, WireDecoder.maxSampleBytes)) ?? []
-            let reject = RejectedLine(atMicros: now, reason: reason, source: "zipkin from \(request.source)", sample: sample)
-            _ = sink.submitRequest(receiver: name, records: [], rejects: [reject], receivedAtMicros: now, bytes: request.body.readableBytes)
+            let sample =
+                request.body.getBytes(
+                    at: request.body.readerIndex, length: min(request.body.readableBytes, WireDecoder.maxSampleBytes))
+                ?? []
+            let reject = RejectedLine(
+                atMicros: now, reason: reason, source: "zipkin from \(request.source)", sample: sample)
+            _ = sink.submitRequest(
+                receiver: name, records: [], rejects: [reject], receivedAtMicros: now, bytes: request.body.readableBytes
+            )
             return .text(.badRequest, "not a Zipkin v2 JSON list of spans (\(reason.rawValue))")
         }
     }

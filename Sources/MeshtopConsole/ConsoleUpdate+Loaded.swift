@@ -75,7 +75,9 @@ extension ConsoleUpdate {
             s.alertHistory = history.sorted { $0.atMicros > $1.atMicros }
             s.loaded.insert("alerts")
         case .limits(let rows):
-            let sorted = rows.sorted { ($0.rule, $0.service, $0.caller, $0.callee) < ($1.rule, $1.service, $1.caller, $1.callee) }
+            let sorted = rows.sorted {
+                ($0.rule, $0.service, $0.caller, $0.callee) < ($1.rule, $1.service, $1.caller, $1.callee)
+            }
             keepingSelection(.limits, &s, rows: \.visibleLimits, key: { $0.rule + "|" + LimitsView.resource($0) }) {
                 $0.limits = sorted
             }

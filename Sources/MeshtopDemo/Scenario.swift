@@ -165,7 +165,8 @@ public enum ScenarioError: Error, CustomStringConvertible, Sendable {
         switch self {
         case .invalid(let m): return "invalid scenario: \(m)"
         case .notFound(let n):
-            return "no scenario named '\(n)': use one of \(BuiltinScenarios.names.joined(separator: ", ")) or a YAML file path"
+            return
+                "no scenario named '\(n)': use one of \(BuiltinScenarios.names.joined(separator: ", ")) or a YAML file path"
         }
     }
 }

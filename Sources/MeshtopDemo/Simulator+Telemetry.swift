@@ -22,7 +22,8 @@ extension Simulator {
         }
         let route = operation.replacingOccurrences(of: " ", with: "_")
         let tags = ["route:\(route)", "status:\(status)", "service:\(service)"].sorted()
-        out.metrics.append(MetricSample(name: "\(service).requests", type: .counter, value: 1, tags: tags, service: service))
+        out.metrics.append(
+            MetricSample(name: "\(service).requests", type: .counter, value: 1, tags: tags, service: service))
         out.metrics.append(
             MetricSample(
                 name: "\(service).latency", type: .timer, value: Double(duration) / 1000, tags: tags, service: service))

@@ -218,7 +218,8 @@ public struct Simulator: Sendable {
         let sendTime = 150 + Int64(rng.unit() * 600)
         out.spans.append(
             Span(
-                traceID: trace, spanID: producerID, parentID: parent, service: service, name: "publish \(call.operation)",
+                traceID: trace, spanID: producerID, parentID: parent, service: service,
+                name: "publish \(call.operation)",
                 kind: .producer, startMicros: at, durationMicros: sendTime, peerService: call.service,
                 attributes: [Attribute("messaging.destination.name", .string(call.operation))]))
         let queueDelay = 5_000 + Int64(rng.logNormal(p50: 8_000, p99: 60_000))

@@ -44,4 +44,3 @@ public struct ServiceSettings: Sendable, Hashable {
         self.thresholds = thresholds
     }
 }
-

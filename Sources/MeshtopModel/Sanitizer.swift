@@ -74,10 +74,15 @@ public enum Sanitizer {
         var n = 0
         var minV: UInt32 = 0
         var v: UInt32 = 0
-        if c & 0xE0 == 0xC0 { n = 2; v = UInt32(c & 0x1F); minV = 0x80 }
-        else if c & 0xF0 == 0xE0 { n = 3; v = UInt32(c & 0x0F); minV = 0x800 }
-        else if c & 0xF8 == 0xF0 { n = 4; v = UInt32(c & 0x07); minV = 0x10000 }
-        else { return 0 }
+        if c & 0xE0 == 0xC0 {
+            n = 2; v = UInt32(c & 0x1F); minV = 0x80
+        } else if c & 0xF0 == 0xE0 {
+            n = 3; v = UInt32(c & 0x0F); minV = 0x800
+        } else if c & 0xF8 == 0xF0 {
+            n = 4; v = UInt32(c & 0x07); minV = 0x10000
+        } else {
+            return 0
+        }
         guard i + n <= b.count else { return 0 }
         for k in 1..<n {
             let cc = b[i + k]

@@ -47,4 +47,3 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         return k - 1
     }
 }
-

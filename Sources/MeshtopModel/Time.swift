@@ -11,7 +11,8 @@ public enum RFC3339 {
             let s = String(v)
             return s.count >= w ? s : String(repeating: "0", count: w - s.count) + s
         }
-        return "\(p(y, 4))-\(p(m, 2))-\(p(d, 2))T\(p(sod / 3600, 2)):\(p(sod % 3600 / 60, 2)):\(p(sod % 60, 2)).\(p(frac, 6))Z"
+        return
+            "\(p(y, 4))-\(p(m, 2))-\(p(d, 2))T\(p(sod / 3600, 2)):\(p(sod % 3600 / 60, 2)):\(p(sod % 60, 2)).\(p(frac, 6))Z"
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)` (also a space for `T`, lowercase `z`). Returns µs.
@@ -54,11 +55,17 @@ public enum RFC3339 {
                 let sign: Int64 = b[i] == 45 ? -1 : 1
                 guard let oh = num(i + 1, 2) else { return nil }
                 var om: Int64 = 0
-                if i + 3 < b.count, b[i + 3] == 58, let m2 = num(i + 4, 2) { om = m2; i += 6 }
-                else if let m2 = num(i + 3, 2) { om = m2; i += 5 }
-                else { i += 3 }
+                if i + 3 < b.count, b[i + 3] == 58, let m2 = num(i + 4, 2) {
+                    om = m2; i += 6
+                } else if let m2 = num(i + 3, 2) {
+                    om = m2; i += 5
+                } else {
+                    i += 3
+                }
                 offset = sign * (oh * 3600 + om * 60)
-            } else { return nil }
+            } else {
+                return nil
+            }
         } else {
             return nil
         }

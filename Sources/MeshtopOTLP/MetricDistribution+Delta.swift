@@ -19,7 +19,9 @@ extension MetricDistribution {
         var sum: Double?
         if let a = self.sum, let b = previous.sum { sum = a - b }
         var before: [BucketKey: Double] = [:]
-        for b in previous.buckets where b.count > 0 { before[BucketKey(lower: b.lower, upper: b.upper), default: 0] += b.count }
+        for b in previous.buckets where b.count > 0 {
+            before[BucketKey(lower: b.lower, upper: b.upper), default: 0] += b.count
+        }
         var buckets: [Bucket] = []
         var consistent = true
         for b in self.buckets {
@@ -29,7 +31,9 @@ extension MetricDistribution {
         }
         if !consistent || !before.isEmpty {
             let f = self.count > 0 ? count / self.count : 0
-            buckets = self.buckets.filter { $0.count > 0 }.map { Bucket(lower: $0.lower, upper: $0.upper, count: $0.count * f) }
+            buckets = self.buckets.filter { $0.count > 0 }.map {
+                Bucket(lower: $0.lower, upper: $0.upper, count: $0.count * f)
+            }
         }
         var lo: Double?
         var hi: Double?

@@ -14,7 +14,9 @@ import MeshtopWire
 ///   version and the resource attributes the record does not have — as for spans.
 /// - Rejected on their own: a trace id that is neither empty nor 16 bytes, a span id neither empty nor 8 bytes.
 enum OTLPLogs {
-    static func decode(_ request: Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceRequest, receivedAtMicros: Int64)
+    static func decode(
+        _ request: Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceRequest, receivedAtMicros: Int64
+    )
         -> OTLPDecoded
     {
         var out = OTLPDecoded()
@@ -26,7 +28,9 @@ enum OTLPLogs {
             for sl in rl.scopeLogs {
                 let inherited = OTLPValues.inherited(sl.scope, resource: resource)
                 for r in sl.logRecords {
-                    switch log(r, service: service, host: host, inherited: inherited, receivedAtMicros: receivedAtMicros) {
+                    switch log(
+                        r, service: service, host: host, inherited: inherited, receivedAtMicros: receivedAtMicros)
+                    {
                     case .success(let l): out.records.append(.log(l))
                     case .failure(let reason): out.reject(reason)
                     }

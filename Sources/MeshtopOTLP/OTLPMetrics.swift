@@ -52,7 +52,9 @@ enum OTLPMetrics {
                     let c = Context(name: m.name, service: service, resourceKey: resourceKey)
                     switch m.data {
                     case .gauge(let g)?:
-                        for p in g.dataPoints where !skipped(p.flags) { number(p, c, .gauge, isDelta: false, into: &out) }
+                        for p in g.dataPoints where !skipped(p.flags) {
+                            number(p, c, .gauge, isDelta: false, into: &out)
+                        }
                     case .sum(let s)?:
                         sum(s, c, cumulative: &cumulative, into: &out)
                     case .histogram(let h)?:
@@ -124,7 +126,8 @@ enum OTLPMetrics {
 
     /// Histogram, exponential histogram and summary points, each converted by `convert`.
     static func distributions<P: DataPoint>(
-        _ points: [P], _ c: Context, _ kind: String, _ temporality: Opentelemetry_Proto_Metrics_V1_AggregationTemporality,
+        _ points: [P], _ c: Context, _ kind: String,
+        _ temporality: Opentelemetry_Proto_Metrics_V1_AggregationTemporality,
         _ convert: (P) -> MetricDistribution?, _ cumulative: inout CumulativeToDelta, into out: inout OTLPDecoded
     ) {
         for p in points where !skipped(p.flags) {
@@ -146,7 +149,8 @@ enum OTLPMetrics {
         }
     }
 
-    static func sample(_ c: Context, _ attributes: [ProtoKeyValue], _ type: MetricType, _ value: Double) -> MetricSample {
+    static func sample(_ c: Context, _ attributes: [ProtoKeyValue], _ type: MetricType, _ value: Double) -> MetricSample
+    {
         var tags = attributes.map { $0.key + ":" + OTLPValues.value($0.value).text }
         tags.append("service:" + c.service)
         tags.sort()

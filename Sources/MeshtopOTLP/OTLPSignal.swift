@@ -21,7 +21,9 @@ public struct OTLPDecoded: Sendable, Hashable {
     /// The partial-success `error_message`, nil when nothing was rejected.
     public var message: String?
 
-    public init(records: [Decoded] = [], rejected: Int = 0, rejectReasons: [RejectReason: Int] = [:], message: String? = nil) {
+    public init(
+        records: [Decoded] = [], rejected: Int = 0, rejectReasons: [RejectReason: Int] = [:], message: String? = nil
+    ) {
         self.records = records
         self.rejected = rejected
         self.rejectReasons = rejectReasons

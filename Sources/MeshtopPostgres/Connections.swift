@@ -22,8 +22,10 @@ final class ConnectionPool: @unchecked Sendable {
     private let maximum: Int
     private var closed = false
 
-    init(url: PostgresURL, maximumIdle: Int = 8, startupParameters: [(String, String)] = [], connectTimeoutSeconds: Int64 = 5)
-    {
+    init(
+        url: PostgresURL, maximumIdle: Int = 8, startupParameters: [(String, String)] = [],
+        connectTimeoutSeconds: Int64 = 5
+    ) {
         self.url = url
         var configuration = PostgresConnection.Configuration(
             host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,

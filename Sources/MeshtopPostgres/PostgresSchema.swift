@@ -145,16 +145,18 @@ enum PostgresSchema {
     static func migrate(_ c: PostgresConnection, location: String, logger: Logger) throws {
         try c.exec("SELECT pg_advisory_lock(\(migrationLockKey))", logger)
         defer { _ = try? c.exec("SELECT pg_advisory_unlock(\(migrationLockKey))", logger) }
-        let hasTable = try c.run(
-            "SELECT to_regclass('meshtop_migrations') IS NOT NULL", logger
-        ).first?.decode(Bool.self) ?? false
+        let hasTable =
+            try c.run(
+                "SELECT to_regclass('meshtop_migrations') IS NOT NULL", logger
+            ).first?.decode(Bool.self) ?? false
         if !hasTable {
-            let others = try c.run(
-                """
-                SELECT count(*)::bigint FROM pg_tables
-                WHERE schemaname = current_schema() AND tablename = ANY(\(tables))
-                """, logger
-            ).first?.decode(Int64.self) ?? 0
+            let others =
+                try c.run(
+                    """
+                    SELECT count(*)::bigint FROM pg_tables
+                    WHERE schemaname = current_schema() AND tablename = ANY(\(tables))
+                    """, logger
+                ).first?.decode(Int64.self) ?? 0
             if others > 0 {
                 throw PostgresStoreError.notMeshtop(
                     location: location, reason: "it has tables named like meshtop's but no meshtop_migrations")

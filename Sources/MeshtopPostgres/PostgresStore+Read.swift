@@ -105,7 +105,8 @@ extension PostgresStore: StoreReader {
         (try? read { c in
             var out: [String: Int64] = [:]
             for table in PostgresSchema.tables {
-                out[table] = try c.run(PostgresQuery(unsafeSQL: "SELECT count(*)::bigint FROM \(table)"), logger)
+                out[table] =
+                    try c.run(PostgresQuery(unsafeSQL: "SELECT count(*)::bigint FROM \(table)"), logger)
                     .first?.decode(Int64.self) ?? 0
             }
             return out
@@ -517,7 +518,8 @@ extension PostgresStore: StoreReader {
                 if matches < Self.rareMatches { order = "time_us + 0 DESC, id DESC" }
             }
             let query = PostgresQuery(
-                unsafeSQL: "SELECT \(Self.logColumns)\(filter) ORDER BY \(order) LIMIT \(max(search.limit, 1))", binds: binds)
+                unsafeSQL: "SELECT \(Self.logColumns)\(filter) ORDER BY \(order) LIMIT \(max(search.limit, 1))",
+                binds: binds)
             return try c.run(query, logger).map(Self.logRow)
         }
         return search.afterID == nil ? rows.reversed() : rows
@@ -537,7 +539,8 @@ extension PostgresStore: StoreReader {
             }
             let result: PostgresQueryResult
             do {
-                result = try c.bounded(c.query(PostgresQuery(unsafeSQL: text), logger: logger), seconds: PostgresConnection.answerSeconds)
+                result = try c.bounded(
+                    c.query(PostgresQuery(unsafeSQL: text), logger: logger), seconds: PostgresConnection.answerSeconds)
             } catch {
                 let state = ConnectionPool.sqlState(error)
                 if state == "25006" { throw SQLStatementError.writes(ConnectionPool.describe(error)) }

@@ -438,7 +438,9 @@ extension PostgresStore: StoreWriter {
         if election != nil && !isLeader { return result }
         let started = SystemClock.monotonicMicros()
         try withOwnConnection { c in
-            let size = { try c.run("SELECT pg_database_size(current_database())", self.logger).first?.decode(Int64.self) ?? 0 }
+            let size = {
+                try c.run("SELECT pg_database_size(current_database())", self.logger).first?.decode(Int64.self) ?? 0
+            }
             result.usedBytesBefore = try size()
             for (table, column) in PostgresSchema.partitioned {
                 let cutoff = table == "metric_rollups" ? rollupsOlderThan : rawOlderThan

@@ -118,8 +118,9 @@ public final class PostgresStore: @unchecked Sendable {
                     for day in creatable {
                         for (table, _) in PostgresSchema.partitioned {
                             let name = "\(table)_p\(Day.name(day))"
-                            let exists = try c.run("SELECT to_regclass(\(name)) IS NOT NULL", logger).first?.decode(
-                                Bool.self) ?? false
+                            let exists =
+                                try c.run("SELECT to_regclass(\(name)) IS NOT NULL", logger).first?.decode(
+                                    Bool.self) ?? false
                             if exists { continue }
                             try c.exec("SAVEPOINT p", logger)
                             do {

@@ -116,8 +116,11 @@ public struct CollectorStats: Sendable {
         var lines: [(String, String)] = [
             ("collector", (running ? "running" : "not running") + (writerStatus.map { ": " + $0.uppercased() } ?? "")),
             ("uptime", uptimeSeconds.map { DurationText.format(micros: Int64($0 * 1_000_000)) } ?? "-"),
-            ("last write", lastWriteAgeSeconds.map { DurationText.format(micros: Int64($0 * 1_000_000)) + " ago" }
-                ?? "-"),
+            (
+                "last write",
+                lastWriteAgeSeconds.map { DurationText.format(micros: Int64($0 * 1_000_000)) + " ago" }
+                    ?? "-"
+            ),
             ("lines/s", gauges["lines_per_s"].map { JSONText.number($0) } ?? "-"),
             ("received datagrams", String(counter("received_datagrams"))), ("lines", String(counter("lines"))),
             ("parsed spans", String(counter("parsed.spans"))), ("parsed logs", String(counter("parsed.logs"))),

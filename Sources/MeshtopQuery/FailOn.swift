@@ -34,20 +34,23 @@ public struct FailOn: Sendable, Hashable {
         for part in text.split(separator: ",", omittingEmptySubsequences: false) {
             let term = String(part).trimmingWhitespace()
             guard !term.isEmpty else {
-                throw QueryError.invalidArgument("--fail-on '\(text)': empty condition; write e.g. "
-                    + "'\(shorthandValues.first ?? "x")' or '\(fields.first ?? "field")=value'")
+                throw QueryError.invalidArgument(
+                    "--fail-on '\(text)': empty condition; write e.g. "
+                        + "'\(shorthandValues.first ?? "x")' or '\(fields.first ?? "field")=value'")
             }
             guard let (field, op, value) = split(term) else {
                 guard shorthandValues.contains(term) else {
-                    throw QueryError.invalidArgument("--fail-on: unknown word '\(term)'; use one of "
-                        + shorthandValues.joined(separator: ", ") + " or FIELD OP VALUE")
+                    throw QueryError.invalidArgument(
+                        "--fail-on: unknown word '\(term)'; use one of "
+                            + shorthandValues.joined(separator: ", ") + " or FIELD OP VALUE")
                 }
                 conditions.append(Condition(field: shorthandField, op: .equal, value: term))
                 continue
             }
             guard fields.contains(field) else {
-                throw QueryError.invalidArgument("--fail-on: unknown field '\(field)'; use one of "
-                    + fields.joined(separator: ", "))
+                throw QueryError.invalidArgument(
+                    "--fail-on: unknown field '\(field)'; use one of "
+                        + fields.joined(separator: ", "))
             }
             guard !value.isEmpty else {
                 throw QueryError.invalidArgument("--fail-on: '\(term)' has no value after '\(op.rawValue)'")
@@ -66,7 +69,8 @@ public struct FailOn: Sendable, Hashable {
             return nil
         }
         let rest = term[i...]
-        let op = [Operator.notEqual, .greaterOrEqual, .lessOrEqual, .equal, .greater, .less]
+        let op =
+            [Operator.notEqual, .greaterOrEqual, .lessOrEqual, .equal, .greater, .less]
             .first { rest.hasPrefix($0.rawValue) } ?? .equal
         let field = String(term[..<i]).trimmingWhitespace()
         let value = String(rest.dropFirst(op.rawValue.count)).trimmingWhitespace()

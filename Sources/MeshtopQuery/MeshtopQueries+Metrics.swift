@@ -17,8 +17,11 @@ extension MeshtopQueries {
         }
         let rows = order.compactMap { series[$0].flatMap { Self.aggregate($0, seconds: search.window.seconds) } }
         return Array(
-            rows.sorted { ($0.name, $0.type.rawValue, $0.tags.joined(separator: ",")) <
-                ($1.name, $1.type.rawValue, $1.tags.joined(separator: ",")) }.prefix(max(search.limit, 1)))
+            rows.sorted {
+                ($0.name, $0.type.rawValue, $0.tags.joined(separator: ",")) < (
+                    $1.name, $1.type.rawValue, $1.tags.joined(separator: ",")
+                )
+            }.prefix(max(search.limit, 1)))
     }
 
     /// One series' flushes (oldest first) aggregated as documented on `metrics(_:)`.

@@ -40,7 +40,9 @@ public struct MeshtopQueries: QueryReading {
                 uniqueKeysWithValues: ["otlp_http", "otlp_grpc", "zipkin"].compactMap { name in
                     counters[name + ".items"].map { (name, $0) }
                 }),
-            receiverRetries: ["otlp_http", "otlp_grpc", "zipkin"].reduce(0) { $0 + (counters[$1 + ".retry_after"] ?? 0) })
+            receiverRetries: ["otlp_http", "otlp_grpc", "zipkin"].reduce(0) {
+                $0 + (counters[$1 + ".retry_after"] ?? 0)
+            })
         status.writerStatus = reader.writerStatus()
         return status
     }

@@ -19,7 +19,8 @@ public enum Records {
                     OutputField("inflight_max", r.inflightMax.map { .int($0) } ?? .null),
                     OutputField("inflight_p99", r.inflightP99.map { .int($0) } ?? .null),
                     OutputField(
-                        "inflight_mean", r.inflightMean.map { .number(OutputValue.roundTo($0, 3), decimals: 2) } ?? .null,
+                        "inflight_mean",
+                        r.inflightMean.map { .number(OutputValue.roundTo($0, 3), decimals: 2) } ?? .null,
                         inTable: false),
                     OutputField("apdex", r.apdex.map { .number(OutputValue.roundTo($0, 6), decimals: 3) } ?? .null),
                     OutputField("health", .text(r.health.rawValue)),

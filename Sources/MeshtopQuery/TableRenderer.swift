@@ -43,8 +43,9 @@ public enum TableRenderer {
         case .time(let t): return shortTime(t)
         case .null: return "-"
         case .list(let items): return items.map(cell).joined(separator: ",")
-        case .object(let fields): return fields.map { Sanitizer.escape($0.key) + "=" + cell($0.value) }
-            .joined(separator: " ")
+        case .object(let fields):
+            return fields.map { Sanitizer.escape($0.key) + "=" + cell($0.value) }
+                .joined(separator: " ")
         }
     }
 

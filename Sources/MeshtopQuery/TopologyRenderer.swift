@@ -8,7 +8,8 @@ public enum TopologyRenderer {
     public static func dot(_ t: Topology) -> String {
         var out = "digraph meshtop {\n  rankdir=LR;\n  node [shape=box, style=rounded];\n"
         for n in t.nodes {
-            out += "  \(dotQuote(n.service)) [label=\(dotQuote(n.service, n.health.rawValue)), "
+            out +=
+                "  \(dotQuote(n.service)) [label=\(dotQuote(n.service, n.health.rawValue)), "
                 + "color=\(dotQuote(color(n.health)))];\n"
         }
         for e in t.edges {
@@ -40,7 +41,8 @@ public enum TopologyRenderer {
     }
 
     static func edgeLabel(_ e: EdgeRow) -> String {
-        var label = TableRenderer.fixed(e.rps, 2) + " rps, " + TableRenderer.fixed(e.errorRate * 100, 1) + "% err, p99 "
+        var label =
+            TableRenderer.fixed(e.rps, 2) + " rps, " + TableRenderer.fixed(e.errorRate * 100, 1) + "% err, p99 "
             + TableRenderer.fixed(e.p99Ms, 1) + "ms"
         if let b = e.breaker, b != .closed { label += ", breaker " + b.rawValue }
         return label
@@ -58,10 +60,11 @@ public enum TopologyRenderer {
     /// A DOT double-quoted string: sanitised, then `"` and `\` escaped. Several parts are joined with DOT's
     /// `\n` line break.
     static func dotQuote(_ parts: String...) -> String {
-        "\"" + parts.map {
-            Sanitizer.escape($0).replacingOccurrences(of: "\\", with: "\\\\")
-                .replacingOccurrences(of: "\"", with: "\\\"")
-        }.joined(separator: "\\n") + "\""
+        "\""
+            + parts.map {
+                Sanitizer.escape($0).replacingOccurrences(of: "\\", with: "\\\\")
+                    .replacingOccurrences(of: "\"", with: "\\\"")
+            }.joined(separator: "\\n") + "\""
     }
 
     /// Mermaid label text: sanitised, with characters that end a label written as entity codes.

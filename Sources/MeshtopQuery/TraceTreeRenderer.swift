@@ -15,10 +15,13 @@ public enum TraceTreeRenderer {
         let critical = criticalPath(spans)
         let services = Set(spans.map(\.service)).count
         let errors = spans.filter(\.isError).count
-        var out = "trace \(detail.traceID.hex)  \(spans.count) spans  \(services) services  "
+        var out =
+            "trace \(detail.traceID.hex)  \(spans.count) spans  \(services) services  "
             + DurationText.format(micros: total) + (errors > 0 ? "  \(errors) errors" : "") + "\n"
-        let labels = ordered.map { String(repeating: "  ", count: $0.depth) + Sanitizer.escape($0.span.service)
-            + " " + Sanitizer.escape($0.span.name) }
+        let labels = ordered.map {
+            String(repeating: "  ", count: $0.depth) + Sanitizer.escape($0.span.service)
+                + " " + Sanitizer.escape($0.span.name)
+        }
         let durations = ordered.map { DurationText.format(micros: $0.span.durationMicros) }
         let durationWidth = durations.map(\.count).max() ?? 0
         let usable = max(width, 40) - 2 - durationWidth - 2 - 2 - 6
@@ -30,10 +33,12 @@ public enum TraceTreeRenderer {
             let length = max(Int(s.durationMicros * Int64(barWidth) / total), 1)
             let start = min(from, barWidth - 1)
             let filled = min(length, barWidth - start)
-            let bar = String(repeating: " ", count: start) + String(repeating: s.isError ? "!" : "=", count: filled)
+            let bar =
+                String(repeating: " ", count: start) + String(repeating: s.isError ? "!" : "=", count: filled)
                 + String(repeating: " ", count: barWidth - start - filled)
             let d = durations[i]
-            var line = (critical.contains(s.spanID) ? "* " : "  ") + fit(labels[i], labelWidth) + " |" + bar + "| "
+            var line =
+                (critical.contains(s.spanID) ? "* " : "  ") + fit(labels[i], labelWidth) + " |" + bar + "| "
                 + String(repeating: " ", count: durationWidth - d.count) + d
             if s.isError { line += " ERROR" }
             out += line + "\n"

@@ -28,20 +28,24 @@ struct ChunkedPruner {
         try loop(table: "spans_by_trace") { db, limit in
             guard
                 let bucket = try Int64.fetchOne(
-                    db.cachedStatement(sql: """
-                        SELECT min(bucket) FROM spans_by_trace
-                        WHERE bucket < coalesce((SELECT min(rowid) FROM spans) >> 16, 9223372036854775807)
-                        """))
+                    db.cachedStatement(
+                        sql: """
+                            SELECT min(bucket) FROM spans_by_trace
+                            WHERE bucket < coalesce((SELECT min(rowid) FROM spans) >> 16, 9223372036854775807)
+                            """))
             else { return (0, false) }
             let boundary = try Row.fetchOne(
-                db.cachedStatement(sql: """
-                    SELECT trace_id, span_rowid FROM spans_by_trace WHERE bucket = ?
-                    ORDER BY trace_id, span_rowid LIMIT 1 OFFSET ?
-                    """), arguments: [bucket, limit])
+                db.cachedStatement(
+                    sql: """
+                        SELECT trace_id, span_rowid FROM spans_by_trace WHERE bucket = ?
+                        ORDER BY trace_id, span_rowid LIMIT 1 OFFSET ?
+                        """), arguments: [bucket, limit])
             if let boundary {
-                try db.cachedStatement(sql: """
-                    DELETE FROM spans_by_trace WHERE bucket = ? AND (trace_id, span_rowid) < (?, ?)
-                    """).execute(arguments: [bucket, boundary[0] as Data, boundary[1] as Int64])
+                try db.cachedStatement(
+                    sql: """
+                        DELETE FROM spans_by_trace WHERE bucket = ? AND (trace_id, span_rowid) < (?, ?)
+                        """
+                ).execute(arguments: [bucket, boundary[0] as Data, boundary[1] as Int64])
             } else {
                 try db.cachedStatement(sql: "DELETE FROM spans_by_trace WHERE bucket = ?")
                     .execute(arguments: [bucket])

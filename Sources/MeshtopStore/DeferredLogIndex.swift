@@ -27,10 +27,12 @@ extension MeshtopStore: DeferredLogIndexing {
     /// indexed), and lowers it to the last id when rows above it were deleted — new rows may reuse those ids,
     /// and they are not indexed.
     static func pinFTSMark(_ db: Database) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO meta(key, value) VALUES (?, coalesce((SELECT max(id) FROM logs), 0))
-            ON CONFLICT(key) DO UPDATE SET value = min(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))
-            """).execute(arguments: [ftsMarkKey])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO meta(key, value) VALUES (?, coalesce((SELECT max(id) FROM logs), 0))
+                ON CONFLICT(key) DO UPDATE SET value = min(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))
+                """
+        ).execute(arguments: [ftsMarkKey])
     }
 
     /// Every row is indexed: no mark (so a meshtop that predates deferral can write to the file again).
@@ -41,8 +43,9 @@ extension MeshtopStore: DeferredLogIndexing {
     /// One statement that reads the messages back from the `logs` pages (no second binding of every message).
     static func indexLogRows(_ db: Database, from first: Int64, through last: Int64) throws {
         guard last >= first else { return }
-        var fts = SQLiteBinder(try db.cachedStatement(
-            sql: "INSERT INTO logs_fts(rowid, message) SELECT id, message FROM logs WHERE id BETWEEN ? AND ?"))
+        var fts = SQLiteBinder(
+            try db.cachedStatement(
+                sql: "INSERT INTO logs_fts(rowid, message) SELECT id, message FROM logs WHERE id BETWEEN ? AND ?"))
         fts.int(first)
         fts.int(last)
         try fts.execute(db)

@@ -45,7 +45,8 @@ extension MeshtopStore {
 
     public func limitStats(fromMinute: Int64, until: Int64) throws -> [LimitStat] {
         typealias C = LimitStatRecord.Columns
-        let request = LimitStatRecord
+        let request =
+            LimitStatRecord
             .select(C.rule, C.service, C.caller, C.callee, sum(C.passed), sum(C.blocked), sum(C.queued))
             .filter(C.minute >= fromMinute && C.minute < until)
             .group(C.rule, C.service, C.caller, C.callee)

@@ -66,7 +66,8 @@ extension MeshtopStore {
         if let state {
             condition = C.state == state.rawValue
         } else {
-            condition = [AlertState.pending.rawValue, AlertState.firing.rawValue].contains(C.state)
+            condition =
+                [AlertState.pending.rawValue, AlertState.firing.rawValue].contains(C.state)
                 || (C.state == AlertState.resolved.rawValue && C.resolvedAt >= resolvedSince)
         }
         let request = AlertRecord.filter(condition).order(

@@ -88,7 +88,9 @@ extension MeshtopStore {
                 let filter = Self.logFilter(search, tail: false)
                 let order = search.afterID != nil ? "id" : "time_us DESC, id DESC"
                 stored = try StoredLog.fetchAll(
-                    db, sql: Self.withBuckets(search) + Self.logColumns + filter.clause + " ORDER BY \(order) LIMIT \(limit)",
+                    db,
+                    sql: Self.withBuckets(search) + Self.logColumns + filter.clause
+                        + " ORDER BY \(order) LIMIT \(limit)",
                     arguments: filter.arguments)
             }
             return try stored.map { try Self.decoded($0, db) }
@@ -131,7 +133,8 @@ extension MeshtopStore {
             // With text, FTS5 walks its matches newest rowid first and the LIMIT stops it early.
             filter.add("logs_fts MATCH ?", match)
             filter.add("logs_fts.rowid <= ?", ifPresent: mark)
-            let sql = withBuckets(search) + logColumns + " JOIN logs_fts ON logs_fts.rowid = logs.id" + filter.clause
+            let sql =
+                withBuckets(search) + logColumns + " JOIN logs_fts ON logs_fts.rowid = logs.id" + filter.clause
                 + " ORDER BY logs_fts.rowid\(newestFirst ? " DESC" : "") LIMIT \(limit)"
             return try StoredLog.fetchAll(db, sql: sql, arguments: filter.arguments)
         }

@@ -33,13 +33,16 @@ extension MeshtopStore {
     static func insertSpans(_ batch: WriteBatch, _ db: Database) throws {
         let spans = batch.spans
         let encoded = batch.spanAttributesJSON.count == spans.count && batch.spanEventsJSON.count == spans.count
-        var b = SQLiteBinder(try db.cachedStatement(sql: """
-            INSERT INTO spans(trace_id, span_id, parent_id, service, name, kind, start_us, duration_us, error,
-                status, status_message, peer_service, attributes, events, links)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """))
-        var byTrace = SQLiteBinder(try db.cachedStatement(
-            sql: "INSERT OR IGNORE INTO spans_by_trace(bucket, trace_id, span_rowid) VALUES (?, ?, ?)"))
+        var b = SQLiteBinder(
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO spans(trace_id, span_id, parent_id, service, name, kind, start_us, duration_us, error,
+                        status, status_message, peer_service, attributes, events, links)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """))
+        var byTrace = SQLiteBinder(
+            try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO spans_by_trace(bucket, trace_id, span_rowid) VALUES (?, ?, ?)"))
         var json: [UInt8] = []
         json.reserveCapacity(1024)
         for (i, s) in spans.enumerated() {
@@ -88,10 +91,12 @@ extension MeshtopStore {
         let hadMark = try ftsIndexedThrough(db) != nil
         if batch.defersLogIndexing || hadMark { try pinFTSMark(db) }
         let encoded = batch.logAttributesJSON.count == logs.count
-        var b = SQLiteBinder(try db.cachedStatement(sql: """
-            INSERT INTO logs(time_us, service, host, severity, message, trace_id, span_id, attributes)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """))
+        var b = SQLiteBinder(
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO logs(time_us, service, host, severity, message, trace_id, span_id, attributes)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """))
         var json: [UInt8] = []
         json.reserveCapacity(512)
         for (i, l) in logs.enumerated() {

@@ -61,16 +61,18 @@ public final class MeshtopStore: Sendable {
         var config = Configuration()
         config.busyMode = .timeout(5)
         config.prepareDatabase { db in
-            try db.execute(sql: """
-                PRAGMA synchronous = NORMAL;
-                PRAGMA cache_size = -\(cacheKiB);
-                PRAGMA temp_store = MEMORY;
-                """)
-            if !db.configuration.readonly {
-                try db.execute(sql: """
-                    PRAGMA wal_autocheckpoint = \(autocheckpointPages);
-                    PRAGMA journal_size_limit = \(journalSizeLimit);
+            try db.execute(
+                sql: """
+                    PRAGMA synchronous = NORMAL;
+                    PRAGMA cache_size = -\(cacheKiB);
+                    PRAGMA temp_store = MEMORY;
                     """)
+            if !db.configuration.readonly {
+                try db.execute(
+                    sql: """
+                        PRAGMA wal_autocheckpoint = \(autocheckpointPages);
+                        PRAGMA journal_size_limit = \(journalSizeLimit);
+                        """)
             }
         }
         let store: MeshtopStore
@@ -109,7 +111,9 @@ public final class MeshtopStore: Sendable {
             let failure = errno
             var reason = "mkdir \(prefix): \(String(cString: strerror(failure)))"
             // ENOENT although the parent exists: a file system that takes no new directories (/proc, /sys).
-            if failure == ENOENT { reason += ", \((prefix as NSString).deletingLastPathComponent) takes no new directories" }
+            if failure == ENOENT {
+                reason += ", \((prefix as NSString).deletingLastPathComponent) takes no new directories"
+            }
             throw .directory(path, directory: directory, reason: reason)
         }
     }

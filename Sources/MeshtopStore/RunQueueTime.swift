@@ -6,14 +6,14 @@ public enum RunQueueTime {
     /// Seconds the calling thread has waited for a CPU (Linux `schedstat`; 0 elsewhere).
     public static func threadSeconds() -> Double {
         #if os(Linux)
-            guard let text = try? String(contentsOfFile: "/proc/thread-self/schedstat", encoding: .utf8) else {
-                return 0
-            }
-            let fields = text.split(separator: " ")
-            guard fields.count >= 2, let ns = Double(fields[1]) else { return 0 }
-            return ns / 1e9
-        #else
+        guard let text = try? String(contentsOfFile: "/proc/thread-self/schedstat", encoding: .utf8) else {
             return 0
+        }
+        let fields = text.split(separator: " ")
+        guard fields.count >= 2, let ns = Double(fields[1]) else { return 0 }
+        return ns / 1e9
+        #else
+        return 0
         #endif
     }
 }

@@ -45,33 +45,36 @@ enum Schema {
     /// The health thresholds of the rules the collector runs, so readers judge health as the collector does
     /// (`MeshtopStore+GovernanceExtras.swift`).
     private static func healthThresholdsV4(_ db: Database) throws {
-        try db.execute(sql: """
-            CREATE TABLE health_thresholds(
-                position INTEGER PRIMARY KEY, match TEXT NOT NULL, apdex_t_us INTEGER NOT NULL,
-                latency_objective_us INTEGER NOT NULL, error_rate_degraded REAL NOT NULL,
-                error_rate_failing REAL NOT NULL, min_apdex REAL NOT NULL, updated_us INTEGER NOT NULL);
-            """)
+        try db.execute(
+            sql: """
+                CREATE TABLE health_thresholds(
+                    position INTEGER PRIMARY KEY, match TEXT NOT NULL, apdex_t_us INTEGER NOT NULL,
+                    latency_objective_us INTEGER NOT NULL, error_rate_degraded REAL NOT NULL,
+                    error_rate_failing REAL NOT NULL, min_apdex REAL NOT NULL, updated_us INTEGER NOT NULL);
+                """)
     }
 
     /// Flow rule decisions per rule, resource and minute (`MeshtopStore+GovernanceExtras.swift`); pruned with
     /// the rollups.
     private static func limitStatsV5(_ db: Database) throws {
-        try db.execute(sql: """
-            CREATE TABLE limit_stats(
-                minute_us INTEGER NOT NULL, rule TEXT NOT NULL, service TEXT NOT NULL, caller TEXT NOT NULL,
-                callee TEXT NOT NULL, passed INTEGER NOT NULL, blocked INTEGER NOT NULL, queued INTEGER NOT NULL,
-                PRIMARY KEY(minute_us, rule, service, caller, callee));
-            """)
+        try db.execute(
+            sql: """
+                CREATE TABLE limit_stats(
+                    minute_us INTEGER NOT NULL, rule TEXT NOT NULL, service TEXT NOT NULL, caller TEXT NOT NULL,
+                    callee TEXT NOT NULL, passed INTEGER NOT NULL, blocked INTEGER NOT NULL, queued INTEGER NOT NULL,
+                    PRIMARY KEY(minute_us, rule, service, caller, callee));
+                """)
     }
 
     /// In-flight requests per service and minute (`ServiceConcurrencyRecord`); pruned with the rollups.
     private static func serviceConcurrencyV6(_ db: Database) throws {
-        try db.execute(sql: """
-            CREATE TABLE service_concurrency(
-                minute_us INTEGER NOT NULL, service TEXT NOT NULL, max_inflight INTEGER NOT NULL,
-                p99_inflight INTEGER NOT NULL, levels BLOB NOT NULL, PRIMARY KEY(service, minute_us));
-            CREATE INDEX service_concurrency_minute ON service_concurrency(minute_us);
-            """)
+        try db.execute(
+            sql: """
+                CREATE TABLE service_concurrency(
+                    minute_us INTEGER NOT NULL, service TEXT NOT NULL, max_inflight INTEGER NOT NULL,
+                    p99_inflight INTEGER NOT NULL, levels BLOB NOT NULL, PRIMARY KEY(service, minute_us));
+                CREATE INDEX service_concurrency_minute ON service_concurrency(minute_us);
+                """)
     }
 
     /// Span links (`SpanLinksJSON`): a nullable JSON column, NULL for a span without links.
@@ -89,79 +92,80 @@ enum Schema {
         // on trace_id alone: a random-key index that outgrows the page cache dominates insert cost (measured in
         // docs/storage.md). Trace lookups go through `spans_by_trace`, keyed by (rowid >> 16, trace_id), whose
         // inserts all land in the newest bucket's few hundred pages; see `TraceLookup`.
-        try db.execute(sql: """
-            CREATE TABLE spans(
-                trace_id BLOB NOT NULL, span_id BLOB NOT NULL, parent_id BLOB, service TEXT NOT NULL,
-                name TEXT NOT NULL, kind INTEGER NOT NULL, start_us INTEGER NOT NULL, duration_us INTEGER NOT NULL,
-                error INTEGER NOT NULL, status INTEGER NOT NULL, status_message TEXT, peer_service TEXT,
-                attributes TEXT NOT NULL, events TEXT NOT NULL);
-            CREATE INDEX spans_start ON spans(start_us);
-            CREATE TABLE spans_by_trace(
-                bucket INTEGER NOT NULL, trace_id BLOB NOT NULL, span_rowid INTEGER NOT NULL,
-                PRIMARY KEY(bucket, trace_id, span_rowid)) WITHOUT ROWID;
+        try db.execute(
+            sql: """
+                CREATE TABLE spans(
+                    trace_id BLOB NOT NULL, span_id BLOB NOT NULL, parent_id BLOB, service TEXT NOT NULL,
+                    name TEXT NOT NULL, kind INTEGER NOT NULL, start_us INTEGER NOT NULL, duration_us INTEGER NOT NULL,
+                    error INTEGER NOT NULL, status INTEGER NOT NULL, status_message TEXT, peer_service TEXT,
+                    attributes TEXT NOT NULL, events TEXT NOT NULL);
+                CREATE INDEX spans_start ON spans(start_us);
+                CREATE TABLE spans_by_trace(
+                    bucket INTEGER NOT NULL, trace_id BLOB NOT NULL, span_rowid INTEGER NOT NULL,
+                    PRIMARY KEY(bucket, trace_id, span_rowid)) WITHOUT ROWID;
 
-            CREATE TABLE logs(
-                id INTEGER PRIMARY KEY, time_us INTEGER NOT NULL, service TEXT NOT NULL, host TEXT NOT NULL,
-                severity INTEGER NOT NULL, message TEXT NOT NULL, trace_id BLOB, span_id BLOB,
-                attributes TEXT NOT NULL);
-            CREATE INDEX logs_time ON logs(time_us);
-            CREATE INDEX logs_service_time ON logs(service, time_us);
-            CREATE INDEX logs_trace ON logs(id >> 16, trace_id) WHERE trace_id IS NOT NULL;
-            CREATE VIRTUAL TABLE logs_fts USING fts5(message, content='logs', content_rowid='id');
+                CREATE TABLE logs(
+                    id INTEGER PRIMARY KEY, time_us INTEGER NOT NULL, service TEXT NOT NULL, host TEXT NOT NULL,
+                    severity INTEGER NOT NULL, message TEXT NOT NULL, trace_id BLOB, span_id BLOB,
+                    attributes TEXT NOT NULL);
+                CREATE INDEX logs_time ON logs(time_us);
+                CREATE INDEX logs_service_time ON logs(service, time_us);
+                CREATE INDEX logs_trace ON logs(id >> 16, trace_id) WHERE trace_id IS NOT NULL;
+                CREATE VIRTUAL TABLE logs_fts USING fts5(message, content='logs', content_rowid='id');
 
-            CREATE TABLE metric_rollups(
-                time_us INTEGER NOT NULL, interval_us INTEGER NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL,
-                tags TEXT NOT NULL, service TEXT NOT NULL, count REAL, sum REAL, rate REAL, min REAL, max REAL,
-                mean REAL, p50 REAL, p90 REAL, p95 REAL, p99 REAL, std REAL, last REAL, uniq INTEGER);
-            CREATE INDEX metric_rollups_name_time ON metric_rollups(name, time_us);
-            CREATE INDEX metric_rollups_time ON metric_rollups(time_us);
+                CREATE TABLE metric_rollups(
+                    time_us INTEGER NOT NULL, interval_us INTEGER NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL,
+                    tags TEXT NOT NULL, service TEXT NOT NULL, count REAL, sum REAL, rate REAL, min REAL, max REAL,
+                    mean REAL, p50 REAL, p90 REAL, p95 REAL, p99 REAL, std REAL, last REAL, uniq INTEGER);
+                CREATE INDEX metric_rollups_name_time ON metric_rollups(name, time_us);
+                CREATE INDEX metric_rollups_time ON metric_rollups(time_us);
 
-            CREATE TABLE service_rollups(
-                minute_us INTEGER NOT NULL, service TEXT NOT NULL, requests INTEGER NOT NULL,
-                errors INTEGER NOT NULL, sum_us INTEGER NOT NULL, max_us INTEGER NOT NULL,
-                satisfied INTEGER NOT NULL, tolerating INTEGER NOT NULL, histogram BLOB NOT NULL,
-                PRIMARY KEY(service, minute_us));
-            CREATE INDEX service_rollups_minute ON service_rollups(minute_us);
+                CREATE TABLE service_rollups(
+                    minute_us INTEGER NOT NULL, service TEXT NOT NULL, requests INTEGER NOT NULL,
+                    errors INTEGER NOT NULL, sum_us INTEGER NOT NULL, max_us INTEGER NOT NULL,
+                    satisfied INTEGER NOT NULL, tolerating INTEGER NOT NULL, histogram BLOB NOT NULL,
+                    PRIMARY KEY(service, minute_us));
+                CREATE INDEX service_rollups_minute ON service_rollups(minute_us);
 
-            CREATE TABLE edge_rollups(
-                minute_us INTEGER NOT NULL, caller TEXT NOT NULL, callee TEXT NOT NULL, calls INTEGER NOT NULL,
-                errors INTEGER NOT NULL, sum_us INTEGER NOT NULL, max_us INTEGER NOT NULL, histogram BLOB NOT NULL,
-                PRIMARY KEY(caller, callee, minute_us));
-            CREATE INDEX edge_rollups_minute ON edge_rollups(minute_us);
+                CREATE TABLE edge_rollups(
+                    minute_us INTEGER NOT NULL, caller TEXT NOT NULL, callee TEXT NOT NULL, calls INTEGER NOT NULL,
+                    errors INTEGER NOT NULL, sum_us INTEGER NOT NULL, max_us INTEGER NOT NULL, histogram BLOB NOT NULL,
+                    PRIMARY KEY(caller, callee, minute_us));
+                CREATE INDEX edge_rollups_minute ON edge_rollups(minute_us);
 
-            CREATE TABLE breakers(
-                caller TEXT NOT NULL, callee TEXT NOT NULL, source TEXT NOT NULL, state TEXT NOT NULL,
-                failure_rate REAL, slow_call_rate REAL, calls_in_window INTEGER NOT NULL,
-                would_reject INTEGER NOT NULL, since_us INTEGER NOT NULL, last_call_us INTEGER NOT NULL,
-                transitions INTEGER NOT NULL, PRIMARY KEY(caller, callee, source));
+                CREATE TABLE breakers(
+                    caller TEXT NOT NULL, callee TEXT NOT NULL, source TEXT NOT NULL, state TEXT NOT NULL,
+                    failure_rate REAL, slow_call_rate REAL, calls_in_window INTEGER NOT NULL,
+                    would_reject INTEGER NOT NULL, since_us INTEGER NOT NULL, last_call_us INTEGER NOT NULL,
+                    transitions INTEGER NOT NULL, PRIMARY KEY(caller, callee, source));
 
-            CREATE TABLE breaker_transitions(
-                id INTEGER PRIMARY KEY, caller TEXT NOT NULL, callee TEXT NOT NULL, source TEXT NOT NULL,
-                at_us INTEGER NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL, failure_rate REAL,
-                slow_call_rate REAL, calls INTEGER NOT NULL, failed_calls INTEGER NOT NULL,
-                slow_calls INTEGER NOT NULL);
-            CREATE INDEX breaker_transitions_at ON breaker_transitions(at_us);
-            CREATE INDEX breaker_transitions_edge ON breaker_transitions(caller, callee, at_us);
+                CREATE TABLE breaker_transitions(
+                    id INTEGER PRIMARY KEY, caller TEXT NOT NULL, callee TEXT NOT NULL, source TEXT NOT NULL,
+                    at_us INTEGER NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL, failure_rate REAL,
+                    slow_call_rate REAL, calls INTEGER NOT NULL, failed_calls INTEGER NOT NULL,
+                    slow_calls INTEGER NOT NULL);
+                CREATE INDEX breaker_transitions_at ON breaker_transitions(at_us);
+                CREATE INDEX breaker_transitions_edge ON breaker_transitions(caller, callee, at_us);
 
-            CREATE TABLE alerts(
-                fingerprint TEXT PRIMARY KEY, rule TEXT NOT NULL, severity TEXT NOT NULL, labels TEXT NOT NULL,
-                state TEXT NOT NULL, value REAL NOT NULL, since_us INTEGER NOT NULL, fired_at_us INTEGER,
-                resolved_at_us INTEGER, summary TEXT NOT NULL);
-            CREATE TABLE alert_history(
-                id INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL, rule TEXT NOT NULL, severity TEXT NOT NULL,
-                labels TEXT NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL, at_us INTEGER NOT NULL,
-                value REAL NOT NULL, summary TEXT NOT NULL);
-            CREATE INDEX alert_history_at ON alert_history(at_us);
-            CREATE INDEX alert_history_fingerprint ON alert_history(fingerprint, at_us);
+                CREATE TABLE alerts(
+                    fingerprint TEXT PRIMARY KEY, rule TEXT NOT NULL, severity TEXT NOT NULL, labels TEXT NOT NULL,
+                    state TEXT NOT NULL, value REAL NOT NULL, since_us INTEGER NOT NULL, fired_at_us INTEGER,
+                    resolved_at_us INTEGER, summary TEXT NOT NULL);
+                CREATE TABLE alert_history(
+                    id INTEGER PRIMARY KEY, fingerprint TEXT NOT NULL, rule TEXT NOT NULL, severity TEXT NOT NULL,
+                    labels TEXT NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL, at_us INTEGER NOT NULL,
+                    value REAL NOT NULL, summary TEXT NOT NULL);
+                CREATE INDEX alert_history_at ON alert_history(at_us);
+                CREATE INDEX alert_history_fingerprint ON alert_history(fingerprint, at_us);
 
-            CREATE TABLE collector_counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-            CREATE TABLE collector_gauges(
-                name TEXT PRIMARY KEY, value REAL NOT NULL, updated_us INTEGER NOT NULL) WITHOUT ROWID;
-            CREATE TABLE rejects(
-                id INTEGER PRIMARY KEY, at_us INTEGER NOT NULL, reason TEXT NOT NULL, source TEXT NOT NULL,
-                sample TEXT NOT NULL);
-            CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-            """)
+                CREATE TABLE collector_counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE TABLE collector_gauges(
+                    name TEXT PRIMARY KEY, value REAL NOT NULL, updated_us INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE TABLE rejects(
+                    id INTEGER PRIMARY KEY, at_us INTEGER NOT NULL, reason TEXT NOT NULL, source TEXT NOT NULL,
+                    sample TEXT NOT NULL);
+                CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+                """)
         try db.execute(
             sql: "INSERT INTO meta(key, value) VALUES ('created_us', ?), ('schema', 'meshtop v1')",
             arguments: [SystemClock.wallMicros()])

@@ -80,7 +80,8 @@ extension MeshtopStore: ReplayReader {
 
     public func breakerTransitions(in window: TimeWindow, limit: Int) throws -> [BreakerTransition] {
         typealias C = BreakerTransitionRecord.Columns
-        let request = BreakerTransitionRecord
+        let request =
+            BreakerTransitionRecord
             .filter(C.at >= window.sinceMicros && C.at < window.untilMicros)
             .order(C.at, C.id).limit(max(limit, 1))
         return try read { db in try request.fetchAll(db).map(\.transition) }
@@ -88,7 +89,8 @@ extension MeshtopStore: ReplayReader {
 
     public func alertTransitions(in window: TimeWindow, limit: Int) throws -> [AlertTransition] {
         typealias C = AlertHistoryRecord.Columns
-        let request = AlertHistoryRecord
+        let request =
+            AlertHistoryRecord
             .filter(C.at >= window.sinceMicros && C.at < window.untilMicros)
             .order(C.at, C.id).limit(max(limit, 1))
         return try read { db in

@@ -50,7 +50,9 @@ final class WriterLock: Sendable {
 
     /// Rewrites the status line ("" when all is well, e.g. "disk full since …" while commits fail).
     func setStatus(_ status: String) {
-        var text = "\(getpid())\n" + String(status.prefix(Self.fileBytes - 24)).replacingOccurrences(of: "\n", with: " ") + "\n"
+        var text =
+            "\(getpid())\n" + String(status.prefix(Self.fileBytes - 24)).replacingOccurrences(of: "\n", with: " ")
+            + "\n"
         text += String(repeating: " ", count: max(0, Self.fileBytes - text.utf8.count))
         _ = text.withCString { pwrite(descriptor, $0, strlen($0), 0) }
     }

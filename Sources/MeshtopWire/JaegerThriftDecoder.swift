@@ -223,9 +223,17 @@ public enum JaegerThriftDecoder {
         case 4: value = .string(HexParsing.hex(bin ?? []))
         default:
             // Unknown type: keep whichever value is present.
-            if let str { value = .string(str) } else if let dbl { value = .double(dbl) } else if let bool {
+            if let str {
+                value = .string(str)
+            } else if let dbl {
+                value = .double(dbl)
+            } else if let bool {
                 value = .bool(bool)
-            } else if let long { value = .int(long) } else { value = .string(HexParsing.hex(bin ?? [])) }
+            } else if let long {
+                value = .int(long)
+            } else {
+                value = .string(HexParsing.hex(bin ?? []))
+            }
         }
         return Attribute(key, value)
     }

@@ -41,13 +41,14 @@ struct LogFields {
     }
 
     /// The aliases as bytes; `trace`/`span` (ECS objects) and `service` accept a nested `{"name"|"id": …}`.
-    private static let aliases: [([UInt8], Alias)] = ([
-        ("time", .time), ("timestamp", .time), ("ts", .time), ("@timestamp", .time), ("level", .level),
-        ("severity", .level), ("lvl", .level), ("msg", .message), ("message", .message), ("body", .message),
-        ("service", .service), ("service.name", .service), ("app", .service), ("host", .host),
-        ("hostname", .host), ("trace_id", .traceID), ("traceId", .traceID), ("trace.id", .traceID),
-        ("trace", .traceID), ("span_id", .spanID), ("spanId", .spanID), ("span.id", .spanID), ("span", .spanID),
-    ] as [(String, Alias)]).map { (Array($0.0.utf8), $0.1) }
+    private static let aliases: [([UInt8], Alias)] =
+        ([
+            ("time", .time), ("timestamp", .time), ("ts", .time), ("@timestamp", .time), ("level", .level),
+            ("severity", .level), ("lvl", .level), ("msg", .message), ("message", .message), ("body", .message),
+            ("service", .service), ("service.name", .service), ("app", .service), ("host", .host),
+            ("hostname", .host), ("trace_id", .traceID), ("traceId", .traceID), ("trace.id", .traceID),
+            ("trace", .traceID), ("span_id", .spanID), ("spanId", .spanID), ("span.id", .spanID), ("span", .spanID),
+        ] as [(String, Alias)]).map { (Array($0.0.utf8), $0.1) }
 
     /// Byte comparison against the table: most keys differ in length or first byte, so this costs a few
     /// integer compares where a `switch` over strings would call the string comparator for every case.

@@ -121,9 +121,11 @@ public enum LogfmtEncoder {
     }
 
     static func value(_ s: String) -> String {
-        let plain = !s.isEmpty && !s.utf8.contains {
-            $0 <= 0x20 || $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\")
-        }
+        let plain =
+            !s.isEmpty
+            && !s.utf8.contains {
+                $0 <= 0x20 || $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\")
+            }
         if plain { return s }
         return "\"" + escaped(s, ["\"": "\\\"", "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"]) + "\""
     }

@@ -53,7 +53,8 @@ public enum WireDecoder {
             return
         }
         if p[0] == UInt8(ascii: "{") || p[0] == UInt8(ascii: "["), ByteScan.find(0x0A, p, 0, end) < end,
-            case .success(let json) = JSONParser.parse(UnsafeRawBufferPointer(rebasing: datagram[0..<end]),
+            case .success(let json) = JSONParser.parse(
+                UnsafeRawBufferPointer(rebasing: datagram[0..<end]),
                 maxDepth: maxJSONDepth)
         {
             // A multi-line body that is one JSON document (pretty-printed Zipkin/OTLP).

@@ -53,8 +53,9 @@ import Testing
 
     @Test func indentRuleJoinsStackTracesButNotJSONLines() {
         let got = join(["boom", "\tat x", "Caused by: y", "  at z", #"{"a":1}"#, "\tat q", "next"])
-        #expect(got.map { String(decoding: $0.bytes, as: UTF8.self) }
-            == ["boom\n\tat x\nCaused by: y\n  at z", #"{"a":1}"#, "\tat q", "next"])
+        #expect(
+            got.map { String(decoding: $0.bytes, as: UTF8.self) }
+                == ["boom\n\tat x\nCaused by: y\n  at z", #"{"a":1}"#, "\tat q", "next"])
         #expect(got.map(\.endOffset) == [4, 5, 6, 7])
         #expect(got.map(\.lines) == [4, 1, 1, 1])
     }
@@ -116,8 +117,9 @@ import Testing
 
     @Test func plainLinesAreWrappedWithLevelAndEscapes() {
         let line = encode("[WARN] disk \"full\"\u{1b}[31m")
-        #expect(line == #"{"time":"1970-01-01T00:00:00.000000Z","service":"svc","host":"h1","level":"warn","#
-            + #""msg":"[WARN] disk \"full\"\u001b[31m","file":"/l.log"}"#)
+        #expect(
+            line == #"{"time":"1970-01-01T00:00:00.000000Z","service":"svc","host":"h1","level":"warn","#
+                + #""msg":"[WARN] disk \"full\"\u001b[31m","file":"/l.log"}"#)
         #expect(encode("debug mode on").contains(#""level":"info""#))
         #expect(encode("2026-11-27 10:00:00 ERROR x").contains(#""level":"error""#))
         #expect(encode("2026/11/27 03:00:00 [error] 12#0: open() failed").contains(#""level":"error""#))

@@ -48,7 +48,10 @@ import Testing
         let port = try LoopbackUDPSocket.freePort()
         let collector = try MeshtopProcess(
             bin,
-            ["collect", "--db", db, "--listen", "127.0.0.1:\(port)", "--jaeger", "off", "--eval-interval", "200ms", "--otlp", "off", "--otlp-grpc", "off", "--zipkin", "off"])
+            [
+                "collect", "--db", db, "--listen", "127.0.0.1:\(port)", "--jaeger", "off", "--eval-interval", "200ms",
+                "--otlp", "off", "--otlp-grpc", "off", "--zipkin", "off",
+            ])
         defer { collector.killIfRunning() }
         try #require(
             collector.waitForStderr("listening on udp", timeout: 15), "collector did not start: \(collector.stderrText)"

@@ -47,7 +47,11 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let holder = try LoopbackUDPSocket()
         let r = try runMeshtop(
-            bin, ["collect", "--db", dir + "/c.db", "--listen", "127.0.0.1:\(holder.port)", "--jaeger", "off", "--otlp", "off", "--otlp-grpc", "off", "--zipkin", "off"],
+            bin,
+            [
+                "collect", "--db", dir + "/c.db", "--listen", "127.0.0.1:\(holder.port)", "--jaeger", "off", "--otlp",
+                "off", "--otlp-grpc", "off", "--zipkin", "off",
+            ],
             timeout: 20)
         #expect(r.status == 4, "\(r)")
         #expect(r.stderr.contains("\(holder.port)"), "the message names the port: \(r)")

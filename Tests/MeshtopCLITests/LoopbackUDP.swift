@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// A UDP socket bound to a loopback port: to find a free port (bind port 0, read it back, close) or to hold a
@@ -15,9 +15,9 @@ final class LoopbackUDPSocket {
     /// Binds `127.0.0.1:port` (0: any free port).
     init(port: Int = 0) throws {
         #if canImport(Glibc)
-            let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         #else
-            let fd = socket(AF_INET, SOCK_DGRAM, 0)
+        let fd = socket(AF_INET, SOCK_DGRAM, 0)
         #endif
         guard fd >= 0 else { throw POSIXError(.EMFILE) }
         var addr = sockaddr_in()

@@ -79,7 +79,10 @@ import Testing
         let h = try await Harness()
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = ["collect", "--db", h.dir + "/other.db", "--listen", "\(h.lineAddress)", "--jaeger", "off", "--otlp", "off", "--otlp-grpc", "off", "--zipkin", "off"]
+        p.arguments = [
+            "collect", "--db", h.dir + "/other.db", "--listen", "\(h.lineAddress)", "--jaeger", "off", "--otlp", "off",
+            "--otlp-grpc", "off", "--zipkin", "off",
+        ]
         let err = Pipe()
         p.standardError = err
         try p.run()
@@ -100,7 +103,10 @@ final class CollectorProcess {
 
     init(binary: String, db: String) throws {
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["collect", "--db", db, "--listen", "127.0.0.1:0", "--jaeger", "off", "--quiet", "--otlp", "off", "--otlp-grpc", "off", "--zipkin", "off"]
+        process.arguments = [
+            "collect", "--db", db, "--listen", "127.0.0.1:0", "--jaeger", "off", "--quiet", "--otlp", "off",
+            "--otlp-grpc", "off", "--zipkin", "off",
+        ]
         let err = Pipe()
         process.standardError = err
         try process.run()

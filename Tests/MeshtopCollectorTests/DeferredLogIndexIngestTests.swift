@@ -11,7 +11,8 @@ import Testing
         let h = try await Harness()
         try await h.sendAndStop(try Fixture.datagrams("syslog_logger"))
         let state = try #require(
-            try h.rows("""
+            try h.rows(
+                """
                 SELECT (SELECT count(*) FROM logs) AS logs, (SELECT count(*) FROM logs_fts_docsize) AS indexed,
                     (SELECT count(*) FROM meta WHERE key = 'fts_indexed_through') AS marks
                 """

@@ -30,7 +30,9 @@ import Testing
         // Leave ~100 KiB free, then send ~1.2 MB of logs: commits start failing.
         let filler = dir + "/filler"
         let free = try freeBytes(dir)
-        #expect(run("/bin/dd", ["if=/dev/zero", "of=\(filler)", "bs=4096", "count=\(max(0, (free - 100_000) / 4096))"]) == 0)
+        #expect(
+            run("/bin/dd", ["if=/dev/zero", "of=\(filler)", "bs=4096", "count=\(max(0, (free - 100_000) / 4096))"]) == 0
+        )
         let socket = try UDPSender(target: collector.boundAddresses[0])
         let pad = String(repeating: "x", count: 180)
         for i in 0..<6_000 {
@@ -41,7 +43,9 @@ import Testing
         #expect(collector.statistics["write_failing_us"] != nil, "commits should fail on the full tmpfs")
         // Readers learn it from the lock file, rewritten in place (the database itself cannot take a write).
         let reader = try MeshtopStore.openReadOnly(path: dir + "/meshtop.db")
-        #expect(reader.writerStatus()?.hasPrefix("disk full since ") == true, "\(String(describing: reader.writerStatus()))")
+        #expect(
+            reader.writerStatus()?.hasPrefix("disk full since ") == true, "\(String(describing: reader.writerStatus()))"
+        )
         try FileManager.default.removeItem(atPath: filler)
         try await waitUntil { collector.statistics["write_failing_us"] == nil }
         #expect(reader.writerStatus() == nil, "the status clears once writes work again")

@@ -20,11 +20,12 @@ import Testing
         runner.drain()
         let text = try String(contentsOfFile: dir + "/alert.json", encoding: .utf8)
         let at = RFC3339.format(micros: Self.transition.atMicros)
-        #expect(text == """
-            {"rule":"orders-errors","severity":"critical","labels":{"service":"orders"},"from":"pending",\
-            "state":"firing","at":"\(at)","value":0.25,"summary":"orders failing"}
+        #expect(
+            text == """
+                {"rule":"orders-errors","severity":"critical","labels":{"service":"orders"},"from":"pending",\
+                "state":"firing","at":"\(at)","value":0.25,"summary":"orders failing"}
 
-            """)
+                """)
         #expect(at.hasSuffix(".727775Z"))
     }
 

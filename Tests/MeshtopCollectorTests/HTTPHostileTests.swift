@@ -8,7 +8,7 @@ import Testing
 @testable import MeshtopCollector
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// What hostile or unlucky HTTP clients get from the receivers: clear status codes, bounded memory, and a

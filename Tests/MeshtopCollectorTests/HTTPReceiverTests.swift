@@ -88,15 +88,17 @@ import Testing
         for file in ["otlp-logs-1.pb", "otlp-logs-2.pb"] {
             let r = try client.request("/v1/logs", contentType: "application/x-protobuf", body: try Fixture.body(file))
             #expect(r.status == 200)
-            #expect(!(try Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceResponse(serializedBytes: r.body))
-                .hasPartialSuccess)
+            #expect(
+                !(try Opentelemetry_Proto_Collector_Logs_V1_ExportLogsServiceResponse(serializedBytes: r.body))
+                    .hasPartialSuccess)
         }
         await h.collector.stop()
         let rows = try h.rows(
             "SELECT service, message, lower(hex(trace_id)) t, lower(hex(span_id)) s FROM logs ORDER BY time_us")
-        #expect(rows.map { $0["message"] as String } == [
-            "card declined for order 42", #"{"event":"retry","attempt":2,"ok":false}"#,
-        ])
+        #expect(
+            rows.map { $0["message"] as String } == [
+                "card declined for order 42", #"{"event":"retry","attempt":2,"ok":false}"#,
+            ])
         #expect(rows.allSatisfy { ($0["t"] as String) == Self.traceHex && ($0["s"] as String) == "00f067aa0ba902b8" })
         #expect(rows.allSatisfy { ($0["service"] as String) == "checkout" })
     }

@@ -5,7 +5,7 @@ import Testing
 @testable import MeshtopCollector
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// One HTTP/1.1 response as the test client read it.

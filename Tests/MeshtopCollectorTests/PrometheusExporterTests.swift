@@ -48,7 +48,8 @@ import Testing
             var out = GovernanceOutput()
             out.serviceRollups = [
                 ServiceRollup(
-                    minuteMicros: minute, service: "orders", requests: requests, errors: errors, sumMicros: requests * 1_000,
+                    minuteMicros: minute, service: "orders", requests: requests, errors: errors,
+                    sumMicros: requests * 1_000,
                     maxMicros: 1_000, satisfied: requests - errors, tolerating: 0, histogram: [])
             ]
             out.edgeRollups = [
@@ -81,10 +82,12 @@ import Testing
                 timeMicros: 0, intervalMicros: 10_000_000, name: "cart.adds", type: .counter, tags: ["env:prod"],
                 service: "cart", count: 3),
             MetricRollup(
-                timeMicros: 10_000_000, intervalMicros: 10_000_000, name: "cart.adds", type: .counter, tags: ["env:prod"],
+                timeMicros: 10_000_000, intervalMicros: 10_000_000, name: "cart.adds", type: .counter,
+                tags: ["env:prod"],
                 service: "cart", count: 4),
             MetricRollup(
-                timeMicros: 0, intervalMicros: 10_000_000, name: "cart.latency", type: .timer, tags: [], service: "cart",
+                timeMicros: 0, intervalMicros: 10_000_000, name: "cart.latency", type: .timer, tags: [],
+                service: "cart",
                 count: 2, sum: 42, p50: 21, p90: 30, p95: 30, p99: 30),
             MetricRollup(
                 timeMicros: 0, intervalMicros: 10_000_000, name: "cart.queue", type: .gauge, tags: [],
@@ -93,8 +96,13 @@ import Testing
         e.observe(out)
         let text = e.render(openMetrics: true, collector: ["lines": 12, "rejected.malformed_statsd": 2], queueDepth: 3)
         let name = #"name="orders->payments""#
-        #expect(text.contains("resilience4j_circuitbreaker_state{\(name),state=\"open\",caller=\"orders\",callee=\"payments\"} 1\n"))
-        #expect(text.contains("resilience4j_circuitbreaker_state{\(name),state=\"closed\",caller=\"orders\",callee=\"payments\"} 0\n"))
+        #expect(
+            text.contains(
+                "resilience4j_circuitbreaker_state{\(name),state=\"open\",caller=\"orders\",callee=\"payments\"} 1\n"))
+        #expect(
+            text.contains(
+                "resilience4j_circuitbreaker_state{\(name),state=\"closed\",caller=\"orders\",callee=\"payments\"} 0\n")
+        )
         #expect(text.contains("meshtop_breaker_would_reject_total{caller=\"orders\",callee=\"payments\"} 7\n"))
         #expect(text.contains("cart_adds_total{env=\"prod\",service=\"cart\"} 7\n"))
         #expect(text.contains("# TYPE cart_adds counter\n"), "OpenMetrics names a counter family without _total")
@@ -148,7 +156,8 @@ import Testing
             logger: Logger(label: "t"))
         let firing = AlertStatus(
             rule: "OrdersErrors", severity: "page", labels: [Attribute("service", .string("orders"))], state: .firing,
-            value: 0.25, sinceMicros: 1_795_733_000_000_000, firedAtMicros: 1_795_733_010_000_000, summary: "orders failing")
+            value: 0.25, sinceMicros: 1_795_733_000_000_000, firedAtMicros: 1_795_733_010_000_000,
+            summary: "orders failing")
         notifier.evaluated(view: [firing], transitions: [], nowMicros: 1_795_733_020_000_000)
         notifier.drain()
         let resolved = AlertTransition(
@@ -160,7 +169,10 @@ import Testing
         #expect(posts.count == 2)
         #expect(posts.allSatisfy { $0.path == "/api/v2/alerts" })
         let first = try #require(try JSONSerialization.jsonObject(with: Data(posts[0].body)) as? [[String: Any]])
-        #expect((first[0]["labels"] as? [String: String]) == ["alertname": "OrdersErrors", "severity": "page", "service": "orders"])
+        #expect(
+            (first[0]["labels"] as? [String: String]) == [
+                "alertname": "OrdersErrors", "severity": "page", "service": "orders",
+            ])
         #expect(first[0]["startsAt"] as? String == RFC3339.format(micros: 1_795_733_010_000_000))
         #expect(first[0]["endsAt"] as? String == RFC3339.format(micros: 1_795_733_020_000_000 + 240_000_000))
         #expect((first[0]["annotations"] as? [String: String])?["summary"] == "orders failing")

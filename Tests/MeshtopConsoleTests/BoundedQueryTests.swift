@@ -46,7 +46,8 @@ import Testing
         var h = Harness(cols: 120, reader: reader)
         #expect(Date().timeIntervalSince(start) < 5)
         #expect(h.state.noticeIsError)
-        #expect(h.text.contains("services: took longer than 200ms and was stopped; narrow the time window or the filter"))
+        #expect(
+            h.text.contains("services: took longer than 200ms and was stopped; narrow the time window or the filter"))
         h.keys(.char("3"))
         #expect(!h.text.contains("took longer"), "other views load normally")
     }

@@ -96,10 +96,11 @@ import Testing
     @Test func everyServiceAndEdgeAppears() throws {
         let (_, all) = try run(seconds: 30)
         let services = Set(all.spans.map(\.service))
-        #expect(services == [
-            "gateway", "auth", "catalog", "cart", "orders", "inventory", "payments", "bank-api", "shipping",
-            "notifications",
-        ] as Set)
+        #expect(
+            services == [
+                "gateway", "auth", "catalog", "cart", "orders", "inventory", "payments", "bank-api", "shipping",
+                "notifications",
+            ] as Set)
         var byID: [SpanID: Span] = [:]
         for s in all.spans { byID[s.spanID] = s }
         var edges = Set<String>()

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -91,10 +92,13 @@ final class ScriptedHTTPServer: @unchecked Sendable {
             return true
         }
         while true {
-            let headEnd = (0..<max(buffer.count - 3, 0)).first { buffer[$0..<($0 + 4)].elementsEqual([13, 10, 13, 10]) }
+            let headEnd = (0..<max(buffer.count - 3, 0)).first {
+                buffer[$0..<($0 + 4)].elementsEqual([13, 10, 13, 10])
+            }
             if let end = headEnd {
                 let head = String(decoding: buffer[0..<end], as: UTF8.self)
-                let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                let length =
+                    head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
                     .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
                 while buffer.count < end + 4 + length { if !more() { return nil } }
                 let body = Array(buffer[(end + 4)..<(end + 4 + length)])

@@ -5,7 +5,8 @@ import Testing
 @Suite struct CumulativeToDeltaTests {
     /// One monotonic cumulative counter point as OTLP/JSON.
     static func counter(_ value: Int, start: Int, time: Int, attribute: String = "a") -> [UInt8] {
-        Array(#"""
+        Array(
+            #"""
             {"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"c","sum":{"aggregationTemporality":2,
              "isMonotonic":true,"dataPoints":[{"startTimeUnixNano":"\#(start)","timeUnixNano":"\#(time)",
              "asInt":"\#(value)","attributes":[{"key":"k","value":{"stringValue":"\#(attribute)"}}]}]}}]}]}]}
@@ -37,8 +38,10 @@ import Testing
     @Test func seriesAreSeparatedByAttributes() throws {
         var c = CumulativeToDelta()
         let d = try Self.deltas(
-            [Self.counter(5, start: 1, time: 2, attribute: "x"), Self.counter(7, start: 1, time: 2, attribute: "y"),
-             Self.counter(6, start: 1, time: 3, attribute: "x")], &c)
+            [
+                Self.counter(5, start: 1, time: 2, attribute: "x"), Self.counter(7, start: 1, time: 2, attribute: "y"),
+                Self.counter(6, start: 1, time: 3, attribute: "x"),
+            ], &c)
         #expect(d == [5, 7, 1])
         #expect(c.seriesCount == 2)
     }
@@ -47,9 +50,13 @@ import Testing
     @Test func untrustedFirstPointsSetTheBaseline() throws {
         var c = CumulativeToDelta(startedAtNanos: 1000)
         let d = try Self.deltas(
-            [Self.counter(50, start: 0, time: 2000, attribute: "nostart"), Self.counter(53, start: 0, time: 3000, attribute: "nostart"),
-             Self.counter(40, start: 500, time: 2000, attribute: "old"), Self.counter(41, start: 500, time: 3000, attribute: "old"),
-             Self.counter(9, start: 1500, time: 2000, attribute: "new")], &c)
+            [
+                Self.counter(50, start: 0, time: 2000, attribute: "nostart"),
+                Self.counter(53, start: 0, time: 3000, attribute: "nostart"),
+                Self.counter(40, start: 500, time: 2000, attribute: "old"),
+                Self.counter(41, start: 500, time: 3000, attribute: "old"),
+                Self.counter(9, start: 1500, time: 2000, attribute: "new"),
+            ], &c)
         #expect(d == [nil, 3, nil, 1, 9])
     }
 

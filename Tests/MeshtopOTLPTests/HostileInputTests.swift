@@ -11,12 +11,14 @@ import Testing
         -> OTLPDecoded
     {
         var c = CumulativeToDelta()
-        return try OTLPRequestDecoder.decode(signal, body: body, encoding: encoding, receivedAtMicros: 0, cumulative: &c)
+        return try OTLPRequestDecoder.decode(
+            signal, body: body, encoding: encoding, receivedAtMicros: 0, cumulative: &c)
     }
 
     @Test(arguments: OTLPSignal.allCases)
     func everyTruncationOfARealBody(signal: OTLPSignal) throws {
-        let name = ["traces": "otlp-traces-1.pb", "logs": "otlp-logs-1.pb", "metrics": "otlp-metrics-1.pb"][signal.rawValue]!
+        let name = ["traces": "otlp-traces-1.pb", "logs": "otlp-logs-1.pb", "metrics": "otlp-metrics-1.pb"][
+            signal.rawValue]!
         let body = try Fixture.bytes(name)
         var thrown = 0
         for n in 0..<body.count {
@@ -45,7 +47,10 @@ import Testing
     }
 
     @Test func jsonGarbageThrows() {
-        for body in ["", "{", "[]", "{\"resourceSpans\": 3}", "{\"resourceSpans\": [{\"scopeSpans\": [{\"spans\": [{\"kind\": {}}]}]}]}"] {
+        for body in [
+            "", "{", "[]", "{\"resourceSpans\": 3}",
+            "{\"resourceSpans\": [{\"scopeSpans\": [{\"spans\": [{\"kind\": {}}]}]}]}",
+        ] {
             #expect(throws: OTLPDecodeError.self) { try Self.decode(.traces, Array(body.utf8), .json) }
         }
     }

@@ -52,7 +52,8 @@ import Testing
         (16, .warning), (17, .error), (20, .error), (21, .emergency), (24, .emergency),
     ])
     func severityNumberRanges(number: Int, expected: Severity) throws {
-        let body = #"{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"severityNumber":\#(number),"body":{"stringValue":"x"}}]}]}]}"#
+        let body =
+            #"{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"severityNumber":\#(number),"body":{"stringValue":"x"}}]}]}]}"#
         var c = CumulativeToDelta()
         let decoded = try OTLPRequestDecoder.decode(
             .logs, body: Array(body.utf8), encoding: .json, receivedAtMicros: 1, cumulative: &c)

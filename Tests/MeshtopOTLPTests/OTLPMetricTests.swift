@@ -139,7 +139,8 @@ import Testing
     /// Delta temporality: counters as sent, an up-down counter's changes applied to the gauge.
     @Test func deltaTemporality() throws {
         func body(_ v: Int) -> [UInt8] {
-            Array(#"""
+            Array(
+                #"""
                 {"resourceMetrics":[{"scopeMetrics":[{"metrics":[
                   {"name":"hits","sum":{"aggregationTemporality":1,"isMonotonic":true,
                    "dataPoints":[{"asInt":"\#(v)"}]}},
@@ -150,7 +151,8 @@ import Testing
         var c = CumulativeToDelta()
         let engine = GovernanceEngine()
         for v in [4, -1, 2] {
-            let d = try OTLPRequestDecoder.decode(.metrics, body: body(v), encoding: .json, receivedAtMicros: 0, cumulative: &c)
+            let d = try OTLPRequestDecoder.decode(
+                .metrics, body: body(v), encoding: .json, receivedAtMicros: 0, cumulative: &c)
             for r in d.records { engine.ingest(metric: try #require(r.metric), receivedAtMicros: 0) }
             if v < 0 { #expect(d.rejectReasons == [.invalidMetricPoint: 1]) }
         }

@@ -6,7 +6,9 @@ import Testing
 @Suite struct OTLPResponseTests {
     @Test func fullSuccessIsEmpty() throws {
         #expect(OTLPResponse.success(.traces, rejected: 0, message: nil, encoding: .protobuf).isEmpty)
-        #expect(String(decoding: OTLPResponse.success(.logs, rejected: 0, message: nil, encoding: .json), as: UTF8.self) == "{}")
+        #expect(
+            String(decoding: OTLPResponse.success(.logs, rejected: 0, message: nil, encoding: .json), as: UTF8.self)
+                == "{}")
     }
 
     @Test func partialSuccess() throws {

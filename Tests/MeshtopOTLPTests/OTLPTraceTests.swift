@@ -15,19 +15,21 @@ import Testing
         let s = try #require(spans.first)
         Fixture.expectServerSpan(s)
         #expect(s.peerService == nil)
-        #expect(Array(s.attributes.prefix(4)) == [
-            Attribute("http.response.status_code", .int(500)), Attribute("retry", .bool(true)),
-            Attribute("amount", .double(12.5)), Attribute("otel.scope.name", .string("shop.checkout")),
-        ])
+        #expect(
+            Array(s.attributes.prefix(4)) == [
+                Attribute("http.response.status_code", .int(500)), Attribute("retry", .bool(true)),
+                Attribute("amount", .double(12.5)), Attribute("otel.scope.name", .string("shop.checkout")),
+            ])
         #expect(s.attributes[key: "service.name"] == .string("checkout"))
         #expect(s.attributes[key: "deployment.environment"] == .string("test"))
         #expect(s.attributes[key: "telemetry.sdk.version"] == .string("1.45.2"))
         #expect(s.attributes[key: "otel.scope.version"] == nil)
-        #expect(s.events == [
-            SpanEvent(
-                timeMicros: 1_700_000_000_002_500, name: "card declined",
-                attributes: [Attribute("card.brand", .string("visa")), Attribute("attempt", .int(2))])
-        ])
+        #expect(
+            s.events == [
+                SpanEvent(
+                    timeMicros: 1_700_000_000_002_500, name: "card declined",
+                    attributes: [Attribute("card.brand", .string("visa")), Attribute("attempt", .int(2))])
+            ])
     }
 
     /// `otlp-traces-2.pb`: the frontend CLIENT root span of the same trace.

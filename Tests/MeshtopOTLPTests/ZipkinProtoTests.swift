@@ -66,7 +66,8 @@ import Testing
         let s = try #require(try ZipkinProtoDecoder.decode(try Self.proto(of: json).serializedBytes()).first?.span)
         Fixture.expectServerSpan(s)
         #expect(s.events.map(\.name) == ["card declined"])
-        #expect(s.events.first?.attributes == [Attribute("attempt", .int(2)), Attribute("card.brand", .string("visa"))])
+        #expect(
+            s.events.first?.attributes == [Attribute("attempt", .int(2)), Attribute("card.brand", .string("visa"))])
     }
 
     /// 64-bit trace ids are zero-extended; bad ids reject their span only; a span without kind is internal.

@@ -47,7 +47,10 @@ func span(_ trace: UInt64, _ id: UInt64, service: String, at: Int64, parent: UIn
             let store = try PostgresStore.open(url: url, collectorID: "c1", leaderElection: false)
             defer { store.close() }
             var batch = WriteBatch(
-                spans: [span(1, 10, service: "api", at: now - 2000), span(1, 11, service: "db", at: now - 1000, parent: 10, error: true)],
+                spans: [
+                    span(1, 10, service: "api", at: now - 2000),
+                    span(1, 11, service: "db", at: now - 1000, parent: 10, error: true),
+                ],
                 logs: [
                     LogRecord(
                         timeMicros: now - 500, service: "api", host: "h1", severity: .error,
@@ -78,7 +81,8 @@ func span(_ trace: UInt64, _ id: UInt64, service: String, at: Int64, parent: UIn
             let window = TimeWindow(sinceMicros: now - 60_000_000, untilMicros: now + 1)
             let traces = try reader.traceSpans(TraceSearch(window: window, errorsOnly: true))
             #expect(traces.count == 1 && traces[0].count == 2)
-            let tagged = try reader.traceSpans(TraceSearch(window: window, tags: [Attribute("http.method", .string("GET"))]))
+            let tagged = try reader.traceSpans(
+                TraceSearch(window: window, tags: [Attribute("http.method", .string("GET"))]))
             #expect(tagged.count == 1)
             guard case .found(let id, let spans, let logs) = try reader.trace(hexPrefix: "000000000000abcd0000") else {
                 Issue.record("trace not found by prefix")
@@ -93,9 +97,11 @@ func span(_ trace: UInt64, _ id: UInt64, service: String, at: Int64, parent: UIn
             let found = try reader.logs(LogSearch(window: window, text: "declined ORDER"))
             #expect(found.map(\.record.message) == ["payment declined for order 42"])
             #expect(try reader.logs(LogSearch(window: window, text: "refund")).isEmpty)
-            let metrics = try reader.metricFlushes(MetricSearch(window: window, nameGlob: "checkout.*", tags: ["env:prod"]))
+            let metrics = try reader.metricFlushes(
+                MetricSearch(window: window, nameGlob: "checkout.*", tags: ["env:prod"]))
             #expect(metrics.count == 1 && metrics[0].p99 == 12.5 && metrics[0].sum == nil)
-            let services = try reader.serviceWindow(fromMinute: now - 3_600_000_000, until: now + 60_000_000, knownSince: 0)
+            let services = try reader.serviceWindow(
+                fromMinute: now - 3_600_000_000, until: now + 60_000_000, knownSince: 0)
             #expect(services.rollups.first?.histogram == [1, 2, 3])
             #expect(try reader.latestEventMicros() == now - 500)
             let result = try reader.sql("SELECT count(*) AS n FROM spans", limit: nil)
@@ -113,16 +119,19 @@ func span(_ trace: UInt64, _ id: UInt64, service: String, at: Int64, parent: UIn
             var linked = span(7, 70, service: "worker", at: now - 3000)
             linked.links = [
                 SpanLink(
-                    traceID: TraceID(high: 1, low: 2), spanID: SpanID(3), attributes: [Attribute("why", .string("batch"))])
+                    traceID: TraceID(high: 1, low: 2), spanID: SpanID(3),
+                    attributes: [Attribute("why", .string("batch"))])
             ]
             var rollup = MetricRollup(
                 timeMicros: now - 1000, intervalMicros: 10_000_000, name: "jobs", type: .counter, tags: [],
                 service: "worker", count: 4)
             rollup.exemplarTraceIDs = [TraceID(high: 0xAB, low: 0xCD), TraceID(high: 0, low: 9)]
             let minute = now / 60_000_000 * 60_000_000
-            var batch = WriteBatch(spans: [linked, span(7, 71, service: "worker", at: now - 2000)], metricRollups: [rollup])
+            var batch = WriteBatch(
+                spans: [linked, span(7, 71, service: "worker", at: now - 2000)], metricRollups: [rollup])
             batch.governanceExtras.concurrency = [
-                ServiceConcurrency(minuteMicros: minute, service: "worker", maxInFlight: 3, p99InFlight: 2, levels: [1, 2, 3])
+                ServiceConcurrency(
+                    minuteMicros: minute, service: "worker", maxInFlight: 3, p99InFlight: 2, levels: [1, 2, 3])
             ]
             try store.write(batch)
 
@@ -142,7 +151,8 @@ func span(_ trace: UInt64, _ id: UInt64, service: String, at: Int64, parent: UIn
             let services = try reader.serviceWindow(fromMinute: minute, until: minute + 60_000_000, knownSince: 0)
             #expect(
                 services.concurrency == [
-                    ServiceConcurrency(minuteMicros: minute, service: "worker", maxInFlight: 3, p99InFlight: 2, levels: [1, 2, 3])
+                    ServiceConcurrency(
+                        minuteMicros: minute, service: "worker", maxInFlight: 3, p99InFlight: 2, levels: [1, 2, 3])
                 ])
         }
     }
@@ -237,7 +247,9 @@ func span(_ trace: UInt64, _ id: UInt64, service: String, at: Int64, parent: UIn
         #expect(url.password == "p@ss" || url.password == "p%40ss")
         #expect(url.description == "postgresql://alice@db.example:6543/tele?sslmode=require")
         #expect(PostgresURL.isURL("postgres://x@y/z") && !PostgresURL.isURL("/var/lib/meshtop.db"))
-        #expect(throws: PostgresStoreError.self) { try PostgresURL("postgresql://a@b/c?sslmode=maybe", environment: [:]) }
+        #expect(throws: PostgresStoreError.self) {
+            try PostgresURL("postgresql://a@b/c?sslmode=maybe", environment: [:])
+        }
     }
 
     @Test func passwordFromEnvironmentThenPgpass() throws {

@@ -34,9 +34,10 @@ import Testing
         #expect(try parse("failing, p99_ms>800").holds(in: Self.rows))
         #expect(try parse("service!=a").holds(in: Self.rows))
         #expect(try !parse("degraded").holds(in: []))
-        #expect(try parse("error_rate>0.05").conditions == [
-            FailOn.Condition(field: "error_rate", op: .greater, value: "0.05")
-        ])
+        #expect(
+            try parse("error_rate>0.05").conditions == [
+                FailOn.Condition(field: "error_rate", op: .greater, value: "0.05")
+            ])
     }
 
     @Test func rejectsMalformedExpressions() {

@@ -9,8 +9,10 @@ import Testing
 
     @Test func limitsAreSummedPerRuleAndResource() throws {
         let store = try MeshtopStore.inMemory()
-        func stat(_ minute: Int64, _ rule: String, service: String = "", caller: String = "", callee: String = "",
-            _ passed: Int64, _ blocked: Int64, _ queued: Int64 = 0) -> LimitStat {
+        func stat(
+            _ minute: Int64, _ rule: String, service: String = "", caller: String = "", callee: String = "",
+            _ passed: Int64, _ blocked: Int64, _ queued: Int64 = 0
+        ) -> LimitStat {
             LimitStat(
                 minuteMicros: F.t0 + minute * F.minute, rule: rule, service: service, caller: caller, callee: callee,
                 passed: passed, blocked: blocked, queued: queued)

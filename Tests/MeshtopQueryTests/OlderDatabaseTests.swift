@@ -21,11 +21,12 @@ import Testing
         }
         let queue = try DatabaseQueue(path: path)
         try queue.writeWithoutTransaction { db in
-            try db.execute(sql: """
-                DROP TABLE health_thresholds; DROP TABLE limit_stats; DROP TABLE service_concurrency;
-                ALTER TABLE spans DROP COLUMN links; ALTER TABLE metric_rollups DROP COLUMN exemplars;
-                DELETE FROM grdb_migrations WHERE identifier NOT IN ('v1', 'v2-fts-automerge', 'v3-application-id');
-                """)
+            try db.execute(
+                sql: """
+                    DROP TABLE health_thresholds; DROP TABLE limit_stats; DROP TABLE service_concurrency;
+                    ALTER TABLE spans DROP COLUMN links; ALTER TABLE metric_rollups DROP COLUMN exemplars;
+                    DELETE FROM grdb_migrations WHERE identifier NOT IN ('v1', 'v2-fts-automerge', 'v3-application-id');
+                    """)
         }
     }
 
@@ -42,11 +43,13 @@ import Testing
         let old = MeshtopQueries(reader: reader)
         let current = try F.queries()
 
-        #expect(try old.trace(idOrPrefix: F.traceA.hex)?.spans.map(\.name)
-            == current.trace(idOrPrefix: F.traceA.hex)?.spans.map(\.name))
+        #expect(
+            try old.trace(idOrPrefix: F.traceA.hex)?.spans.map(\.name)
+                == current.trace(idOrPrefix: F.traceA.hex)?.spans.map(\.name))
         #expect(try old.trace(idOrPrefix: F.traceA.hex)?.spans.allSatisfy { $0.links.isEmpty } == true)
-        #expect(try old.traces(TraceSearch(window: F.window)).map(\.traceID)
-            == current.traces(TraceSearch(window: F.window)).map(\.traceID))
+        #expect(
+            try old.traces(TraceSearch(window: F.window)).map(\.traceID)
+                == current.traces(TraceSearch(window: F.window)).map(\.traceID))
         #expect(try old.logs(LogSearch(window: F.window)).count == current.logs(LogSearch(window: F.window)).count)
 
         let services = try old.services(window: F.window)

@@ -92,17 +92,21 @@ import Testing
         #expect(detail.spans == F.spans().filter { $0.traceID == F.traceA })
         #expect(detail.logs.map(\.message) == ["charge failed: card declined", "order created"])
         let text = JSONRenderer.encode(Records.trace(detail))
-        #expect(text.hasPrefix("""
-            {"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","spans":[{"span_id":"0000000000000001","parent_id":null,\
-            "service":"frontend","name":"GET /checkout","kind":"server","start":"2026-11-26T10:00:00.000000Z",\
-            "duration_ms":120,"error":false,"attributes":{},"events":[],"links":[]},
-            """))
-        #expect(text.contains("""
-            {"span_id":"0000000000000004","parent_id":"0000000000000003","service":"payments","name":"charge",\
-            "kind":"server","start":"2026-11-26T10:00:00.020000Z","duration_ms":40,"error":true,\
-            "attributes":{"error":true,"card":"visa"},"events":[{"time":"2026-11-26T10:00:00.050000Z",\
-            "name":"declined","attributes":{"code":51}}],"links":[]}
-            """))
+        #expect(
+            text.hasPrefix(
+                """
+                {"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","spans":[{"span_id":"0000000000000001","parent_id":null,\
+                "service":"frontend","name":"GET /checkout","kind":"server","start":"2026-11-26T10:00:00.000000Z",\
+                "duration_ms":120,"error":false,"attributes":{},"events":[],"links":[]},
+                """))
+        #expect(
+            text.contains(
+                """
+                {"span_id":"0000000000000004","parent_id":"0000000000000003","service":"payments","name":"charge",\
+                "kind":"server","start":"2026-11-26T10:00:00.020000Z","duration_ms":40,"error":true,\
+                "attributes":{"error":true,"card":"visa"},"events":[{"time":"2026-11-26T10:00:00.050000Z",\
+                "name":"declined","attributes":{"code":51}}],"links":[]}
+                """))
     }
 
     @Test func ambiguousPrefixUnknownAnd64BitIds() throws {
@@ -166,8 +170,9 @@ import Testing
                 {"name":"checkout.users","type":"set","tags":[],"unique":5}
                 ]
                 """)
-        #expect(try q.metrics(MetricSearch(window: F.window, tags: ["env:prod"])).map(\.name)
-            == ["checkout.latency", "checkout.requests"])
+        #expect(
+            try q.metrics(MetricSearch(window: F.window, tags: ["env:prod"])).map(\.name)
+                == ["checkout.latency", "checkout.requests"])
         #expect(try q.metrics(MetricSearch(window: F.window, tags: ["env:pro"])).isEmpty)
         #expect(try q.metrics(MetricSearch(window: F.window)).count == 5)
     }

@@ -122,7 +122,8 @@ import Testing
         let replayedAlerts = alerts(.replayed)
         #expect(replayedAlerts == alerts(.recorded))
         // Both rules fire: the error bursts (EdgeErrors) and the breakers they open (BreakerOpen).
-        #expect(Set(result.transitions.filter { $0.kind == .alert }.compactMap(\.rule)) == ["EdgeErrors", "BreakerOpen"])
+        #expect(
+            Set(result.transitions.filter { $0.kind == .alert }.compactMap(\.rule)) == ["EdgeErrors", "BreakerOpen"])
         // Not vacuous: the failure bursts trip breakers and the limits block calls.
         #expect(replayed.count >= 2)
         #expect(result.limits.count == 3)  // web→db, and db and cache under their service rules

@@ -24,11 +24,13 @@ import Testing
     @Test func jsonListsEachLinkWithItsIdsAndAttributes() {
         let text = JSONRenderer.encode(Records.trace(Self.detail))
         #expect(text.contains(#""events":[],"links":[]}"#))
-        #expect(text.contains("""
-            "links":[{"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"0000000000000001",\
-            "attributes":{"link.reason":"cause"}},{"trace_id":"0af7651916cd43dd8448eb211c80319c",\
-            "span_id":"b7ad6b7169203331","attributes":{}}]}
-            """))
+        #expect(
+            text.contains(
+                """
+                "links":[{"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","span_id":"0000000000000001",\
+                "attributes":{"link.reason":"cause"}},{"trace_id":"0af7651916cd43dd8448eb211c80319c",\
+                "span_id":"b7ad6b7169203331","attributes":{}}]}
+                """))
     }
 
     @Test func treeShowsALineUnderTheSpanPerLink() {

@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
 import MeshtopModel
-@testable import MeshtopStore
 import Testing
+
+@testable import MeshtopStore
 
 /// The full-text index built off the write path (`WriteBatch.defersLogIndexing`, `indexLogs(maxRows:)`):
 /// searches over a partly indexed table return exactly what a fully indexed one returns.

@@ -11,12 +11,16 @@ import Testing
     @Test func linksRoundTripAndSpansWithoutLinksStoreNull() throws {
         let store = try MeshtopStore.inMemory()
         let links = [
-            SpanLink(traceID: Self.trace, spanID: SpanID(0x00f0_67aa_0ba9_02b7), attributes: [
-                Attribute("link.reason", .string("caused_by")), Attribute("weight", .double(0.5)),
-            ]),
-            SpanLink(traceID: Self.other, spanID: SpanID(0xb7ad_6b71_6920_3331), attributes: [
-                Attribute("messaging.batch.index", .int(3)), Attribute("quote", .string("a \"b\"\n")),
-            ]),
+            SpanLink(
+                traceID: Self.trace, spanID: SpanID(0x00f0_67aa_0ba9_02b7),
+                attributes: [
+                    Attribute("link.reason", .string("caused_by")), Attribute("weight", .double(0.5)),
+                ]),
+            SpanLink(
+                traceID: Self.other, spanID: SpanID(0xb7ad_6b71_6920_3331),
+                attributes: [
+                    Attribute("messaging.batch.index", .int(3)), Attribute("quote", .string("a \"b\"\n")),
+                ]),
         ]
         let linked = Span(
             traceID: Self.trace, spanID: SpanID(0x00f0_67aa_0ba9_02b9), parentID: nil, service: "checkout",

@@ -16,7 +16,8 @@ import Testing
 
         init(_ path: String) throws {
             bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-            modified = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date ?? .distantPast
+            modified =
+                try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date ?? .distantPast
             companions = ["-wal", "-shm", "-journal", ".lock"].filter {
                 FileManager.default.fileExists(atPath: path + $0)
             }
@@ -46,7 +47,11 @@ import Testing
         Thread.sleep(forTimeInterval: 0.01)  // a write now would show in the modification time
         #expect(throws: StoreError.notMeshtopDatabase(path)) { try MeshtopStore.open(path: path) }
         #expect(try Snapshot(path) == before)
-        let queue = try DatabaseQueue(path: path, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        let queue = try DatabaseQueue(
+            path: path,
+            configuration: {
+                var c = Configuration(); c.readonly = true; return c
+            }())
         try queue.read { (db: Database) throws in
             #expect(try String.fetchOne(db, sql: "PRAGMA journal_mode") == "delete")
             #expect(try !db.tableExists("grdb_migrations"))
@@ -152,7 +157,8 @@ import Testing
         #expect(Date().timeIntervalSince(start) < 3)
         // The handler is removed after the read: the connection serves the next one normally.
         #expect(try bounded.read { db in try Int.fetchOne(db, sql: "SELECT 7") } == 7)
-        #expect(StoreError.timedOut(seconds: 5).description == "query timed out after 5s (use --timeout to allow longer)")
+        #expect(
+            StoreError.timedOut(seconds: 5).description == "query timed out after 5s (use --timeout to allow longer)")
         #expect(StoreError.timedOut(seconds: 0.25).description.contains("after 250ms"))
     }
 
@@ -175,7 +181,10 @@ import Testing
         let dir = try TempDir()
         defer { dir.cleanup() }
         _ = FileManager.default.createFile(atPath: dir.path("file"), contents: Data())
-        #expect(throws: StoreError.directory(dir.path("file/x.db"), directory: dir.path("file"),
-            reason: "\(dir.path("file")) is a file, not a directory")) { try MeshtopStore.open(path: dir.path("file/x.db")) }
+        #expect(
+            throws: StoreError.directory(
+                dir.path("file/x.db"), directory: dir.path("file"),
+                reason: "\(dir.path("file")) is a file, not a directory")
+        ) { try MeshtopStore.open(path: dir.path("file/x.db")) }
     }
 }

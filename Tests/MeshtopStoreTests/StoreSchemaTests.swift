@@ -92,9 +92,10 @@ import Testing
 
     @Test func traceIDBlobsAreBigEndianAndPrefixRangesBracketThem() throws {
         let t = Fixture.trace
-        #expect([UInt8](t.databaseBlob) == [
-            0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0xFE, 0xDC, 0xBA, 0x98, 0x76, 0x54, 0x32, 0x10,
-        ])
+        #expect(
+            [UInt8](t.databaseBlob) == [
+                0x01, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0xFE, 0xDC, 0xBA, 0x98, 0x76, 0x54, 0x32, 0x10,
+            ])
         #expect(TraceID(databaseBlob: t.databaseBlob) == t)
         #expect(SpanID(databaseBlob: SpanID(0xABCD).databaseBlob) == SpanID(0xABCD))
         let range = try #require(TraceID.databaseBlobRange(hexPrefix: "0123F"))

@@ -110,22 +110,24 @@ import Testing
                 rule: "HighErrors", severity: "page", labels: [Attribute("service", .string("orders"))], state: state,
                 value: 0.2, sinceMicros: 1, summary: "errors high")
         }
-        try store.write(WriteBatch(
-            serviceRollups: [svc(10)], edgeRollups: [edge(4)], breakerStatuses: [breaker(.closed)],
-            alertStatuses: [alert(.pending)]))
-        try store.write(WriteBatch(
-            serviceRollups: [svc(25)], edgeRollups: [edge(9)], breakerStatuses: [breaker(.open)],
-            breakerTransitions: [
-                BreakerTransition(
-                    caller: "frontend", callee: "orders", atMicros: 7, from: .closed, to: .open, failureRate: 60,
-                    slowCallRate: nil, calls: 100, failedCalls: 60, slowCalls: 0)
-            ],
-            alertStatuses: [alert(.firing)],
-            alertTransitions: [
-                AlertTransition(
-                    rule: "HighErrors", severity: "page", labels: [Attribute("service", .string("orders"))],
-                    from: .pending, to: .firing, atMicros: 8, value: 0.2, summary: "errors high")
-            ]))
+        try store.write(
+            WriteBatch(
+                serviceRollups: [svc(10)], edgeRollups: [edge(4)], breakerStatuses: [breaker(.closed)],
+                alertStatuses: [alert(.pending)]))
+        try store.write(
+            WriteBatch(
+                serviceRollups: [svc(25)], edgeRollups: [edge(9)], breakerStatuses: [breaker(.open)],
+                breakerTransitions: [
+                    BreakerTransition(
+                        caller: "frontend", callee: "orders", atMicros: 7, from: .closed, to: .open, failureRate: 60,
+                        slowCallRate: nil, calls: 100, failedCalls: 60, slowCalls: 0)
+                ],
+                alertStatuses: [alert(.firing)],
+                alertTransitions: [
+                    AlertTransition(
+                        rule: "HighErrors", severity: "page", labels: [Attribute("service", .string("orders"))],
+                        from: .pending, to: .firing, atMicros: 8, value: 0.2, summary: "errors high")
+                ]))
         try store.read { (db: Database) throws in
             #expect(try Int.fetchAll(db, sql: "SELECT requests FROM service_rollups") == [25])
             #expect(try Int.fetchAll(db, sql: "SELECT calls FROM edge_rollups") == [9])

@@ -11,18 +11,24 @@ import Testing
         let store = try MeshtopStore.inMemory()
         let target = TraceID(high: 0xAAAA, low: 0xBBBB)
         var gen = StoreBenchmark.Generator(seed: 3)
-        try store.write(WriteBatch(spans: [Fixture.span(trace: target, id: 1, start: 5)], logs: [
-            Fixture.log("first", time: 5, trace: target)
-        ]))
+        try store.write(
+            WriteBatch(
+                spans: [Fixture.span(trace: target, id: 1, start: 5)],
+                logs: [
+                    Fixture.log("first", time: 5, trace: target)
+                ]))
         var written = 1
         while written < 70_000 {
             let spans = gen.spans(5_000)
             written += spans.count
             try store.write(WriteBatch(spans: spans, logs: gen.logs(5_000)))
         }
-        try store.write(WriteBatch(spans: [Fixture.span(trace: target, id: 2, parent: 1, start: 9)], logs: [
-            Fixture.log("last", time: 9, trace: target)
-        ]))
+        try store.write(
+            WriteBatch(
+                spans: [Fixture.span(trace: target, id: 2, parent: 1, start: 9)],
+                logs: [
+                    Fixture.log("last", time: 9, trace: target)
+                ]))
         let spans = try store.spans(traceID: target).map(\.span)
         #expect(spans.map(\.spanID) == [SpanID(1), SpanID(2)])
         #expect(try store.logs(traceID: target).map(\.log.message) == ["first", "last"])
@@ -31,8 +37,10 @@ import Testing
         #expect(try !store.spans(traceID: sample).isEmpty)
         try store.read { (db: Database) throws in
             #expect(try Int.fetchOne(db, sql: "SELECT count(DISTINCT bucket) FROM spans_by_trace") == 2)
-            let plan = try String.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + TraceLookup.spansOfTraceSQL,
-                arguments: [target.databaseBlob]).joined(separator: " ")
+            let plan = try String.fetchAll(
+                db, sql: "EXPLAIN QUERY PLAN " + TraceLookup.spansOfTraceSQL,
+                arguments: [target.databaseBlob]
+            ).joined(separator: " ")
             #expect(!plan.contains("SCAN spans"))
         }
     }

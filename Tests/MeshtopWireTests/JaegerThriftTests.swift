@@ -8,9 +8,10 @@ import Testing
         let grams = try SpanFixtures.datagrams("jaeger_thrift_trace.datagrams")
         #expect(grams.map(\.count) == [1170, 1723, 759])
         let perDatagram = try grams.map { try JaegerThriftDecoder.decodeEmitBatch($0).get() }
-        #expect(perDatagram.map { $0.map(\.service) } == [
-            ["gateway", "gateway"], ["orders", "orders", "orders"], ["payments"],
-        ])
+        #expect(
+            perDatagram.map { $0.map(\.service) } == [
+                ["gateway", "gateway"], ["orders", "orders", "orders"], ["payments"],
+            ])
         let spans = perDatagram.flatMap { $0 }
         SpanFixtures.expectMatchesTruth(spans, try SpanFixtures.truth("trace_truth.json"))
         let root = try #require(spans.first { $0.name == "GET /checkout" })
@@ -56,11 +57,12 @@ import Testing
         #expect(charge.attributes[key: "service.version"] == .string("0.9.0"))
         #expect(charge.attributes.count == 19)
         #expect(Set(charge.attributes.map(\.key)).count == charge.attributes.count)
-        #expect(charge.events == [
-            SpanEvent(
-                timeMicros: 1_795_733_245_760_862, name: "card declined",
-                attributes: [Attribute("reason", .string("insufficient_funds")), Attribute("attempt", .int(1))])
-        ])
+        #expect(
+            charge.events == [
+                SpanEvent(
+                    timeMicros: 1_795_733_245_760_862, name: "card declined",
+                    attributes: [Attribute("reason", .string("insufficient_funds")), Attribute("attempt", .int(1))])
+            ])
         let select = try #require(spans.first { $0.name == "SELECT orders" })
         #expect(select.spanID == SpanID(0x8ca5_9966_66ce_ab36))
         #expect(select.parentID?.hex == "0512bd1311072231")
@@ -243,8 +245,11 @@ import Testing
         let span = try #require(try JaegerThriftDecoder.decodeEmitBatch(bytes).get().first)
         #expect(span.attributes == [Attribute("blob", .string("dead")), Attribute("odd", .int(-5))])
         let fields = [Attribute("message", .string("m")), Attribute("event", .string("e")), Attribute("k", .int(1))]
-        #expect(JaegerThriftDecoder.event(time: 3, fields: fields) == SpanEvent(
-            timeMicros: 3, name: "e", attributes: [Attribute("message", .string("m")), Attribute("k", .int(1))]))
+        #expect(
+            JaegerThriftDecoder.event(time: 3, fields: fields)
+                == SpanEvent(
+                    timeMicros: 3, name: "e", attributes: [Attribute("message", .string("m")), Attribute("k", .int(1))])
+        )
         #expect(JaegerThriftDecoder.event(time: 3, fields: [Attribute("k", .int(1))]).name == "log")
     }
 

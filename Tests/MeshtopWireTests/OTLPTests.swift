@@ -67,22 +67,24 @@ import Testing
         // Same rounding as the exporters: the values in trace_truth.json.
         #expect(charge.startMicros == 1_795_733_245_740_713 && charge.durationMicros == 30325)
         #expect(charge.status == .error && charge.statusMessage == "card declined" && charge.isError)
-        #expect(charge.attributes == [
-            Attribute("http.route", .string("/charge")), Attribute("payment.amount", .double(19.99)),
-            Attribute("payment.retry", .bool(false)), Attribute("http.status_code", .int(502)),
-            Attribute("attempts", .int(3)), Attribute("tags", .array([.string("a"), .int(1)])),
-            Attribute("card", .map([Attribute("brand", .string("visa")), Attribute("last4", .int(4242))])),
-            Attribute("raw", .string("3q2+7w==")), Attribute("ratio", .double(-.infinity)),
-            Attribute("empty", .string("")),
-            Attribute("otel.scope.name", .string("meshtop.fixtures.payments")),
-            Attribute("otel.scope.version", .string("0.1.0")),
-            Attribute("service.name", .string("payments")), Attribute("service.version", .string("0.9.0")),
-        ])
-        #expect(charge.events == [
-            SpanEvent(
-                timeMicros: 1_795_733_245_760_862, name: "card declined",
-                attributes: [Attribute("reason", .string("insufficient_funds")), Attribute("attempt", .int(1))])
-        ])
+        #expect(
+            charge.attributes == [
+                Attribute("http.route", .string("/charge")), Attribute("payment.amount", .double(19.99)),
+                Attribute("payment.retry", .bool(false)), Attribute("http.status_code", .int(502)),
+                Attribute("attempts", .int(3)), Attribute("tags", .array([.string("a"), .int(1)])),
+                Attribute("card", .map([Attribute("brand", .string("visa")), Attribute("last4", .int(4242))])),
+                Attribute("raw", .string("3q2+7w==")), Attribute("ratio", .double(-.infinity)),
+                Attribute("empty", .string("")),
+                Attribute("otel.scope.name", .string("meshtop.fixtures.payments")),
+                Attribute("otel.scope.version", .string("0.1.0")),
+                Attribute("service.name", .string("payments")), Attribute("service.version", .string("0.9.0")),
+            ])
+        #expect(
+            charge.events == [
+                SpanEvent(
+                    timeMicros: 1_795_733_245_760_862, name: "card declined",
+                    attributes: [Attribute("reason", .string("insufficient_funds")), Attribute("attempt", .int(1))])
+            ])
         let client = spans[1]
         #expect(client.service == "unknown" && client.kind == .client && client.parentID == nil)
         #expect(client.startMicros == 1_795_733_245_740_627 && client.durationMicros == 30476)

@@ -164,13 +164,14 @@ enum SampleSpans {
         let process = [Attribute("host.name", .string("vm")), Attribute("http.method", .string("dup"))]
         let bytes = JaegerThriftEncoder.emitBatch(service: "shop", spans: [span], processTags: process)
         let decoded = try #require(try JaegerThriftDecoder.decodeEmitBatch(bytes).get().first)
-        #expect(decoded.attributes == [
-            Attribute("http.method", .string("GET")), Attribute("span.kind", .string("server")),
-            Attribute("otel.status_code", .string("ERROR")),
-            Attribute("otel.status_description", .string("card \"declined\" ✗")),
-            Attribute("peer.service", .string("db")), Attribute("error", .bool(true)),
-            Attribute("host.name", .string("vm")),
-        ])
+        #expect(
+            decoded.attributes == [
+                Attribute("http.method", .string("GET")), Attribute("span.kind", .string("server")),
+                Attribute("otel.status_code", .string("ERROR")),
+                Attribute("otel.status_description", .string("card \"declined\" ✗")),
+                Attribute("peer.service", .string("db")), Attribute("error", .bool(true)),
+                Attribute("host.name", .string("vm")),
+            ])
         #expect(decoded.kind == .server && decoded.isError && decoded.status == .error)
         #expect(decoded.statusMessage == span.statusMessage && decoded.peerService == "db")
         #expect(decoded.events == span.events)
@@ -220,9 +221,10 @@ enum SampleSpans {
         var span = SampleSpans.jaeger()[0]
         span.attributes = []
         let back = try ZipkinDecoder.decode(JSONParser.parse(ZipkinEncoder.encode([span])).get()).get()
-        #expect(back.first?.attributes == [
-            Attribute("otel.status_code", .string("ERROR")), Attribute("error", .string("card \"declined\" ✗")),
-        ])
+        #expect(
+            back.first?.attributes == [
+                Attribute("otel.status_code", .string("ERROR")), Attribute("error", .string("card \"declined\" ✗")),
+            ])
         #expect(back.first?.isError == true && back.first?.statusMessage == span.statusMessage)
     }
 }

@@ -73,10 +73,11 @@ import Testing
     @Test func pythonFixture() throws {
         let d = try Fixture.decoded("syslog_python")
         let r = try d.map { try #require($0.count == 1 ? $0[0].log : nil) }
-        #expect(r.map(\.message) == [
-            "hello", "boom", "careful", "details", "stock low for sku 42", "tick", "disk full", "café ✓",
-            "ERROR billing.worker invoice 9 failed",
-        ])
+        #expect(
+            r.map(\.message) == [
+                "hello", "boom", "careful", "details", "stock low for sku 42", "tick", "disk full", "café ✓",
+                "ERROR billing.worker invoice 9 failed",
+            ])
         #expect(r.map(\.severity) == [.info, .error, .warning, .debug, .warning, .debug, .critical, .info, .error])
         #expect(r.map { $0.attributes[key: "facility"] } == [1, 1, 1, 1, 16, 16, 16, 16, 16].map { .int($0) })
         let services = Array(repeating: "unknown", count: 4) + Array(repeating: "inventory", count: 4) + ["billing"]

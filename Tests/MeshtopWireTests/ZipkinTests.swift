@@ -52,15 +52,17 @@ import Testing
         let charge = try #require(zipkin.first { $0.name == "charge" })
         #expect(charge.attributes[key: "payment.amount"] == .string("19.99"))
         #expect(charge.attributes[key: "error"] == .string("card declined"))
-        #expect(charge.events.first?.attributes == [
-            Attribute("attempt", .int(1)), Attribute("reason", .string("insufficient_funds")),
-        ])
+        #expect(
+            charge.events.first?.attributes == [
+                Attribute("attempt", .int(1)), Attribute("reason", .string("insufficient_funds")),
+            ])
         let root = try #require(zipkin.first { $0.name == "GET /checkout" })
         #expect(root.attributes[key: "error"] == .string(""))
         #expect(root.isError && root.parentID == nil && root.statusMessage == nil)
-        #expect(zipkin.filter(\.isError).map(\.name).sorted() == [
-            "GET /checkout", "POST /orders", "POST orders", "POST payments", "charge",
-        ])
+        #expect(
+            zipkin.filter(\.isError).map(\.name).sorted() == [
+                "GET /checkout", "POST /orders", "POST orders", "POST payments", "charge",
+            ])
     }
 
     @Test func pyZipkinSpans() throws {
@@ -83,10 +85,11 @@ import Testing
         #expect(root.durationMicros == 19031)
         // No error tag: HTTP 503 on a SERVER span is an error by the HTTP rule; status stays unset.
         #expect(root.isError && root.status == .unset)
-        #expect(root.attributes == [
-            Attribute("http.method", .string("GET")), Attribute("http.path", .string("/stock/42")),
-            Attribute("http.status_code", .string("503")),
-        ])
+        #expect(
+            root.attributes == [
+                Attribute("http.method", .string("GET")), Attribute("http.path", .string("/stock/42")),
+                Attribute("http.status_code", .string("503")),
+            ])
     }
 
     static func one(_ extra: String) throws -> Span {
@@ -136,9 +139,13 @@ import Testing
     }
 
     @Test func annotationValues() {
-        #expect(ZipkinDecoder.event(time: 5, value: #"{"boom": {"n": 1.5, "ok": false, "s": "x"}}"#) == SpanEvent(
-            timeMicros: 5, name: "boom",
-            attributes: [Attribute("n", .double(1.5)), Attribute("ok", .bool(false)), Attribute("s", .string("x"))]))
+        #expect(
+            ZipkinDecoder.event(time: 5, value: #"{"boom": {"n": 1.5, "ok": false, "s": "x"}}"#)
+                == SpanEvent(
+                    timeMicros: 5, name: "boom",
+                    attributes: [
+                        Attribute("n", .double(1.5)), Attribute("ok", .bool(false)), Attribute("s", .string("x")),
+                    ]))
         #expect(ZipkinDecoder.event(time: 5, value: #"{"a": 1}"#).name == #"{"a": 1}"#)
         #expect(ZipkinDecoder.event(time: 5, value: #"{"a": {}, "b": {}}"#).name == #"{"a": {}, "b": {}}"#)
         #expect(ZipkinDecoder.event(time: 5, value: "{not json").name == "{not json")

@@ -21,10 +21,11 @@ struct CollectorCounterRecord: FetchableRecord, TableRecord {
 
     /// Adds `delta` to the counter `name` (created at 0).
     static func add(_ name: String, _ delta: Int64, _ db: Database) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO collector_counters(name, value) VALUES (?, ?)
-            ON CONFLICT(name) DO UPDATE SET value = value + excluded.value
-            """
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO collector_counters(name, value) VALUES (?, ?)
+                ON CONFLICT(name) DO UPDATE SET value = value + excluded.value
+                """
         ).execute(arguments: [name, delta])
     }
 }
