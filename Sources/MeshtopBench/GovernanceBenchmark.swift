@@ -2,9 +2,9 @@ import MeshtopGovernance
 import MeshtopModel
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// `meshtop bench governance`: times span/metric ingest and `tick` on a synthetic mesh.

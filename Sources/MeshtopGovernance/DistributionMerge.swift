@@ -56,7 +56,9 @@ struct DistributionMerge {
 
     /// The value at quantile `q` (0...1), nil when nothing was placed.
     func quantile(_ q: Double) -> Double? {
-        let sorted = ranges.filter { $0.value > 0 }.sorted { ($0.key.upper, $0.key.lower) < ($1.key.upper, $1.key.lower) }
+        let sorted = ranges.filter { $0.value > 0 }.sorted {
+            ($0.key.upper, $0.key.lower) < ($1.key.upper, $1.key.lower)
+        }
         let total = sorted.reduce(0) { $0 + $1.value }
         guard total > 0 else { return nil }
         let rank = q * total

@@ -264,10 +264,12 @@ extension GovernanceEngine {
             } else {
                 guard edgeMatches(rule.scope, EdgeKey(caller: r.caller, callee: r.callee)) else { continue }
                 out.append(
-                    ([
-                        Attribute("callee", .string(r.callee)), Attribute("caller", .string(r.caller)),
-                        Attribute("limit", .string(name)),
-                    ], v))
+                    (
+                        [
+                            Attribute("callee", .string(r.callee)), Attribute("caller", .string(r.caller)),
+                            Attribute("limit", .string(name)),
+                        ], v
+                    ))
             }
         }
         return out.sorted { "\($0.0)" < "\($1.0)" }

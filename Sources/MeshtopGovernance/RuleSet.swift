@@ -109,7 +109,8 @@ public enum RulesError: Error, Sendable, Hashable, CustomStringConvertible {
         case .duplicateRule(let l, let n, let first):
             return "rules file line \(l): a rule named '\(n)' already exists at line \(first); rename one"
         case .fileTooLarge(let bytes, let limit):
-            return "the rules file is \(bytes) bytes, over the limit of \(limit) bytes (\(limit >> 20) MiB); a rules file holds hand-written rules, so use globs "
+            return
+                "the rules file is \(bytes) bytes, over the limit of \(limit) bytes (\(limit >> 20) MiB); a rules file holds hand-written rules, so use globs "
                 + "(match: \"payments*\") instead of one entry per service, or split the collectors"
         case .tooManyEntries(let count, let limit):
             return "the rules file has \(count) entries (services, breakers and rules), over the limit of "

@@ -77,7 +77,8 @@ struct StatsdAggregator {
                 idle.append(key)
                 continue
             }
-            pending.append(Flushed(key: key, rollup: s.flush(timeMicros: start, intervalMicros: intervalMicros), series: s))
+            pending.append(
+                Flushed(key: key, rollup: s.flush(timeMicros: start, intervalMicros: intervalMicros), series: s))
         }
         for k in idle { series.removeValue(forKey: k) }
         // Idle gaps are skipped: the next interval starts where the receive clock is now.

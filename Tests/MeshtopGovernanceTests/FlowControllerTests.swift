@@ -24,7 +24,8 @@ import Testing
         var c = FlowController(FlowRule(name: "r", service: "db", threshold: 5))
         var ds: [FlowController.Decision] = []
         for i in 0..<100 { ds.append(c.decide(endMs: t0 + Int64(i) * 100, durationMs: 1)) }
-        #expect(ds.prefix(10).map { $0 == .passed } == [true, true, true, true, true, false, false, false, false, false])
+        #expect(
+            ds.prefix(10).map { $0 == .passed } == [true, true, true, true, true, false, false, false, false, false])
         #expect(count(ds) == (50, 0, 50))
     }
 

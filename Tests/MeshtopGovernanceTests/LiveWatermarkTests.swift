@@ -13,7 +13,8 @@ import Testing
         var spans: [Span] = []
         for i in 0..<120 {
             let failed = i % 5 < 3
-            spans += callSpans(UInt64(i + 1), caller: "web", callee: "db", end: base + Int64(i) * 10_000, failed: failed)
+            spans += callSpans(
+                UInt64(i + 1), caller: "web", callee: "db", end: base + Int64(i) * 10_000, failed: failed)
         }
         return spans
     }
