@@ -408,15 +408,47 @@ extension PostgresStore: StoreReader {
         ).map { try Self.storedSpan($0).span }
     }
 
+    /// Traces by their newest matching span, like SQLite's cursor over `ORDER BY start_us DESC`: matching spans
+    /// are read newest first in keyset pages (`start_us < oldest of the last page`, each page's oldest instant
+    /// read whole so ties are never cut), distinct trace ids kept until `search.limit` of them. A page is an
+    /// index walk from the top of the window (`spans_start`, `spans_service_start`) that stops early, where a
+    /// `GROUP BY trace_id` over the window aggregated every matching span first (1.4–2.2 s on 5M spans; a tag
+    /// search parsed the attributes of each, 6–9 s).
     public func traceSpans(_ search: TraceSearch) throws -> [[StoredSpan]] {
+        let limit = max(search.limit, 1)
+        let page = 1_000
+        return try read { c in
+            var seen = Set<Data>()
+            var ids: [Data] = []
+            func take(_ query: PostgresQuery) throws -> [(Data, Int64)] {
+                let rows = try c.run(query, logger).map { try $0.decode((Data, Int64).self) }
+                for (id, _) in rows where ids.count < limit && seen.insert(id).inserted { ids.append(id) }
+                return rows
+            }
+            var before: Int64?
+            while ids.count < limit {
+                let rows = try take(Self.matchingSpans(search, before: before, at: nil, limit: page))
+                guard rows.count == page, ids.count < limit, let oldest = rows.last?.1 else { break }
+                _ = try take(Self.matchingSpans(search, before: nil, at: oldest, limit: nil))
+                before = oldest
+            }
+            return try ids.map { try spans(c, traceID: $0) }.filter { !$0.isEmpty }
+        }
+    }
+
+    /// `trace_id, start_us` of the spans matching `search`, newest first: those starting before `before`, or
+    /// only those starting at `at`, at most `limit`.
+    static func matchingSpans(_ search: TraceSearch, before: Int64?, at: Int64?, limit: Int?) -> PostgresQuery {
         var binds = PostgresBindings()
-        var sql = "SELECT trace_id, max(start_us) AS newest FROM spans WHERE start_us >= $1 AND start_us < $2"
+        var sql = "SELECT trace_id, start_us FROM spans WHERE start_us >= $1 AND start_us < $2"
         binds.append(search.window.sinceMicros)
         binds.append(search.window.untilMicros)
         func add(_ condition: (Int) -> String, _ value: some PostgresDynamicTypeEncodable) {
             binds.append(value)
             sql += " AND " + condition(binds.count)
         }
+        if let before { add({ "start_us < $\($0)" }, before) }
+        if let at { add({ "start_us = $\($0)" }, at) }
         if let s = search.service { add({ "service = $\($0)" }, s) }
         if let o = search.operation { add({ "name = $\($0)" }, o) }
         if let d = search.minDurationMicros { add({ "duration_us >= $\($0)" }, d) }
@@ -428,12 +460,9 @@ extension PostgresStore: StoreReader {
             binds.append(tag.value.text)
             sql += " AND (attributes::json ->> $\(key)) = $\(binds.count)"
         }
-        sql += " GROUP BY trace_id ORDER BY newest DESC LIMIT \(max(search.limit, 1))"
-        let query = PostgresQuery(unsafeSQL: sql, binds: binds)
-        return try read { c in
-            let ids = try c.run(query, logger).map { try $0.decode((Data, Int64).self).0 }
-            return try ids.map { try spans(c, traceID: $0) }.filter { !$0.isEmpty }
-        }
+        sql += " ORDER BY start_us DESC"
+        if let limit { sql += " LIMIT \(limit)" }
+        return PostgresQuery(unsafeSQL: sql, binds: binds)
     }
 
     public func trace(hexPrefix hex: String) throws -> TraceMatch {
