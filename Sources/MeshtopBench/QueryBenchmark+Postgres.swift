@@ -13,14 +13,18 @@ extension QueryBenchmark {
         public var openWriter: () throws -> any StoreWriter
         /// A reader as `meshtop query` opens it.
         public var openReader: () throws -> any StoreReader
+        /// Brings the planner's statistics up to date after the fill (`ANALYZE`), as autovacuum does on a live
+        /// server; timed right after a bulk load, the planner would still see the partitions as nearly empty.
+        public var analyze: () throws -> Void
 
         public init(
             location: String, openWriter: @escaping () throws -> any StoreWriter,
-            openReader: @escaping () throws -> any StoreReader
+            openReader: @escaping () throws -> any StoreReader, analyze: @escaping () throws -> Void = {}
         ) {
             self.location = location
             self.openWriter = openWriter
             self.openReader = openReader
+            self.analyze = analyze
         }
     }
 
@@ -43,6 +47,8 @@ extension QueryBenchmark {
                 progress: progress)
             generateSeconds = SystemClock.monotonicSeconds() - start
         }
+        progress("analyze")
+        try database.analyze()
         let q = MeshtopQueries(reader: try database.openReader())
         let counts = q.reader.rowCounts()
         progress("timing queries")

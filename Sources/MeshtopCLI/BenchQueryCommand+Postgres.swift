@@ -8,6 +8,7 @@ extension BenchQueryCommand {
         return QueryBenchmark.SharedDatabase(
             location: url.description,
             openWriter: { try PostgresStore.open(url: url, collectorID: "bench-query", leaderElection: false) },
-            openReader: { try PostgresStore.openReadOnly(url: url, readTimeout: nil) })
+            openReader: { try PostgresStore.openReadOnly(url: url, readTimeout: nil) },
+            analyze: { try PostgresAdmin.analyze(url) })
     }
 }

@@ -278,6 +278,14 @@ public enum PostgresAdmin {
         }
     }
 
+    /// `ANALYZE` of the database: fresh planner statistics after a bulk load, what autovacuum does within a
+    /// minute or so on a live server (`meshtop bench query` runs it after its fill, before timing).
+    public static func analyze(_ url: PostgresURL) throws {
+        let pool = ConnectionPool(url: url)
+        defer { pool.close() }
+        try pool.withConnection { c in try c.exec("ANALYZE", pool.logger, seconds: 600) }
+    }
+
     /// Terminates every session of this database holding the leader lock (a crashed leader, for tests).
     public static func terminateLeader(_ url: PostgresURL) throws {
         let pool = ConnectionPool(url: url)

@@ -18,8 +18,10 @@ import Testing
             // `db` span newer than the tie that must not count for service=api.
             for k in 0..<500 {
                 for j in 0..<3 {
-                    spans.append(
-                        span(UInt64(k + 1), UInt64(j + 1), service: "api", at: tie - 10 - Int64(30 * k + 10 * j)))
+                    var s = span(UInt64(k + 1), UInt64(j + 1), service: "api", at: tie - 10 - Int64(30 * k + 10 * j))
+                    // a rare tag on one span of every 50th older trace (k = 0, 50, …, 450)
+                    if k % 50 == 0 && j == 2 { s.attributes.append(Attribute("rare", .string("yes"))) }
+                    spans.append(s)
                 }
                 spans.append(span(UInt64(k + 1), 9, service: "db", at: tie + 1_000 + Int64(k)))
             }
@@ -35,6 +37,12 @@ import Testing
             #expect(Array(lows.suffix(100)) == (1...100).map { UInt64($0) })
             #expect(found.allSatisfy { $0.count == 1 || $0.count == 4 })
 
+            // A tag is judged per span (spans without the key are no match), newest matching span first.
+            let rare = try reader.traceSpans(
+                TraceSearch(window: window, tags: [Attribute("rare", .string("yes"))], limit: 5))
+            #expect(rare.map { $0[0].span.traceID.low } == [1, 51, 101, 151, 201])
+            let none = try reader.traceSpans(TraceSearch(window: window, tags: [Attribute("rare", .string("no"))]))
+            #expect(none.isEmpty)
             let newest = try reader.traceSpans(TraceSearch(window: window, service: "db", limit: 3))
             #expect(newest.map { $0[0].span.traceID.low } == [500, 499, 498])
         }
