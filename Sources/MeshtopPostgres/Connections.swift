@@ -164,6 +164,41 @@ extension PostgresConnection {
         _ = try bounded(self.query(PostgresQuery(unsafeSQL: sql), logger: logger), seconds: seconds)
     }
 
+    /// Sends `chunks` (rows in PostgreSQL's binary COPY format, `PostgresCopyEncoder`) with
+    /// `COPY table(columns) FROM STDIN WITH (FORMAT binary)`, blocking this (non-event-loop) thread until the
+    /// server has taken them; in the caller's transaction when one is open, like `run`. postgres-nio's `copyFrom`
+    /// is async: it runs in a task on the connection's own event loop (`EventLoopTaskExecutor`) whose result this
+    /// thread waits for, bounded like every other statement. Not on the Swift-concurrency pool: the caller may be
+    /// a pool thread that blocks here (a test, a CLI command), and on two cores two such callers would leave the
+    /// task no thread to run on.
+    ///
+    /// postgres-nio 1.33 offers only `FORMAT text` but inserts the table name into its query as given, inside
+    /// double quotes: the name passed closes the quote, lists the columns, asks for the binary format and
+    /// comments out the rest of its query (`COPY "spans"("collector",…) FROM STDIN WITH (FORMAT binary) --"…`).
+    /// `table` and `columns` are meshtop's own constants, never input.
+    func copyBinary(
+        table: String, columns: [String], _ chunks: [ByteBuffer], _ logger: Logger, seconds: Int64 = answerSeconds
+    ) throws {
+        let target =
+            table + "\"(" + columns.map { "\"" + $0 + "\"" }.joined(separator: ",")
+            + ") FROM STDIN WITH (FORMAT binary) --"
+        let promise = eventLoop.makePromise(of: Void.self)
+        let executor = EventLoopTaskExecutor(eventLoop)
+        Task(executorPreference: executor) { [self] in
+            do {
+                try await self.copyFrom(table: target, logger: logger) { writer in
+                    for chunk in chunks { try await writer.write(chunk) }
+                }
+                promise.succeed()
+            } catch {
+                promise.fail(error)
+            }
+        }
+        // The executor lives until the task is done (each job queued on the loop holds it too).
+        promise.futureResult.whenComplete { _ in withExtendedLifetime(executor) {} }
+        try bounded(promise.futureResult, seconds: seconds)
+    }
+
     /// Waits for `future` at most `seconds`; past that the connection is closed and the wait throws.
     func bounded<T: Sendable>(_ future: EventLoopFuture<T>, seconds: Int64) throws -> T {
         let promise = future.eventLoop.makePromise(of: T.self)
@@ -184,5 +219,18 @@ extension PostgresConnection {
     func closeSoon() {
         // The closure keeps the connection alive until it is closed (postgres-nio asserts on a deinit before).
         self.close().whenComplete { _ in withExtendedLifetime(self) {} }
+    }
+}
+
+/// A task executor that runs every job of its tasks on one NIO event loop, so async postgres-nio calls (COPY)
+/// made for a blocked synchronous caller never need a Swift-concurrency pool thread.
+final class EventLoopTaskExecutor: TaskExecutor {
+    let loop: any EventLoop
+
+    init(_ loop: any EventLoop) { self.loop = loop }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        loop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }

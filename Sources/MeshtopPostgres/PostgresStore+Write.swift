@@ -8,10 +8,10 @@ import PostgresNIO
 extension PostgresStore: StoreWriter {
     public var location: String { url.description }
 
-    /// Writes one batch in one transaction on the writer's own connection. Spans, logs, metric rollups, counters
-    /// and gauges go in as one multi-row `INSERT … SELECT FROM unnest($arrays)` each. Breaker, alert, limit and
-    /// threshold rows are written only while this collector holds the governance lead, checked inside the
-    /// transaction (`pg_locks`), so a collector that lost the lead a moment ago writes none.
+    /// Writes one batch in one transaction on the writer's own connection. Spans and logs go in by one binary
+    /// `COPY … FROM STDIN` each, counters and gauges as one multi-row `INSERT … SELECT FROM unnest($arrays)` each.
+    /// Breaker, alert, limit and threshold rows are written only while this collector holds the governance lead,
+    /// checked inside the transaction (`pg_locks`), so a collector that lost the lead a moment ago writes none.
     /// A lost connection throws `PostgresStoreError.unavailable` ("store unavailable …"); the writer keeps the
     /// batch and retries, and the next call reconnects.
     public func write(_ batch: WriteBatch) throws {
@@ -315,99 +315,16 @@ extension PostgresStore: StoreWriter {
 
     // MARK: raw rows, batched
 
-    static func id(_ high: UInt64, _ low: UInt64) -> ByteBuffer {
-        var b = ByteBuffer()
-        b.reserveCapacity(16)
-        b.writeInteger(high)
-        b.writeInteger(low)
-        return b
-    }
-
-    static func id(_ value: UInt64) -> ByteBuffer {
-        var b = ByteBuffer()
-        b.reserveCapacity(8)
-        b.writeInteger(value)
-        return b
-    }
-
+    /// Spans and logs go in by binary COPY (`PostgresCopyRows`, `copyBinary`): each row is encoded once, straight
+    /// into a few ByteBuffers, and the server parses no SQL values nor arrays.
     func insertSpans(_ batch: WriteBatch, _ c: PostgresConnection) throws {
-        let spans = batch.spans
-        let n = spans.count
-        var traceIDs: [ByteBuffer] = [], spanIDs: [ByteBuffer] = [], parents: [ByteBuffer] = []
-        var services: [String] = [], names: [String] = [], messages: [String] = [], peers: [String] = []
-        var kinds: [Int64] = [], starts: [Int64] = [], durations: [Int64] = [], errors: [Int64] = []
-        var statuses: [Int64] = [], flags: [Int64] = []
-        var attributes: [String] = [], events: [String] = [], links: [String] = []
-        traceIDs.reserveCapacity(n)
-        spanIDs.reserveCapacity(n)
-        attributes.reserveCapacity(n)
-        events.reserveCapacity(n)
-        let empty = ByteBuffer()
-        for s in spans {
-            traceIDs.append(Self.id(s.traceID.high, s.traceID.low))
-            spanIDs.append(Self.id(s.spanID.raw))
-            parents.append(s.parentID.map { Self.id($0.raw) } ?? empty)
-            services.append(s.service)
-            names.append(s.name)
-            kinds.append(Int64(s.kind.rawValue))
-            starts.append(s.startMicros)
-            durations.append(s.durationMicros)
-            errors.append(s.isError ? 1 : 0)
-            statuses.append(Int64(s.status.rawValue))
-            messages.append(s.statusMessage ?? "")
-            peers.append(s.peerService ?? "")
-            // bit 0: status_message is NULL, bit 1: peer_service is NULL.
-            flags.append((s.statusMessage == nil ? 1 : 0) | (s.peerService == nil ? 2 : 0))
-            attributes.append(JSONText.encode(s.attributes))
-            events.append(JSONText.encode(s.events))
-            if s.links.isEmpty {
-                links.append("")
-            } else {
-                var json: [UInt8] = []
-                SpanLinksJSON.append(s.links, to: &json)
-                links.append(String(decoding: json, as: UTF8.self))
-            }
-        }
-        try c.run(
-            """
-            INSERT INTO spans(collector, trace_id, span_id, parent_id, service, name, kind, start_us, duration_us,
-                error, status, status_message, peer_service, attributes, events, links)
-            SELECT \(collectorID), t, s, NULLIF(p, ''::bytea), sv, nm, k, st, d, e, sc,
-                CASE WHEN f & 1 = 1 THEN NULL ELSE sm END, CASE WHEN f & 2 = 2 THEN NULL ELSE ps END, a, ev,
-                NULLIF(l, '')
-            FROM unnest(\(traceIDs)::bytea[], \(spanIDs)::bytea[], \(parents)::bytea[], \(services)::text[],
-                \(names)::text[], \(kinds)::int8[], \(starts)::int8[], \(durations)::int8[], \(errors)::int8[],
-                \(statuses)::int8[], \(messages)::text[], \(peers)::text[], \(flags)::int8[], \(attributes)::text[],
-                \(events)::text[], \(links)::text[]) AS u(t, s, p, sv, nm, k, st, d, e, sc, sm, ps, f, a, ev, l)
-            """, logger)
+        let chunks = PostgresCopyRows.spans(collector: collectorID, batch.spans)
+        try c.copyBinary(table: "spans", columns: PostgresCopyRows.spanColumns, chunks, logger)
     }
 
     func insertLogs(_ batch: WriteBatch, _ c: PostgresConnection) throws {
-        let logs = batch.logs
-        var times: [Int64] = [], services: [String] = [], hosts: [String] = [], severities: [Int64] = []
-        var messages: [String] = [], traceIDs: [ByteBuffer] = [], spanIDs: [ByteBuffer] = []
-        var attributes: [String] = []
-        times.reserveCapacity(logs.count)
-        messages.reserveCapacity(logs.count)
-        let empty = ByteBuffer()
-        for l in logs {
-            times.append(l.timeMicros)
-            services.append(l.service)
-            hosts.append(l.host)
-            severities.append(Int64(l.severity.rawValue))
-            messages.append(l.message)
-            traceIDs.append(l.traceID.map { Self.id($0.high, $0.low) } ?? empty)
-            spanIDs.append(l.spanID.map { Self.id($0.raw) } ?? empty)
-            attributes.append(JSONText.encode(l.attributes))
-        }
-        try c.run(
-            """
-            INSERT INTO logs(collector, time_us, service, host, severity, message, trace_id, span_id, attributes)
-            SELECT \(collectorID), tm, sv, h, sev, m, NULLIF(t, ''::bytea), NULLIF(s, ''::bytea), a
-            FROM unnest(\(times)::int8[], \(services)::text[], \(hosts)::text[], \(severities)::int8[],
-                \(messages)::text[], \(traceIDs)::bytea[], \(spanIDs)::bytea[], \(attributes)::text[])
-                AS u(tm, sv, h, sev, m, t, s, a)
-            """, logger)
+        let chunks = PostgresCopyRows.logs(collector: collectorID, batch.logs)
+        try c.copyBinary(table: "logs", columns: PostgresCopyRows.logColumns, chunks, logger)
     }
 
     func insertMetricRollups(_ rollups: [MetricRollup], _ c: PostgresConnection) throws {
