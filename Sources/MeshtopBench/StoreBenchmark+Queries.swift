@@ -46,13 +46,13 @@ extension StoreBenchmark {
                 )
             })
         out.append(
-            try time("log search: service + FTS phrase + last 15 min, newest 100", runs: 20, store) { i in
+            try time("log search: service + FTS two words + last 15 min, newest 100", runs: 20, store) { i in
                 (
                     """
                     SELECT logs.* FROM logs_fts JOIN logs ON logs.id = logs_fts.rowid
                     WHERE logs_fts MATCH ? AND logs.service = ? AND logs.time_us >= ?
                     ORDER BY logs_fts.rowid DESC LIMIT 100
-                    """, [.text("\"connection refused\""), .text(Generator.services[i % 12]), .integer(since)]
+                    """, [.text("\"connection\" \"refused\""), .text(Generator.services[i % 12]), .integer(since)]
                 )
             })
         out.append(

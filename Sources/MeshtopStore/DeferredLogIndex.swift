@@ -76,8 +76,9 @@ extension MeshtopStore: DeferredLogIndexing {
     }
 }
 
-/// Matches log messages of the not yet indexed tail exactly as `logs_fts MATCH` matches indexed ones (the query
-/// of `MeshtopStore.ftsQuery`: every word a quoted phrase): the text goes through the table's own tokenizer
+/// Matches log messages as a full-text index with token positions would match every word of the search as a
+/// quoted phrase — for the not yet indexed tail, and to check the order of a word's tokens on the candidates of
+/// the `detail=none` index (`indexQuery`, `checksOrder`): the text goes through the table's own tokenizer
 /// (FTS5 `unicode61`, default options, run by SQLite), and a message matches when every phrase with at least one
 /// token occurs in it as consecutive tokens. A query whose phrases all have no token matches nothing, as in FTS5.
 final class TailTextMatcher {
@@ -120,6 +121,25 @@ final class TailTextMatcher {
 
     /// False for every message: the query has no token at all.
     var matchesNothing: Bool { phrases.isEmpty }
+
+    /// The `logs_fts MATCH` query for the indexed rows: every distinct token of every phrase, each a quoted
+    /// string, all required (FTS5's implicit AND). `logs_fts` is `detail=none` (migration
+    /// `v9-fts-detail-none`), which stores no token positions and refuses phrases of more than one token, so a
+    /// word that tokenizes into several tokens (`x-ray`) is asked for token by token and its order is checked
+    /// on the candidates (`checksOrder`). Nil when the query has no token.
+    var indexQuery: String? {
+        var seen = Set<[UInt8]>()
+        var parts: [String] = []
+        for token in phrases.joined() where seen.insert(token).inserted {
+            parts.append(
+                "\"" + String(decoding: token, as: UTF8.self).replacingOccurrences(of: "\"", with: "\"\"") + "\"")
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: " ")
+    }
+
+    /// Whether an index match still has to be checked (a phrase of several tokens must occur as consecutive
+    /// tokens, which a `detail=none` index cannot tell).
+    var checksOrder: Bool { phrases.contains { $0.count > 1 } }
 
     /// Steps `statement`, which yields (id, message) rows, and returns the ids of the first `limit` matches.
     func matchingIDs(_ statement: Statement, _ db: Database, limit: Int) throws -> [Int64] {

@@ -78,12 +78,11 @@ extension MeshtopStore {
         """
 
     public func logs(_ search: LogSearch) throws -> [LogRow] {
-        let match = search.text.flatMap(Self.ftsQuery)
         let limit = max(search.limit, 1)
         let rows = try read { db -> [LogRow] in
             let stored: [StoredLog]
-            if let match, let text = search.text {
-                stored = try Self.textSearch(db, search, match: match, words: Self.words(text), limit: limit)
+            if let text = search.text, !Self.words(text).isEmpty {
+                stored = try Self.textSearch(db, search, words: Self.words(text), limit: limit)
             } else {
                 let filter = Self.logFilter(search, tail: false)
                 let order = search.afterID != nil ? "id" : "time_us DESC, id DESC"
@@ -120,41 +119,51 @@ extension MeshtopStore {
 
     /// Text search, newest first (or oldest first after `afterID`): FTS5 over the indexed rows (`id` up to the
     /// `fts_indexed_through` mark), and a scan of the tail above it with `TailTextMatcher`, which matches as
-    /// FTS5 does — so the rows are those a fully indexed table returns. The tail's ids are all above the
-    /// indexed ones, so the two parts join in order.
+    /// FTS5 with positions would — so the rows are those a fully indexed table returns. The index is asked for
+    /// every token (`TailTextMatcher.indexQuery`); when a word has several tokens, its candidates are checked for
+    /// their order by the same matcher. The tail's ids are all above the indexed ones, so the parts join in order.
     private static func textSearch(
-        _ db: Database, _ search: LogSearch, match: String, words: [Substring], limit: Int
+        _ db: Database, _ search: LogSearch, words: [Substring], limit: Int
     ) throws -> [StoredLog] {
+        let matcher = try TailTextMatcher(db, words: words)
+        guard let match = matcher.indexQuery else { return [] }
         let mark = try ftsIndexedThrough(db)
         let newestFirst = search.afterID == nil
-        func indexed(_ limit: Int) throws -> [StoredLog] {
-            guard limit > 0 else { return [] }
-            var filter = logFilter(search, tail: false)
-            // With text, FTS5 walks its matches newest rowid first and the LIMIT stops it early.
-            filter.add("logs_fts MATCH ?", match)
-            filter.add("logs_fts.rowid <= ?", ifPresent: mark)
-            let sql =
-                withBuckets(search) + logColumns + " JOIN logs_fts ON logs_fts.rowid = logs.id" + filter.clause
-                + " ORDER BY logs_fts.rowid\(newestFirst ? " DESC" : "") LIMIT \(limit)"
-            return try StoredLog.fetchAll(db, sql: sql, arguments: filter.arguments)
-        }
-        func tail(_ limit: Int) throws -> [StoredLog] {
-            guard let mark, limit > 0 else { return [] }
-            let matcher = try TailTextMatcher(db, words: words)
-            guard !matcher.matchesNothing else { return [] }
-            var filter = logFilter(search, tail: true)
-            filter.add("logs.id > ?", mark)
-            for (condition, pattern) in matcher.prefilters { filter.add(condition, pattern) }
-            let direction = newestFirst ? " DESC" : ""
-            let scan = try db.makeStatement(
-                sql: withBuckets(search) + "SELECT logs.id, logs.message FROM logs" + filter.clause
-                    + " ORDER BY logs.id" + direction)
-            try scan.setArguments(filter.arguments)
-            let ids = try matcher.matchingIDs(scan, db, limit: limit)
+        let direction = newestFirst ? " DESC" : ""
+        func rows(_ ids: [Int64]) throws -> [StoredLog] {
             guard !ids.isEmpty else { return [] }
             return try StoredLog.fetchAll(
                 db, sql: logColumns + " WHERE logs.id IN (SELECT value FROM json_each(?)) ORDER BY logs.id" + direction,
                 arguments: ["[" + ids.map(String.init).joined(separator: ",") + "]"])
+        }
+        func indexed(_ limit: Int) throws -> [StoredLog] {
+            guard limit > 0 else { return [] }
+            var filter = logFilter(search, tail: false)
+            // With text, FTS5 walks its matches newest rowid first and the LIMIT (or the check's early stop)
+            // ends the walk.
+            filter.add("logs_fts MATCH ?", match)
+            filter.add("logs_fts.rowid <= ?", ifPresent: mark)
+            let join =
+                " JOIN logs_fts ON logs_fts.rowid = logs.id" + filter.clause + " ORDER BY logs_fts.rowid" + direction
+            guard matcher.checksOrder else {
+                return try StoredLog.fetchAll(
+                    db, sql: withBuckets(search) + logColumns + join + " LIMIT \(limit)", arguments: filter.arguments)
+            }
+            let scan = try db.makeStatement(
+                sql: withBuckets(search) + "SELECT logs.id, logs.message FROM logs" + join)
+            try scan.setArguments(filter.arguments)
+            return try rows(try matcher.matchingIDs(scan, db, limit: limit))
+        }
+        func tail(_ limit: Int) throws -> [StoredLog] {
+            guard let mark, limit > 0 else { return [] }
+            var filter = logFilter(search, tail: true)
+            filter.add("logs.id > ?", mark)
+            for (condition, pattern) in matcher.prefilters { filter.add(condition, pattern) }
+            let scan = try db.makeStatement(
+                sql: withBuckets(search) + "SELECT logs.id, logs.message FROM logs" + filter.clause
+                    + " ORDER BY logs.id" + direction)
+            try scan.setArguments(filter.arguments)
+            return try rows(try matcher.matchingIDs(scan, db, limit: limit))
         }
         if newestFirst {
             let newer = try tail(limit)
@@ -164,16 +173,9 @@ extension MeshtopStore {
         return older + (try tail(limit - older.count))
     }
 
-    /// The whitespace-separated words of a text search (`ftsQuery` quotes each).
+    /// The whitespace-separated words of a text search (`TailTextMatcher` tokenizes each).
     static func words(_ text: String) -> [Substring] {
         text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })
-    }
-
-    /// Quotes every whitespace-separated word as an FTS5 string (`"` doubled); nil when there is no word.
-    static func ftsQuery(_ text: String) -> String? {
-        let words = words(text)
-        guard !words.isEmpty else { return nil }
-        return words.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " ")
     }
 
     static func decoded(_ stored: StoredSpan, _ db: Database) throws -> Span {

@@ -15,6 +15,7 @@ enum Schema {
         m.registerMigration("v6-service-concurrency", migrate: serviceConcurrencyV6)
         m.registerMigration("v7-span-links", migrate: spanLinksV7)
         m.registerMigration("v8-metric-exemplars", migrate: metricExemplarsV8)
+        m.registerMigration("v9-fts-detail-none", migrate: ftsDetailNoneV9)
         return m
     }()
 
@@ -85,6 +86,24 @@ enum Schema {
     /// OTLP exemplars' trace ids on metric rollups (`MetricRollupRecord.Columns.exemplars`), NULL when none.
     private static func metricExemplarsV8(_ db: Database) throws {
         try db.execute(sql: "ALTER TABLE metric_rollups ADD COLUMN exemplars TEXT")
+    }
+
+    /// `logs_fts` without token positions or per-row sizes (`detail=none, columnsize=0`): the index keeps, per
+    /// token, only the rowids of the messages that have it, and no `logs_fts_docsize` row per message. Log rows
+    /// per CPU-second rise by a third of the index's cost (docs/storage.md, "Full-text search"). Searches ask for
+    /// every token and check the order of a word's several tokens themselves (`TailTextMatcher.checksOrder`);
+    /// `bm25()` and phrase or `NEAR` queries in `query sql` are no longer available on this table. Existing rows
+    /// are indexed again here, once, in this migration's transaction (about 2 s per million log rows).
+    private static func ftsDetailNoneV9(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                DROP TABLE logs_fts;
+                CREATE VIRTUAL TABLE logs_fts USING fts5(
+                    message, content='logs', content_rowid='id', detail=none, columnsize=0);
+                INSERT INTO logs_fts(logs_fts) VALUES ('rebuild');
+                DELETE FROM meta WHERE key = 'fts_indexed_through';
+                """)
+        try ftsAutomergeV2(db)
     }
 
     private static func createV1(_ db: Database) throws {

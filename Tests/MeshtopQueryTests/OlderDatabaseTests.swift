@@ -26,6 +26,9 @@ import Testing
                     DROP TABLE health_thresholds; DROP TABLE limit_stats; DROP TABLE service_concurrency;
                     ALTER TABLE spans DROP COLUMN links; ALTER TABLE metric_rollups DROP COLUMN exemplars;
                     DELETE FROM grdb_migrations WHERE identifier NOT IN ('v1', 'v2-fts-automerge', 'v3-application-id');
+                    DROP TABLE logs_fts;
+                    CREATE VIRTUAL TABLE logs_fts USING fts5(message, content='logs', content_rowid='id');
+                    INSERT INTO logs_fts(logs_fts) VALUES ('rebuild');
                     """)
         }
     }
@@ -51,6 +54,14 @@ import Testing
             try old.traces(TraceSearch(window: F.window)).map(\.traceID)
                 == current.traces(TraceSearch(window: F.window)).map(\.traceID))
         #expect(try old.logs(LogSearch(window: F.window)).count == current.logs(LogSearch(window: F.window)).count)
+        // The earlier full-text index (with token positions) answers this version's token queries alike.
+        for text in ["declined", "card-declined", "declined-card", "order created", "second line"] {
+            #expect(
+                try old.logs(LogSearch(window: F.window, text: text)).map(\.record.message)
+                    == current.logs(LogSearch(window: F.window, text: text)).map(\.record.message), "\(text)")
+        }
+        #expect(try old.logs(LogSearch(window: F.window, text: "card-declined")).count == 1)
+        #expect(try old.logs(LogSearch(window: F.window, text: "declined-card")).isEmpty)
 
         let services = try old.services(window: F.window)
         #expect(services.map(\.service) == (try current.services(window: F.window)).map(\.service))
@@ -62,5 +73,22 @@ import Testing
         #expect(try old.breakers().count == current.breakers().count)
         #expect(try old.alerts(state: nil, nowMicros: F.t0).count == current.alerts(state: nil, nowMicros: F.t0).count)
         _ = try old.collectorStatus()
+    }
+
+    /// A collector of this version opening the older file migrates it: `v9-fts-detail-none` indexes every
+    /// existing message again, so the rows written before the upgrade are found.
+    @Test func theWriterMigratesTheOlderFullTextIndex() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("meshtop-older-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("old.db").path
+        try Self.olderDatabase(at: path)
+        let store = try MeshtopStore.open(path: path)
+        let definition = try store.sql("SELECT sql FROM sqlite_master WHERE name = 'logs_fts'", limit: nil).rows
+        #expect(definition.first?.first.map { "\($0)".contains("detail=none") } == true)
+        let queries = MeshtopQueries(reader: store)
+        #expect(try queries.logs(LogSearch(window: F.window, text: "card-declined")).count == 1)
+        #expect(try queries.logs(LogSearch(window: F.window, text: "declined-card")).isEmpty)
+        #expect(try queries.logs(LogSearch(window: F.window, text: "cache")).map(\.record.message) == ["cache miss"])
     }
 }

@@ -84,6 +84,16 @@ import Testing
         #expect(try reference.logs(LogSearch(window: searches[0].window, text: "timeout")).count == 20)
         #expect(try reference.logs(LogSearch(window: searches[0].window, text: "resume")).count == 30)
         #expect(try reference.logs(LogSearch(window: searches[0].window, text: "--")).isEmpty)
+        // A word of several tokens is a phrase: its tokens in order and adjacent ("x-ray ready", not "ray x
+        // done"), which the `detail=none` index cannot tell and the reader checks; separate words need not be.
+        #expect(try reference.logs(LogSearch(window: searches[0].window, text: "x-ray")).count == 10)
+        #expect(try reference.logs(LogSearch(window: searches[0].window, text: "ray x")).count == 20)
+        #expect(try reference.logs(LogSearch(window: searches[0].window, text: "time-out")).count == 20)
+        #expect(try reference.logs(LogSearch(window: searches[0].window, text: "out-time")).isEmpty)
+        #expect(
+            try reference.logs(LogSearch(window: searches[0].window, text: "x-ray", limit: 3)).map(\.id) == [
+                149, 169, 189,
+            ])
 
         var indexed: Int64 = 0
         for step in [0, 37, 113, 1_000] {

@@ -65,10 +65,17 @@ import Testing
                     """, arguments: ["refused"])
         }
         #expect(hits == ["connection refused by upstream"])
-        let phrase = try store.read { (db: Database) throws in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM logs_fts WHERE logs_fts MATCH '\"declined for\"'")
+        // `detail=none`: the index answers token queries; the reader checks a word's tokens for order.
+        let both = try store.read { (db: Database) throws in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM logs_fts WHERE logs_fts MATCH '\"declined\" \"for\"'")
         }
-        #expect(phrase == 1)
+        #expect(both == 1)
+        let window = TimeWindow(sinceMicros: 0, untilMicros: 10_000_000)
+        #expect(
+            try store.logs(LogSearch(window: window, text: "declined-for")).map(\.record.message) == [
+                "payment declined for order 42"
+            ])
+        #expect(try store.logs(LogSearch(window: window, text: "for-declined")).isEmpty)
     }
 
     @Test func metricRollupsStoreTypeAndSortedTags() throws {
