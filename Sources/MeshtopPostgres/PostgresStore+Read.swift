@@ -374,68 +374,6 @@ extension PostgresStore: StoreReader {
         return out + "$"
     }
 
-    static let logColumns = "id, time_us, service, host, severity, message, trace_id, span_id, attributes"
-
-    static func logRow(_ row: PostgresRow) throws -> LogRow {
-        let (id, time, service, host, severity, message, t, s, attributes) = try row.decode(
-            (Int64, Int64, String, String, Int64, String, Data?, Data?, String).self)
-        let record = LogRecord(
-            timeMicros: time, service: service, host: host, severity: Severity(rawValue: Int(severity)) ?? .info,
-            message: message, traceID: t.flatMap { TraceID(databaseBlob: $0) },
-            spanID: s.flatMap { SpanID(databaseBlob: $0) }, attributes: JSONDecoding.attributes(attributes))
-        return LogRow(id: id, record: record)
-    }
-
-    /// Logs matching the search: newest first then reversed (oldest of the page first), or with `afterID`, the
-    /// next ones by id. Text is every word, matched with `to_tsvector('simple', message) @@ plainto_tsquery`.
-    public func logs(_ search: LogSearch) throws -> [LogRow] {
-        var binds = PostgresBindings()
-        var filter = " FROM logs WHERE time_us >= $1 AND time_us < $2"
-        binds.append(search.window.sinceMicros)
-        binds.append(search.window.untilMicros)
-        if let text = search.text, !text.split(whereSeparator: \.isWhitespace).isEmpty {
-            binds.append(text)
-            filter += " AND to_tsvector('simple', message) @@ plainto_tsquery('simple', $\(binds.count))"
-        }
-        if let s = search.service {
-            binds.append(s)
-            filter += " AND service = $\(binds.count)"
-        }
-        if let severity = search.minSeverity {
-            binds.append(Int64(severity.rawValue))
-            filter += " AND severity <= $\(binds.count)"
-        }
-        if let t = search.traceID {
-            try binds.append(t.databaseBlob)
-            filter += " AND trace_id = $\(binds.count)"
-        }
-        if let after = search.afterID {
-            binds.append(after)
-            filter += " AND id > $\(binds.count)"
-        }
-        let rows = try read { c -> [LogRow] in
-            var order = search.afterID != nil ? "id" : "time_us DESC, id DESC"
-            if search.afterID == nil, let text = search.text, !text.split(whereSeparator: \.isWhitespace).isEmpty {
-                // PostgreSQL walks the time index backwards for "newest N matching", which is quick for a common
-                // word and reads every row of the window for a rare one. Count up to `Self.rareMatches` matches
-                // first (the GIN index answers that for a rare word): when there are fewer, sort just those.
-                let probe = PostgresQuery(
-                    unsafeSQL: "SELECT count(*) FROM (SELECT 1\(filter) LIMIT \(Self.rareMatches)) AS m",
-                    binds: binds)
-                let matches = try c.run(probe, logger).first?.decode(Int64.self) ?? 0
-                if matches < Self.rareMatches { order = "time_us + 0 DESC, id DESC" }
-            }
-            let query = PostgresQuery(
-                unsafeSQL: "SELECT \(Self.logColumns)\(filter) ORDER BY \(order) LIMIT \(max(search.limit, 1))",
-                binds: binds)
-            return try c.run(query, logger).map(Self.logRow)
-        }
-        return search.afterID == nil ? rows.reversed() : rows
-    }
-
-    /// Below this many matches a text search sorts its matches instead of walking the time index.
-    static let rareMatches: Int64 = 5000
-
     /// Runs one statement in a read-only transaction under the read bound (`statement_timeout`): a statement
     /// that writes fails with SQLSTATE 25006 and is reported as `SQLStatementError.writes`.
     public func sql(_ text: String, limit: Int?) throws -> SQLResult {
