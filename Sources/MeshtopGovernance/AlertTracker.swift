@@ -117,6 +117,32 @@ struct AlertTracker {
         }
     }
 
+    /// Replaces every instance with the stored ones of rules in `rules` (a new governance leader taking over the
+    /// alerts the old leader stored, `GovernanceEngine.seed`), reporting no transition: a pending alert keeps its
+    /// activeAt (it fires at activeAt + `for`), a firing one stays firing from its firedAt, a resolved one stays
+    /// in the view. An instance not stored is dropped: the shared state says it is inactive. Whether a firing
+    /// alert was being held by `keep_firing_for` is not stored: a hold starts afresh.
+    mutating func seed(_ stored: [AlertStatus], rules: Set<String>) {
+        instances.removeAll()
+        fingerprints.removeAll()
+        for a in stored where rules.contains(a.rule) {
+            let state: Instance.State
+            switch a.state {
+            case .pending: state = .pending
+            case .firing: state = .firing(firedAt: a.firedAtMicros ?? a.sinceMicros, keepFiringSince: nil)
+            case .resolved:
+                let fired = a.firedAtMicros ?? a.sinceMicros
+                state = .resolved(firedAt: fired, resolvedAt: a.resolvedAtMicros ?? fired)
+            case .inactive: continue
+            }
+            set(
+                Self.fingerprint(a.rule, a.labels),
+                Instance(
+                    rule: a.rule, severity: a.severity, labels: a.labels, state: state, activeAt: a.sinceMicros,
+                    value: a.value, summary: a.summary))
+        }
+    }
+
     /// Drops the instances of rules that no longer exist (after a reload).
     mutating func retain(rules: Set<String>) {
         instances = instances.filter { rules.contains($0.value.rule) }

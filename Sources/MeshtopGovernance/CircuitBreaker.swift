@@ -69,6 +69,32 @@ public struct CircuitBreaker: Sendable, Hashable {
         if case .closed = state { window = Self.closedWindow(c) }
     }
 
+    /// Takes the state a stored status describes (a new governance leader taking over the breaker the old leader
+    /// stored, `GovernanceEngine.seed`), reporting no transition. OPEN keeps the stored open-since time, so the
+    /// half-open probe comes when the old leader's would have; HALF_OPEN starts an empty probe window (the stored
+    /// counts cannot say which probes failed); CLOSED keeps this breaker's own window when it was already closed,
+    /// else starts an empty one. The would-reject and transition counts continue from the stored ones.
+    public mutating func seed(_ stored: BreakerStatus) {
+        switch stored.state {
+        case .open:
+            state = .open(openedAt: stored.sinceMicros)
+            window = Self.openWindow
+        case .halfOpen:
+            state = .halfOpen
+            window = Self.halfOpenWindow(config)
+        case .closed:
+            if case .closed = state { break }
+            state = .closed
+            window = Self.closedWindow(config)
+        case .other:
+            return
+        }
+        sinceMicros = stored.sinceMicros
+        lastCallMicros = max(lastCallMicros, stored.lastCallMicros)
+        wouldReject = stored.wouldReject
+        transitionCount = stored.transitions
+    }
+
     /// Feeds one call; appends any transitions (up to two: OPEN → HALF_OPEN → …) to `transitions`.
     /// - Returns: false when the call was `would_reject`.
     @discardableResult
