@@ -58,7 +58,16 @@ extension PostgresStore {
         if let text = search.text, !text.split(whereSeparator: \.isWhitespace).isEmpty, search.afterID == nil,
             search.traceID == nil
         {
-            return try read { c in try walkTextSearch(c, search, text: text, limit: limit, walk: walk) }.reversed()
+            return try read { c in
+                // One snapshot for every statement of the search (its rows are those of one statement), and no
+                // JIT compilation or parallel workers, whose start-up costs more than a page of the walk.
+                try c.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger)
+                defer { _ = try? c.exec("ROLLBACK", logger) }
+                try c.exec(
+                    "SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)",
+                    logger)
+                return try walkTextSearch(c, search, text: text, limit: limit, walk: walk)
+            }.reversed()
         }
         var binds = PostgresBindings()
         var filter = " FROM logs WHERE time_us >= $1 AND time_us < $2"
@@ -256,9 +265,8 @@ extension PostgresStore {
 
     /// The newest `limit` text matches before `before` through the GIN index: the matches of the window are
     /// collected first (`MATERIALIZED`, so the service and severity conditions cannot lead the planner to their
-    /// indexes and a parse of every row they hold), with plain index scans, sequential scans, JIT and parallel
-    /// workers off for this transaction (the planner cannot tell how rare a word is, and a sort of a few
-    /// matches needs none of them).
+    /// indexes and a parse of every row they hold), with plain index scans and sequential scans off for the
+    /// rest of the search's transaction (the planner cannot tell how rare a word is).
     func indexTextSearch(
         _ c: PostgresConnection, _ search: LogSearch, text: String, before: Int64?, limit: Int
     ) throws -> [(id: Int64, time: Int64)] {
@@ -287,13 +295,9 @@ extension PostgresStore {
             SELECT id, time_us FROM m\(others.isEmpty ? "" : " WHERE " + others.joined(separator: " AND "))
             ORDER BY time_us DESC, id DESC LIMIT \(limit)
             """
-        try c.exec("BEGIN", logger)
-        defer { _ = try? c.exec("ROLLBACK", logger) }
+        // For the rest of the search's transaction (the fetch by id that follows is a bitmap scan of `logs_id`).
         try c.exec(
-            """
-            SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true),
-                set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)
-            """, logger)
+            "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)", logger)
         return try c.run(PostgresQuery(unsafeSQL: sql, binds: binds), logger).map {
             let (id, time) = try $0.decode((Int64, Int64).self)
             return (id, time)
