@@ -6,4 +6,5 @@ import MeshtopPostgres
 /// a transition the shared history already ends in (`isNews`, from MeshtopPostgres).
 extension PostgresStore: GovernanceLeadership {
     public var leadsGovernance: Bool { isLeader }
+    public var leadershipTerm: Int { leaderTerm }
 }

@@ -43,6 +43,11 @@ final class GovernanceFeed: @unchecked Sendable {
         lock.withLock { engine.tick(nowMicros: nowMicros, live: live) }
     }
 
+    /// Takes over the shared state a previous governance leader stored (see `GovernanceEngine.seed`).
+    func seed(breakers: [BreakerStatus], alerts: [AlertStatus], nowMicros: Int64) {
+        lock.withLock { engine.seed(breakers: breakers, alerts: alerts, nowMicros: nowMicros) }
+    }
+
     /// Replaces the rules.
     func reload(rules: RuleSet) {
         lock.withLock { engine.reload(rules: rules) }

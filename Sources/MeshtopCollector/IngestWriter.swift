@@ -22,6 +22,10 @@ final class IngestWriter: @unchecked Sendable {
     /// log rows wait for it (docs/storage.md, "Full-text search").
     private let logIndexer: (any DeferredLogIndexing)?
     private var unindexedLogs: Int64 = 0
+    /// The store's governance leadership (nil: a store of one collector, which always leads), and the leadership
+    /// term the engine was seeded for (nil while not leading).
+    private let leadership: (any GovernanceLeadership)?
+    private var seededTerm: Int?
     /// `/metrics` state fed with every governance output (set before `start()`), and the Alertmanager sender.
     var exporter: PrometheusExporter?
     var alertmanager: AlertmanagerNotifier?
@@ -43,6 +47,7 @@ final class IngestWriter: @unchecked Sendable {
     ) {
         self.store = store
         self.logIndexer = store as? any DeferredLogIndexing
+        self.leadership = store as? any GovernanceLeadership
         self.queue = queue
         self.config = config
         self.engine = governance
@@ -222,14 +227,42 @@ final class IngestWriter: @unchecked Sendable {
     private func tick(final: Bool) {
         guard let engine else { return }
         let now = config.wallClock.micros()
-        take(engine.tick(nowMicros: now, live: true), alerts: true)
-        if final { take(engine.tick(nowMicros: now + config.metricFlushIntervalMicros), alerts: false) }
+        let leads = takeOverIfNewLeader(engine, nowMicros: now)
+        take(engine.tick(nowMicros: now, live: true), alerts: true, leads: leads)
+        if final { take(engine.tick(nowMicros: now + config.metricFlushIntervalMicros), alerts: false, leads: false) }
     }
 
-    private func take(_ out: GovernanceOutput, alerts: Bool) {
+    /// Whether this collector leads governance for this evaluation. A collector that has just taken the lead (or
+    /// holds it at start) first seeds its engine from the breakers and alerts the previous leader stored, so open
+    /// breakers and alert timers go on from the old leader's times (docs/scaling.md); seeding reports nothing, so
+    /// no hook runs for it. When the shared state cannot be read, it is tried again at the next evaluation and
+    /// this one announces nothing.
+    private func takeOverIfNewLeader(_ engine: GovernanceFeed, nowMicros: Int64) -> Bool {
+        guard let leadership else { return true }
+        guard leadership.leadsGovernance else {
+            seededTerm = nil
+            return false
+        }
+        let term = leadership.leadershipTerm
+        if seededTerm == term { return true }
+        do {
+            if let state = try Self.sharedGovernanceState(store) {
+                engine.seed(breakers: state.breakers, alerts: state.alerts, nowMicros: nowMicros)
+                logger.info("governance lead: took over \(state.breakers.count) breakers, \(state.alerts.count) alerts")
+            }
+            seededTerm = term
+            return true
+        } catch {
+            logger.warning("governance lead taken, but the shared breaker and alert state is unreadable: \(error)")
+            return false
+        }
+    }
+
+    private func take(_ out: GovernanceOutput, alerts: Bool, leads: Bool) {
         exporter?.observe(out)
-        // With several collectors on one database only the governance leader announces (GovernanceLeadership).
-        let announce = alerts && Self.announcesAlerts(store)
+        // With several collectors on one database only the governance leader announces (GovernanceLeadership),
+        // asked again now: a lead lost since the evaluation began announces nothing more.
+        let announce = alerts && leads && Self.announcesAlerts(leadership: leadership)
         if announce, let view = out.alerts {
             alertmanager?.evaluated(view: view, transitions: out.alertTransitions, nowMicros: config.wallClock.micros())
         }
@@ -248,7 +281,11 @@ final class IngestWriter: @unchecked Sendable {
         }
         batch.alertTransitions += out.alertTransitions
         if announce, let hooks {
-            for t in out.alertTransitions where Self.runsHook(for: t, store) { hooks.run(transition: t) }
+            for t in out.alertTransitions where Self.runsHook(for: t, leadership: leadership) {
+                // Each hook asks again: the election drops the lead as soon as the server ends its session.
+                guard Self.announcesAlerts(leadership: leadership) else { break }
+                hooks.run(transition: t)
+            }
         }
     }
 

@@ -88,6 +88,9 @@ public final class PostgresStore: @unchecked Sendable {
 
     /// Whether this collector holds the governance lead (always false for readers and when election is off).
     public var isLeader: Bool { election?.isLeader ?? false }
+    /// How many times this collector has taken the governance lead (0: never), so a lead lost and taken again is
+    /// told from the one before.
+    public var leaderTerm: Int { election?.term ?? 0 }
 
     /// Stops competing for the lead and closes every connection (the lock is released with its connection).
     public func close() {
@@ -178,7 +181,9 @@ public final class PostgresStore: @unchecked Sendable {
 
 /// Competes for the governance lead: every `retrySeconds` a follower tries `pg_try_advisory_lock` on its own
 /// connection; the leader checks that connection is alive. The lock lives as long as the connection, so when a
-/// leader dies (even `kill -9`) the server frees it and a follower takes over at its next try.
+/// leader dies (even `kill -9`) the server frees it and a follower takes over at its next try. A leader whose
+/// election connection closes (the server ended the session) gives up the lead at once, when the connection's
+/// close completes, not at its next check.
 final class LeaderElection: @unchecked Sendable {
     private let pool: ConnectionPool
     private let retrySeconds: Double
@@ -187,6 +192,7 @@ final class LeaderElection: @unchecked Sendable {
     private var connection: PostgresConnection?
     private var leader = false
     private var backendPID: Int32 = 0
+    private var terms = 0
     private var stopped = false
     private let queue = DispatchQueue(label: "meshtop.postgres.leader")
     private var timer: (any DispatchSourceTimer)?
@@ -200,6 +206,8 @@ final class LeaderElection: @unchecked Sendable {
     var isLeader: Bool { lock.withLock { leader } }
     /// The backend pid of the connection holding the lock (for the in-transaction check), 0 when not leader.
     var leaderPID: Int32 { lock.withLock { leader ? backendPID : 0 } }
+    /// How many times the lead was taken.
+    var term: Int { lock.withLock { terms } }
 
     func start() {
         queue.sync { self.attempt() }
@@ -224,6 +232,18 @@ final class LeaderElection: @unchecked Sendable {
         }
     }
 
+    /// The election connection `c` closed: if it held the lead, the lock is gone with its session.
+    private func closed(_ c: PostgresConnection) {
+        let lost = lock.withLock { () -> Bool in
+            guard connection === c, leader else { return false }
+            leader = false
+            backendPID = 0
+            connection = nil
+            return true
+        }
+        if lost { logger.warning("governance lead lost: the server ended the election session") }
+    }
+
     /// One round: check or take the lock.
     private func attempt() {
         if stopped { return }
@@ -243,8 +263,11 @@ final class LeaderElection: @unchecked Sendable {
                 lock.withLock {
                     leader = true
                     backendPID = pid
+                    terms += 1
                 }
                 logger.info("governance lead taken")
+                // Runs at once if the connection closed meanwhile.
+                c.closeFuture.whenComplete { [weak self] _ in self?.closed(c) }
             }
         } catch {
             let c = lock.withLock { () -> PostgresConnection? in

@@ -25,8 +25,8 @@ import Testing
         try TestServer.withDatabase { url in
             let a = try PostgresStore.open(url: url, collectorID: "a", retrySeconds: 0.2)
             let b = try PostgresStore.open(url: url, collectorID: "b", retrySeconds: 0.2)
-            defer { b.close() }
             let (old, new) = a.isLeader ? (a, b) : (b, a)
+            defer { new.close() }
             #expect(old.isLeader && !new.isLeader)
             try old.write(
                 WriteBatch(
@@ -34,7 +34,9 @@ import Testing
                     alertTransitions: [
                         alert(.inactive, .pending, at: now - 9_000_000), alert(.pending, .firing, at: now - 8_000_000),
                     ]))
+            // The old leader's process dies: the server ends its session, and it competes no more.
             try PostgresAdmin.terminateLeader(url)
+            old.close()
             let deadline = Date().addingTimeInterval(10)
             while !new.isLeader && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
             #expect(new.isLeader)
@@ -67,7 +69,72 @@ import Testing
             try new.write(WriteBatch(breakerTransitions: [breaker(.closed, .open, at: now)]))
             let last = try reader.breakerTransitions(in: window, limit: 100).max { $0.atMicros < $1.atMicros }
             #expect(last?.from == .halfOpen && last?.to == .open)
-            if new !== a { a.close() }
+        }
+    }
+
+    /// What a new leader seeds its engine from (the collector's `IngestWriter` at its first evaluation as leader,
+    /// docs/scaling.md): the breakers and alert view the old leader stored, read through the new leader's own
+    /// store (`breakers()`, `alerts(state: nil, resolvedSince: 0)`), with their since times.
+    @Test func aNewLeaderReadsTheStateTheOldLeaderLeft() throws {
+        try TestServer.withDatabase { url in
+            let a = try PostgresStore.open(url: url, collectorID: "a", retrySeconds: 0.2)
+            let b = try PostgresStore.open(url: url, collectorID: "b", retrySeconds: 0.2)
+            let (old, new) = a.isLeader ? (a, b) : (b, a)
+            defer { new.close() }
+            let open = BreakerStatus(
+                caller: "api", callee: "db", source: .simulated, state: .open, failureRate: nil, slowCallRate: nil,
+                callsInWindow: 0, wouldReject: 4, sinceMicros: now - 9_000_000, lastCallMicros: now - 1_000_000,
+                transitions: 1)
+            let pending = AlertStatus(
+                rule: "db-errors", severity: "critical", labels: [Attribute("service", .string("db"))],
+                state: .pending, value: 0.3, sinceMicros: now - 8_000_000, summary: "db failing")
+            var firing = pending
+            firing.rule = "db-slow"
+            firing.state = .firing
+            firing.firedAtMicros = now - 2_000_000
+            var batch = WriteBatch(breakerStatuses: [open], alertStatuses: [firing, pending])
+            batch.replacesAlertView = true
+            try old.write(batch)
+            // The old leader's process dies: the server ends its session, and it competes no more.
+            try PostgresAdmin.terminateLeader(url)
+            old.close()
+            let deadline = Date().addingTimeInterval(10)
+            while !new.isLeader && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            #expect(new.isLeader && new.leaderTerm == 1)
+            #expect(try new.breakers() == [open])
+            #expect(try new.alerts(state: nil, resolvedSince: 0) == [firing, pending])
+        }
+    }
+
+    /// The leader learns that the server ended its election session when the connection closes, not at its next
+    /// check (here 60 s away): no hook runs after that. A follower still tries again every `retrySeconds`; a
+    /// leader that takes the lead again starts a new term (the writer seeds its engine once per term).
+    @Test func aLeaderLearnsAtOnceThatItsSessionEnded() throws {
+        try TestServer.withDatabase { url in
+            let a = try PostgresStore.open(url: url, collectorID: "a", retrySeconds: 60)
+            defer { a.close() }
+            #expect(a.isLeader && a.leaderTerm == 1)
+            let ended = Date()
+            try PostgresAdmin.terminateLeader(url)
+            while a.isLeader && Date().timeIntervalSince(ended) < 3 { Thread.sleep(forTimeInterval: 0.01) }
+            #expect(!a.isLeader)
+            #expect(Date().timeIntervalSince(ended) < 2)
+            // Governance rows of the old term are refused (checked in the transaction) and no lead comes back
+            // before the next try, 60 s away.
+            try a.write(WriteBatch(breakerTransitions: [breaker(.closed, .open, at: now)]))
+            Thread.sleep(forTimeInterval: 0.5)
+            #expect(!a.isLeader && a.leaderTerm == 1)
+            let reader = try PostgresStore.openReadOnly(url: url)
+            defer { reader.close() }
+            #expect(try reader.breakerHistory(caller: nil, callee: nil, limit: 10).isEmpty)
+
+            let b = try PostgresStore.open(url: url, collectorID: "b", retrySeconds: 0.2)
+            defer { b.close() }
+            #expect(b.isLeader && b.leaderTerm == 1)
+            try PostgresAdmin.terminateLeader(url)
+            let again = Date().addingTimeInterval(10)
+            while b.leaderTerm < 2 && Date() < again { Thread.sleep(forTimeInterval: 0.02) }
+            #expect(b.isLeader && b.leaderTerm == 2)
         }
     }
 }
