@@ -2,77 +2,103 @@ import MeshtopModel
 import MeshtopStore
 import NIOCore
 
-/// Rows in PostgreSQL's binary COPY format (`COPY … FROM STDIN WITH (FORMAT binary)`), encoded straight into
-/// ByteBuffers: the `PGCOPY` header, then per row an int16 field count and per field an int32 length and its bytes
-/// (length -1 for NULL), then the int16 -1 trailer. Each value is in its column type's binary form: `bigint` and
-/// `integer` big-endian, `text` its UTF-8 bytes, `bytea` the raw bytes. A type that does not match the column's
-/// exactly (an int8 for an `integer`) makes the server refuse the whole COPY, so each column here states its type.
+/// Rows in PostgreSQL's binary COPY format (`COPY … FROM STDIN WITH (FORMAT binary)`): the `PGCOPY` header, then
+/// per row an int16 field count and per field an int32 length and its bytes (length -1 for NULL), then the int16
+/// -1 trailer. Each value is in its column type's binary form: `bigint` and `integer` big-endian, `text` its UTF-8
+/// bytes, `bytea` the raw bytes. A type that does not match the column's exactly (an int8 for an `integer`) makes
+/// the server refuse the whole COPY, so each column here states its type.
 ///
-/// The rows go into chunks of about `chunkBytes` (a row is never split: PostgreSQL takes a row across CopyData
-/// messages, but whole rows keep every chunk readable on its own in a test), so a batch of 50,000 spans is some
-/// 20 buffers that never reallocate instead of one that grows by copying.
+/// Rows are appended to a byte array (JSON columns are written by `JSONText.append` straight into it, their
+/// length filled in after) and handed over in chunks of about `chunkBytes`, each copied once into a ByteBuffer;
+/// a row is never split across chunks (PostgreSQL would take it, but whole rows keep each chunk readable alone).
 struct PostgresCopyEncoder {
     static let chunkBytes = 1 << 20
     /// `PGCOPY\n\377\r\n\0`, flags 0 (no OIDs), header extension length 0.
     static let header: [UInt8] = Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00] + [0, 0, 0, 0] + [0, 0, 0, 0]
 
-    private(set) var chunks: [ByteBuffer] = []
-    private var buffer: ByteBuffer
-    /// Reused for JSON text (`JSONText.append` writes to a byte array), so no row allocates.
-    private var scratch: [UInt8] = []
-    private let allocator = ByteBufferAllocator()
+    private var chunks: [ByteBuffer] = []
+    private var out: [UInt8] = []
 
     init() {
-        buffer = allocator.buffer(capacity: Self.chunkBytes + Self.chunkBytes / 8)
-        buffer.writeBytes(Self.header)
-        scratch.reserveCapacity(4096)
+        out.reserveCapacity(Self.chunkBytes + Self.chunkBytes / 4)
+        out.append(contentsOf: Self.header)
     }
 
-    /// Starts a row of `fields` values; begins a new chunk when the current one is full.
-    mutating func row(_ fields: Int16) {
-        if buffer.readableBytes >= Self.chunkBytes {
-            chunks.append(buffer)
-            buffer = allocator.buffer(capacity: Self.chunkBytes + Self.chunkBytes / 8)
+    /// Starts a row with its `rowPrefix` (field count, then the collector column); hands over the chunk first
+    /// when it is full.
+    mutating func row(_ prefix: [UInt8]) {
+        if out.count >= Self.chunkBytes {
+            chunks.append(ByteBuffer(bytes: out))
+            out.removeAll(keepingCapacity: true)
         }
-        buffer.writeInteger(fields)
+        out.append(contentsOf: prefix)
+    }
+
+    /// What every row of one COPY starts with: its int16 field count, then the `collector` text field (the same
+    /// on every row).
+    static func rowPrefix(fields: Int, collector: String) -> [UInt8] {
+        let utf8 = Array(collector.utf8)
+        let n = UInt32(utf8.count)
+        let count = UInt16(fields)
+        return [UInt8(count >> 8), UInt8(count & 0xFF)]
+            + [UInt8(n >> 24), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)] + utf8
     }
 
     /// The chunks with the trailer, ready to send. The encoder is spent afterwards.
     mutating func finish() -> [ByteBuffer] {
-        buffer.writeInteger(Int16(-1))
-        chunks.append(buffer)
-        buffer = ByteBuffer()
+        be(UInt16.max)
+        chunks.append(ByteBuffer(bytes: out))
+        out = []
         return chunks
     }
 
-    mutating func null() { buffer.writeInteger(Int32(-1)) }
+    @inline(__always) private mutating func be<T: FixedWidthInteger>(_ v: T) {
+        withUnsafeBytes(of: v.bigEndian) { out.append(contentsOf: $0) }
+    }
+
+    mutating func null() { be(UInt32.max) }
 
     /// A `bigint`.
-    mutating func int8(_ v: Int64) { buffer.writeMultipleIntegers(Int32(8), v) }
+    mutating func int8(_ v: Int64) {
+        be(UInt32(8))
+        be(v)
+    }
 
     /// An `integer`.
-    mutating func int4(_ v: Int32) { buffer.writeMultipleIntegers(Int32(4), v) }
+    mutating func int4(_ v: Int32) {
+        be(UInt32(4))
+        be(v)
+    }
 
     /// A `text` value.
     mutating func text(_ s: String) {
-        let at = buffer.writerIndex
-        buffer.writeInteger(Int32(0))
-        let n = buffer.writeString(s)
-        buffer.setInteger(Int32(n), at: at)
+        let done: Void? = s.utf8.withContiguousStorageIfAvailable { utf8 in
+            be(UInt32(utf8.count))
+            out.append(contentsOf: utf8)
+        }
+        if done == nil {  // a bridged string without contiguous UTF-8
+            let utf8 = Array(s.utf8)
+            be(UInt32(utf8.count))
+            out.append(contentsOf: utf8)
+        }
     }
 
     mutating func text(_ s: String?) {
         if let s { text(s) } else { null() }
     }
 
-    /// A `text` value given as its field bytes (length and UTF-8), for one repeated on every row.
-    mutating func field(_ lengthAndBytes: [UInt8]) { buffer.writeBytes(lengthAndBytes) }
-
     /// A 16-byte `bytea` (a trace id, big-endian as everywhere in meshtop).
-    mutating func id(_ t: TraceID) { buffer.writeMultipleIntegers(Int32(16), t.high, t.low) }
+    mutating func id(_ t: TraceID) {
+        be(UInt32(16))
+        be(t.high)
+        be(t.low)
+    }
 
     /// An 8-byte `bytea` (a span id).
-    mutating func id(_ s: SpanID) { buffer.writeMultipleIntegers(Int32(8), s.raw) }
+    mutating func id(_ s: SpanID) {
+        be(UInt32(8))
+        be(s.raw)
+    }
 
     mutating func id(_ t: TraceID?) {
         if let t { id(t) } else { null() }
@@ -82,19 +108,69 @@ struct PostgresCopyEncoder {
         if let s { id(s) } else { null() }
     }
 
-    /// A `text` value built by `write` as bytes (JSON from `JSONText.append`).
-    mutating func text(building write: (inout [UInt8]) -> Void) {
-        scratch.removeAll(keepingCapacity: true)
-        write(&scratch)
-        buffer.writeInteger(Int32(scratch.count))
-        buffer.writeBytes(scratch)
+    /// A span's `trace_id`, `span_id` and `parent_id` (NULL for a root span) in one append.
+    mutating func ids(_ t: TraceID, _ s: SpanID, _ p: SpanID?) {
+        let words = (
+            UInt32(16).bigEndian, Self.high(t.high), Self.low(t.high), Self.high(t.low), Self.low(t.low),
+            UInt32(8).bigEndian, Self.high(s.raw), Self.low(s.raw),
+            p == nil ? UInt32.max : UInt32(8).bigEndian, Self.high(p?.raw ?? 0), Self.low(p?.raw ?? 0)
+        )
+        withUnsafeBytes(of: words) { bytes in
+            out.append(contentsOf: p == nil ? UnsafeRawBufferPointer(rebasing: bytes[..<36]) : bytes)
+        }
     }
 
-    /// The field bytes (int32 length, then UTF-8) of a text value repeated on every row.
-    static func field(_ s: String) -> [UInt8] {
-        let utf8 = Array(s.utf8)
-        let n = UInt32(utf8.count)
-        return [UInt8(n >> 24), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)] + utf8
+    /// A span's `kind`, `start_us`, `duration_us`, `error` and `status` (integer, bigint, bigint, integer,
+    /// integer) in one append.
+    mutating func spanNumbers(kind: Int32, start: Int64, duration: Int64, error: Int32, status: Int32) {
+        let words = (
+            UInt32(4).bigEndian, UInt32(bitPattern: kind).bigEndian,
+            UInt32(8).bigEndian, Self.high(UInt64(bitPattern: start)), Self.low(UInt64(bitPattern: start)),
+            UInt32(8).bigEndian, Self.high(UInt64(bitPattern: duration)), Self.low(UInt64(bitPattern: duration)),
+            UInt32(4).bigEndian, UInt32(bitPattern: error).bigEndian,
+            UInt32(4).bigEndian, UInt32(bitPattern: status).bigEndian
+        )
+        withUnsafeBytes(of: words) { out.append(contentsOf: $0) }
+    }
+
+    /// The big-endian halves of a 64-bit value, as words of a tuple (a tuple of UInt32 has no padding).
+    @inline(__always) private static func high(_ v: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: v >> 32).bigEndian }
+    @inline(__always) private static func low(_ v: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: v).bigEndian }
+
+    /// A JSON `text` value of attributes, written in place.
+    mutating func json(_ attributes: [Attribute]) {
+        let at = openLength()
+        JSONText.append(attributes, to: &out)
+        closeLength(at)
+    }
+
+    /// A JSON `text` value of events, written in place.
+    mutating func json(_ events: [SpanEvent]) {
+        let at = openLength()
+        JSONText.append(events, to: &out)
+        closeLength(at)
+    }
+
+    /// The `links` column: NULL without links, else their JSON (`SpanLinksJSON`).
+    mutating func json(_ links: [SpanLink]) {
+        if links.isEmpty { return null() }
+        let at = openLength()
+        SpanLinksJSON.append(links, to: &out)
+        closeLength(at)
+    }
+
+    private mutating func openLength() -> Int {
+        let at = out.count
+        be(UInt32(0))
+        return at
+    }
+
+    private mutating func closeLength(_ at: Int) {
+        let n = UInt32(out.count - at - 4)
+        out[at] = UInt8(truncatingIfNeeded: n >> 24)
+        out[at + 1] = UInt8(truncatingIfNeeded: n >> 16)
+        out[at + 2] = UInt8(truncatingIfNeeded: n >> 8)
+        out[at + 3] = UInt8(truncatingIfNeeded: n)
     }
 }
 
@@ -115,51 +191,50 @@ enum PostgresCopyRows {
     /// empty string stays an empty string), `links` for a span without links.
     static func spans(collector: String, _ spans: [Span]) -> [ByteBuffer] {
         var e = PostgresCopyEncoder()
-        let collector = PostgresCopyEncoder.field(collector)
-        let fields = Int16(spanColumns.count)
-        for s in spans {
-            e.row(fields)
-            e.field(collector)
-            e.id(s.traceID)
-            e.id(s.spanID)
-            e.id(s.parentID)
-            e.text(s.service)
-            e.text(s.name)
-            e.int4(Int32(s.kind.rawValue))
-            e.int8(s.startMicros)
-            e.int8(s.durationMicros)
-            e.int4(s.isError ? 1 : 0)
-            e.int4(Int32(s.status.rawValue))
-            e.text(s.statusMessage)
-            e.text(s.peerService)
-            e.text { JSONText.append(s.attributes, to: &$0) }
-            e.text { JSONText.append(s.events, to: &$0) }
-            if s.links.isEmpty {
-                e.null()
-            } else {
-                e.text { SpanLinksJSON.append(s.links, to: &$0) }
-            }
+        let prefix = PostgresCopyEncoder.rowPrefix(fields: spanColumns.count, collector: collector)
+        spans.withUnsafeBufferPointer { all in
+            guard let first = all.baseAddress else { return }
+            for i in all.indices { span(first + i, prefix, &e) }
         }
         return e.finish()
+    }
+
+    /// One span's row, read in place (a copy of the `Span` would retain its seven strings and arrays).
+    private static func span(_ s: UnsafePointer<Span>, _ prefix: [UInt8], _ e: inout PostgresCopyEncoder) {
+        e.row(prefix)
+        e.ids(s.pointee.traceID, s.pointee.spanID, s.pointee.parentID)
+        e.text(s.pointee.service)
+        e.text(s.pointee.name)
+        e.spanNumbers(
+            kind: Int32(s.pointee.kind.rawValue), start: s.pointee.startMicros, duration: s.pointee.durationMicros,
+            error: s.pointee.isError ? 1 : 0, status: Int32(s.pointee.status.rawValue))
+        e.text(s.pointee.statusMessage)
+        e.text(s.pointee.peerService)
+        e.json(s.pointee.attributes)
+        e.json(s.pointee.events)
+        e.json(s.pointee.links)
     }
 
     /// NULL as in the schema: `trace_id` and `span_id` of a log without them.
     static func logs(collector: String, _ logs: [LogRecord]) -> [ByteBuffer] {
         var e = PostgresCopyEncoder()
-        let collector = PostgresCopyEncoder.field(collector)
-        let fields = Int16(logColumns.count)
-        for l in logs {
-            e.row(fields)
-            e.field(collector)
-            e.int8(l.timeMicros)
-            e.text(l.service)
-            e.text(l.host)
-            e.int4(Int32(l.severity.rawValue))
-            e.text(l.message)
-            e.id(l.traceID)
-            e.id(l.spanID)
-            e.text { JSONText.append(l.attributes, to: &$0) }
+        let prefix = PostgresCopyEncoder.rowPrefix(fields: logColumns.count, collector: collector)
+        logs.withUnsafeBufferPointer { all in
+            guard let first = all.baseAddress else { return }
+            for i in all.indices { log(first + i, prefix, &e) }
         }
         return e.finish()
+    }
+
+    private static func log(_ l: UnsafePointer<LogRecord>, _ prefix: [UInt8], _ e: inout PostgresCopyEncoder) {
+        e.row(prefix)
+        e.int8(l.pointee.timeMicros)
+        e.text(l.pointee.service)
+        e.text(l.pointee.host)
+        e.int4(Int32(l.pointee.severity.rawValue))
+        e.text(l.pointee.message)
+        e.id(l.pointee.traceID)
+        e.id(l.pointee.spanID)
+        e.json(l.pointee.attributes)
     }
 }
