@@ -59,13 +59,9 @@ extension PostgresStore {
             search.traceID == nil
         {
             return try read { c in
-                // One snapshot for every statement of the search (its rows are those of one statement), and no
-                // JIT compilation or parallel workers, whose start-up costs more than a page of the walk.
+                // One snapshot for every statement of the search (its rows are those of one statement).
                 try c.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger)
                 defer { _ = try? c.exec("ROLLBACK", logger) }
-                try c.exec(
-                    "SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)",
-                    logger)
                 return try walkTextSearch(c, search, text: text, limit: limit, walk: walk)
             }.reversed()
         }
@@ -110,22 +106,30 @@ extension PostgresStore {
     /// message, so a row without one of them as a substring cannot match; only with the libc locale provider,
     /// whose `lower` is the one the text-search parser uses). After each page a cost model compares walking on
     /// (rows per match seen so far × matches still missing × the walk's measured cost per row) with the GIN
-    /// index over the rest of the window (its fixed cost + matches expected there × cost per match): a rare or
-    /// absent word goes to the GIN index after the first page, whose postings are few. Both parts apply the same
-    /// match, so the rows are those of one `ORDER BY time_us DESC, id DESC LIMIT` over every match.
+    /// index over the rest of the window (its fixed cost + the rarest lexeme's postings, estimated from the
+    /// pages' substring counts, + matches expected there × cost per match). The GIN index's part that does not
+    /// depend on the matches is paid only once the walk has cost as much, so an estimate from a few rows does
+    /// not cut short a walk about to finish: a rare or absent word goes to the GIN index after a page or two.
+    /// Both parts apply the same match, so the rows are those of one `ORDER BY time_us DESC, id DESC LIMIT` over
+    /// every match.
     func walkTextSearch(
         _ c: PostgresConnection, _ search: LogSearch, text: String, limit: Int, walk: LogWalk
     ) throws -> [LogRow] {
+        // With the query's lexemes, this transaction turns off JIT compilation and parallel workers, whose
+        // start-up costs more than a page of the walk.
         let info = try c.run(
             """
-            SELECT tsvector_to_array(to_tsvector('simple', \(text))),
+            SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true),
+                tsvector_to_array(to_tsvector('simple', \(text))),
                 coalesce((SELECT to_jsonb(d) ->> 'datlocprovider' FROM pg_database d
                     WHERE datname = current_database()), 'c'),
                 (SELECT coalesce(sum(greatest(r.reltuples, 0)), 0)::float8 FROM pg_inherits i
                     JOIN pg_class r ON r.oid = i.inhrelid WHERE i.inhparent = 'logs'::regclass)
             """, logger
         ).first
-        guard let (lexemes, provider, tableRows) = try info?.decode(([String], String, Double).self) else {
+        guard
+            let (_, _, lexemes, provider, tableRows) = try info?.decode((String, String, [String], String, Double).self)
+        else {
             return []
         }
         // plainto_tsquery ANDs these lexemes; with none, it matches nothing.
