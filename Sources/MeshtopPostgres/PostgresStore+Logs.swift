@@ -176,7 +176,9 @@ extension PostgresStore {
             let seen = Double(scanned)
             let perMatch = seen / max(Double(hits.count), 0.5)
             let perRow = walkMicros / seen
-            var expected = Int(Double(limit - hits.count) * perMatch * 1.25) + 100
+            // Rows (as estimates, bounded: a huge `limit` must not overflow the conversion).
+            func rowCount(_ estimate: Double) -> Int { estimate.isNaN ? 0 : Int(min(max(estimate, 0), 1e12)) }
+            var expected = rowCount(Double(limit - hits.count) * perMatch * 1.25) + 100
             if walk.adaptive {
                 let span = Double(max((newest ?? oldest) - oldest, 1))
                 var rest = seen * Double(max(oldest - since, 0)) / span
@@ -190,7 +192,7 @@ extension PostgresStore {
                         useIndex = true
                         break
                     }
-                    expected = min(expected, Int((floor - walkMicros) / perRow) + 1)
+                    expected = min(expected, rowCount((floor - walkMicros) / perRow) + 1)
                 }
             }
             page = min(max(expected, walk.firstPage), 4 * page, walk.largestPage)

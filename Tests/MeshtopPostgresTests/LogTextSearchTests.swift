@@ -93,7 +93,7 @@ import Testing
                 }
             }
             var searches: [LogSearch] = []
-            for limit in [1, 3, 34, 100, 250, 10_000] {
+            for limit in [1, 3, 34, 100, 250, 10_000, Int.max] {
                 searches.append(LogSearch(window: window, text: "connection refused", limit: limit))
             }
             searches += [
