@@ -1,4 +1,5 @@
 import MeshtopCollector
+import MeshtopModel
 import MeshtopPostgres
 
 /// The collector asks its store whether it leads governance before it runs `--on-alert` hooks or notifies
@@ -7,4 +8,14 @@ import MeshtopPostgres
 extension PostgresStore: GovernanceLeadership {
     public var leadsGovernance: Bool { isLeader }
     public var leadershipTerm: Int { leaderTerm }
+
+    /// Read on a session of its own (a read-only store, fresh connection): a pooled connection that the server
+    /// closed meanwhile (a server restart, often why the lead changed hands) could hold the writer thread for the
+    /// whole answer bound (60 s) before failing.
+    public func sharedGovernanceState() throws -> SharedGovernanceState? {
+        let reader = try PostgresStore.openReadOnly(url: url)
+        defer { reader.close() }
+        return SharedGovernanceState(
+            breakers: try reader.breakers(), alerts: try reader.alerts(state: nil, resolvedSince: 0))
+    }
 }

@@ -14,11 +14,34 @@ public protocol GovernanceLeadership: AnyObject, Sendable {
     /// False when `transition` only repeats the state the shared history already ends in (a new leader's engine
     /// firing an alert the old leader had already announced): its hook does not run again.
     func isNews(_ transition: AlertTransition) -> Bool
+    /// The breakers and alert view the shared store holds (the state the previous leader left), which a new
+    /// leader seeds its engine with; nil when there is nothing to read back.
+    func sharedGovernanceState() throws -> SharedGovernanceState?
+}
+
+/// What a new governance leader takes over (`GovernanceEngine.seed`).
+public struct SharedGovernanceState: Sendable {
+    public var breakers: [BreakerStatus]
+    /// Pending, firing and recently resolved alerts: the last view the leader stored.
+    public var alerts: [AlertStatus]
+
+    public init(breakers: [BreakerStatus], alerts: [AlertStatus]) {
+        self.breakers = breakers
+        self.alerts = alerts
+    }
 }
 
 extension GovernanceLeadership {
     public func isNews(_ transition: AlertTransition) -> Bool { true }
     public var leadershipTerm: Int { leadsGovernance ? 1 : 0 }
+
+    /// Through the store's reader (`query breakers` / `query alerts`), when it is one.
+    public func sharedGovernanceState() throws -> SharedGovernanceState? {
+        guard let reader = self as? any StoreReader else { return nil }
+        // The alerts table holds the leader's last view (pending, firing and recently resolved) and nothing older.
+        return SharedGovernanceState(
+            breakers: try reader.breakers(), alerts: try reader.alerts(state: nil, resolvedSince: 0))
+    }
 }
 
 extension IngestWriter {
@@ -41,15 +64,5 @@ extension IngestWriter {
     static func runsHook(for transition: AlertTransition, leadership: (any GovernanceLeadership)?) -> Bool {
         guard transition.to == .firing || transition.to == .resolved else { return false }
         return leadership?.isNews(transition) ?? true
-    }
-
-    /// The breakers and alerts the shared store holds (the state the previous leader left), through the store's
-    /// reader (`query breakers` / `query alerts`); nil for a store that cannot be read back.
-    static func sharedGovernanceState(_ store: any StoreWriter) throws -> (
-        breakers: [BreakerStatus], alerts: [AlertStatus]
-    )? {
-        guard let reader = store as? any StoreReader else { return nil }
-        // The alerts table holds the leader's last view (pending, firing and recently resolved) and nothing older.
-        return (try reader.breakers(), try reader.alerts(state: nil, resolvedSince: 0))
     }
 }

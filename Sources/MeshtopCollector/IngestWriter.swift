@@ -246,7 +246,7 @@ final class IngestWriter: @unchecked Sendable {
         let term = leadership.leadershipTerm
         if seededTerm == term { return true }
         do {
-            if let state = try Self.sharedGovernanceState(store) {
+            if let state = try leadership.sharedGovernanceState() {
                 engine.seed(breakers: state.breakers, alerts: state.alerts, nowMicros: nowMicros)
                 logger.info("governance lead: took over \(state.breakers.count) breakers, \(state.alerts.count) alerts")
             }
@@ -272,7 +272,9 @@ final class IngestWriter: @unchecked Sendable {
         if let thresholds = out.healthThresholds { batch.governanceExtras.healthThresholds = thresholds }
         batch.governanceExtras.limitStats += out.limitStats
         batch.governanceExtras.concurrency += out.serviceConcurrency
-        guard alerts else { return }
+        // Breaker and alert rows only from the (seeded) leader: a follower's would be refused by the store, or,
+        // committed just after this collector took the lead, replace the state it is about to take over.
+        guard alerts, leads else { return }
         batch.breakerStatuses += out.breakers
         batch.breakerTransitions += out.breakerTransitions
         if let view = out.alerts {

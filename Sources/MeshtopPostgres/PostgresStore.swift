@@ -183,7 +183,8 @@ public final class PostgresStore: @unchecked Sendable {
 /// connection; the leader checks that connection is alive. The lock lives as long as the connection, so when a
 /// leader dies (even `kill -9`) the server frees it and a follower takes over at its next try. A leader whose
 /// election connection closes (the server ended the session) gives up the lead at once, when the connection's
-/// close completes, not at its next check.
+/// close completes, not at its next check, and skips its next try so that the followers try first (as when it
+/// learned it at a check).
 final class LeaderElection: @unchecked Sendable {
     private let pool: ConnectionPool
     private let retrySeconds: Double
@@ -193,6 +194,8 @@ final class LeaderElection: @unchecked Sendable {
     private var leader = false
     private var backendPID: Int32 = 0
     private var terms = 0
+    /// Set when the server ended the leader's session: its next try is skipped, so the followers try first.
+    private var yielding = false
     private var stopped = false
     private let queue = DispatchQueue(label: "meshtop.postgres.leader")
     private var timer: (any DispatchSourceTimer)?
@@ -239,6 +242,7 @@ final class LeaderElection: @unchecked Sendable {
             leader = false
             backendPID = 0
             connection = nil
+            yielding = true
             return true
         }
         if lost { logger.warning("governance lead lost: the server ended the election session") }
@@ -247,6 +251,11 @@ final class LeaderElection: @unchecked Sendable {
     /// One round: check or take the lock.
     private func attempt() {
         if stopped { return }
+        let skip = lock.withLock { () -> Bool in
+            defer { yielding = false }
+            return yielding
+        }
+        if skip { return }
         do {
             let c = try lock.withLock({ connection }) ?? pool.connect()
             lock.withLock { connection = c }
