@@ -73,14 +73,7 @@ extension PostgresStore {
             binds.append(text)
             filter += " AND to_tsvector('simple', message) @@ plainto_tsquery('simple', $\(binds.count))"
         }
-        if let s = search.service {
-            binds.append(s)
-            filter += " AND service = $\(binds.count)"
-        }
-        if let severity = search.minSeverity {
-            binds.append(Int64(severity.rawValue))
-            filter += " AND severity <= $\(binds.count)"
-        }
+        filter += Self.serviceAndSeverity(search, &binds)
         if let t = search.traceID {
             try binds.append(t.databaseBlob)
             filter += " AND trace_id = $\(binds.count)"
@@ -221,6 +214,12 @@ extension PostgresStore {
             binds.append(before)
             conditions += " AND time_us < $\(binds.count)"
         }
+        return conditions + serviceAndSeverity(search, &binds)
+    }
+
+    /// `AND service = $n AND severity <= $m`, for the search's service and minimum severity when it has them.
+    static func serviceAndSeverity(_ search: LogSearch, _ binds: inout PostgresBindings) -> String {
+        var conditions = ""
         if let s = search.service {
             binds.append(s)
             conditions += " AND service = $\(binds.count)"
