@@ -57,9 +57,19 @@ final class ConnectionPool: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` on a pooled connection. A connection whose use threw a connection-level error is dropped.
+    /// Runs `body` on a pooled connection. A connection whose use threw a connection-level error is dropped, and so
+    /// is an idle one the server closed meanwhile (a restart, `pg_terminate_backend`): a statement sent on it
+    /// would wait for an answer until the timeout (`PoolRecoveryTests`).
     func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        let pooled = lock.withLock { idle.popLast() }
+        let (pooled, dead) = lock.withLock { () -> (PostgresConnection?, [PostgresConnection]) in
+            var dead: [PostgresConnection] = []
+            while let c = idle.popLast() {
+                if !c.isClosed { return (c, dead) }
+                dead.append(c)
+            }
+            return (nil, dead)
+        }
+        for c in dead { c.closeSoon() }
         let connection = try pooled ?? connect()
         do {
             let value = try body(connection)
