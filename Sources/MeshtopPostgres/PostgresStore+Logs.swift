@@ -207,6 +207,12 @@ extension PostgresStore {
 
     /// The search's conditions but text, from `$1`: the window, `time_us < before`, service, severity.
     static func walkConditions(_ search: LogSearch, before: Int64?, _ binds: inout PostgresBindings) -> String {
+        windowConditions(search, before: before, &binds) + serviceAndSeverity(search, &binds)
+    }
+
+    /// `time_us >= $1 AND time_us < $2`, the search's window, then `AND time_us < $3` for `before` when there
+    /// is one; the first binds, so `$1` is the window's start.
+    static func windowConditions(_ search: LogSearch, before: Int64?, _ binds: inout PostgresBindings) -> String {
         binds.append(search.window.sinceMicros)
         binds.append(search.window.untilMicros)
         var conditions = "time_us >= $1 AND time_us < $2"
@@ -214,7 +220,7 @@ extension PostgresStore {
             binds.append(before)
             conditions += " AND time_us < $\(binds.count)"
         }
-        return conditions + serviceAndSeverity(search, &binds)
+        return conditions
     }
 
     /// `AND service = $n AND severity <= $m`, for the search's service and minimum severity when it has them.
@@ -277,13 +283,7 @@ extension PostgresStore {
     ) throws -> [(id: Int64, time: Int64)] {
         guard limit > 0 else { return [] }
         var binds = PostgresBindings()
-        binds.append(search.window.sinceMicros)
-        binds.append(search.window.untilMicros)
-        var window = "time_us >= $1 AND time_us < $2"
-        if let before {
-            binds.append(before)
-            window += " AND time_us < $\(binds.count)"
-        }
+        var window = Self.windowConditions(search, before: before, &binds)
         binds.append(text)
         window += " AND to_tsvector('simple', message) @@ plainto_tsquery('simple', $\(binds.count))"
         var others: [String] = []
