@@ -184,7 +184,8 @@ let package = Package(
         .testTarget(name: "MeshtopAgentTests", dependencies: ["MeshtopAgent"], swiftSettings: swift6),
         .testTarget(name: "MeshtopDemoTests", dependencies: ["MeshtopDemo"], swiftSettings: swift6),
         .testTarget(
-            name: "MeshtopPostgresTests", dependencies: ["MeshtopPostgres", "MeshtopStore", "MeshtopModel"],
+            name: "MeshtopPostgresTests",
+            dependencies: ["MeshtopPostgres", "MeshtopStore", "MeshtopModel", "MeshtopGovernance"],
             swiftSettings: swift6),
         .testTarget(
             name: "MeshtopCLITests", dependencies: ["MeshtopCLI", .product(name: "GRDB", package: "GRDB.swift")],

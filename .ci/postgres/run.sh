@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # PostgreSQL backend CI (docs/scaling.md): a throwaway PostgreSQL 15 server as the postgres user on a free port,
 # the MeshtopPostgresTests against it, then end to end with the release binary: two collectors on different UDP
-# ports into one database, a PostgreSQL restart during ingest (nothing lost beyond what is counted), leader
-# failover by kill -9 of the leader (the other takes over within 30 s), exact answers from `meshtop query`.
+# ports into one database, traces split over them (the leader joins their calls), a PostgreSQL restart during
+# ingest (nothing lost beyond what is counted), leader failover by kill -9 of the leader (the other takes over
+# within 30 s), exact answers from `meshtop query`.
 # Usage: .ci/postgres/run.sh [path/to/meshtop]   (run as root, from the repository root or anywhere)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -22,6 +23,10 @@ chown postgres "$work/data" "$work/sock"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 pids=()
 cleanup() {
+  local rc=$?
+  if [ "$rc" != 0 ]; then  # what the collectors and the server said, for the failure above
+    for f in "$work"/collector-*.log "$work/sock/server.log"; do [ -f "$f" ] && { echo "== $f"; tail -n 25 "$f"; }; done
+  fi
   for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
   su postgres -s /bin/sh -c "$pgbin/pg_ctl -D $work/data -m immediate stop" >/dev/null 2>&1 || true
   rm -rf "$work"
@@ -89,6 +94,19 @@ n=$("$bin" query logs --db "$url" --since 1h --grep line --limit 5000 --format j
 [ "$("$bin" query sql --db "$url" 'SELECT count(DISTINCT collector) FROM logs' --format csv | tr -d '\r' | tail -1)" = 2 ]
 [ "$(stats | field '["lines"]')" = 2000 ]
 echo "ok: 2000 lines through two collectors, query logs and query stats agree"
+
+echo "--- a trace's spans split over the two collectors: the leader joins the calls"
+python3 .ci/postgres/split_trace.py 20 A | "$bin" send --to "127.0.0.1:$pa" >/dev/null
+python3 .ci/postgres/split_trace.py 20 B | "$bin" send --to "127.0.0.1:$pb" >/dev/null
+edges=""
+for _ in $(seq 90); do  # the leader joins every 30 s
+  edges=$("$bin" query topology --db "$url" --format json | python3 -c '
+import json, sys
+print(" ".join("%s>%s:%d/%d" % (e["caller"], e["callee"], e["calls"], e["errors"]) for e in json.load(sys.stdin)["edges"]))')
+  [ -n "$edges" ] && break; sleep 1
+done
+[ "$edges" = "gateway>orders:20/5 orders>payments:20/0" ] || { echo "topology: '$edges'"; exit 1; }
+echo "ok: $edges (each call's two spans reached different collectors)"
 
 echo "--- PostgreSQL restart during ingest"
 send "$pa" 2000 3000 & sender=$!

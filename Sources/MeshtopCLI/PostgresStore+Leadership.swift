@@ -19,3 +19,16 @@ extension PostgresStore: GovernanceLeadership {
             breakers: try reader.breakers(), alerts: try reader.alerts(state: nil, resolvedSince: 0))
     }
 }
+
+/// The governance leader joins the calls whose two spans reached different collectors (docs/scaling.md).
+extension PostgresStore: CrossCollectorEdges {
+    /// At most an hour is joined at once (the `unmatched_spans` rows kept).
+    public func joinEdges(throughMicros: Int64, lookbackMicros: Int64, rollups: ([JoinedCall]) -> [EdgeRollup])
+        throws -> Int?
+    {
+        try joinCrossCollectorEdges(
+            throughMicros: throughMicros, lookbackMicros: lookbackMicros, maxWindowMicros: 3_600_000_000,
+            rollups: rollups
+        )?.calls
+    }
+}

@@ -48,6 +48,11 @@ final class GovernanceFeed: @unchecked Sendable {
         lock.withLock { engine.seed(breakers: breakers, alerts: alerts, nowMicros: nowMicros) }
     }
 
+    /// Makes the engine record spans whose parent it does not see (a store shared by several collectors).
+    func recordUnmatchedChildren() {
+        lock.withLock { engine.recordsUnmatchedChildren = true }
+    }
+
     /// Replaces the rules.
     func reload(rules: RuleSet) {
         lock.withLock { engine.reload(rules: rules) }

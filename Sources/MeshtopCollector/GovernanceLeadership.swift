@@ -66,3 +66,14 @@ extension IngestWriter {
         return leadership?.isNews(transition) ?? true
     }
 }
+
+/// A store shared by several collectors, where a call's parent and child spans may reach different collectors
+/// (docs/scaling.md, "Edges across collectors"). Each collector stores the spans whose parent it did not see
+/// (`GovernanceOutput.unmatchedChildren`); the governance leader joins them with the parents the others stored.
+public protocol CrossCollectorEdges: AnyObject, Sendable {
+    /// Joins the unmatched spans that ended before `throughMicros` (and up to `lookbackMicros` before the last
+    /// join's end, again) with their parents, and replaces the joined edges of that window with
+    /// `rollups(calls)`. Returns the number of calls joined, or nil when this collector does not lead or there
+    /// was nothing to join.
+    func joinEdges(throughMicros: Int64, lookbackMicros: Int64, rollups: ([JoinedCall]) -> [EdgeRollup]) throws -> Int?
+}

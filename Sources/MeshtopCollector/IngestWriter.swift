@@ -26,6 +26,10 @@ final class IngestWriter: @unchecked Sendable {
     /// term the engine was seeded for (nil while not leading).
     private let leadership: (any GovernanceLeadership)?
     private var seededTerm: Int?
+    /// The store's join of calls whose two spans reached different collectors (nil: one collector per store),
+    /// run by the governance leader every `edgeJoinIntervalMicros` (docs/scaling.md, "Edges across collectors").
+    private let edgeJoiner: (any CrossCollectorEdges)?
+    private var nextEdgeJoin: Int64 = 0
     /// `/metrics` state fed with every governance output (set before `start()`), and the Alertmanager sender.
     var exporter: PrometheusExporter?
     var alertmanager: AlertmanagerNotifier?
@@ -48,6 +52,8 @@ final class IngestWriter: @unchecked Sendable {
         self.store = store
         self.logIndexer = store as? any DeferredLogIndexing
         self.leadership = store as? any GovernanceLeadership
+        self.edgeJoiner = store as? any CrossCollectorEdges
+        if edgeJoiner != nil { governance?.recordUnmatchedChildren() }
         self.queue = queue
         self.config = config
         self.engine = governance
@@ -229,6 +235,7 @@ final class IngestWriter: @unchecked Sendable {
         let now = config.wallClock.micros()
         let leads = takeOverIfNewLeader(engine, nowMicros: now)
         take(engine.tick(nowMicros: now, live: true), alerts: true, leads: leads)
+        if leads { joinEdgesIfDue(nowMicros: now) }
         if final { take(engine.tick(nowMicros: now + config.metricFlushIntervalMicros), alerts: false, leads: false) }
     }
 
@@ -258,6 +265,31 @@ final class IngestWriter: @unchecked Sendable {
         }
     }
 
+    /// How often the leader joins calls across collectors, how far behind the wall clock (a child is stored as
+    /// unmatched when its parent wait ends, with the next evaluation's batch), and how much before the previous
+    /// join's end it joins again (children a lagging collector stored late).
+    static let edgeJoinIntervalMicros: Int64 = 30_000_000
+    static let edgeJoinLookbackMicros: Int64 = 120_000_000
+    var edgeJoinDelayMicros: Int64 {
+        GovernanceConfig.default.parentWaitMicros + 2 * config.evaluationIntervalMicros + 30_000_000
+    }
+
+    /// The leader's join of calls whose two spans reached different collectors (`CrossCollectorEdges`).
+    private func joinEdgesIfDue(nowMicros now: Int64) {
+        guard let edgeJoiner, now >= nextEdgeJoin else { return }
+        nextEdgeJoin = now + Self.edgeJoinIntervalMicros
+        do {
+            if let calls = try edgeJoiner.joinEdges(
+                throughMicros: now - edgeJoinDelayMicros, lookbackMicros: Self.edgeJoinLookbackMicros,
+                rollups: JoinedEdges.rollups)
+            {
+                logger.debug("joined \(calls) calls across collectors")
+            }
+        } catch {
+            logger.warning("joining calls across collectors failed (tried again in 30 s): \(error)")
+        }
+    }
+
     private func take(_ out: GovernanceOutput, alerts: Bool, leads: Bool) {
         exporter?.observe(out)
         // With several collectors on one database only the governance leader announces (GovernanceLeadership),
@@ -272,6 +304,7 @@ final class IngestWriter: @unchecked Sendable {
         if let thresholds = out.healthThresholds { batch.governanceExtras.healthThresholds = thresholds }
         batch.governanceExtras.limitStats += out.limitStats
         batch.governanceExtras.concurrency += out.serviceConcurrency
+        batch.governanceExtras.unmatchedChildren += out.unmatchedChildren
         // Breaker and alert rows only from the (seeded) leader: a follower's would be refused by the store, or,
         // committed just after this collector took the lead, replace the state it is about to take over.
         guard alerts, leads else { return }

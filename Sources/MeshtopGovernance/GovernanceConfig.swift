@@ -83,13 +83,16 @@ public struct GovernanceOutput: Sendable, Hashable {
     public var limitStats: [LimitStat] = []
     /// In-flight requests per service and minute that changed (upsert by minute and service).
     public var serviceConcurrency: [ServiceConcurrency] = []
+    /// Spans whose parent did not come within the parent wait, when the engine records them
+    /// (`GovernanceEngine.recordsUnmatchedChildren`; insert).
+    public var unmatchedChildren: [UnmatchedChild] = []
 
     public init() {}
 
     public var isEmpty: Bool {
         serviceRollups.isEmpty && edgeRollups.isEmpty && breakers.isEmpty && breakerTransitions.isEmpty
             && metricRollups.isEmpty && alerts == nil && alertTransitions.isEmpty && healthThresholds == nil
-            && limitStats.isEmpty && serviceConcurrency.isEmpty
+            && limitStats.isEmpty && serviceConcurrency.isEmpty && unmatchedChildren.isEmpty
     }
 }
 

@@ -20,6 +20,7 @@ extension GovernanceEngine {
             for c in index.expire(watermark: max(w, liveFloor ?? w)) { resolve(c, parent: nil) }
         }
         feedBreakers()
+        swap(&out.unmatchedChildren, &unmatched)
         sweepInFlight(into: &out)
         out.breakerTransitions = pendingTransitions
         pendingTransitions.removeAll(keepingCapacity: true)

@@ -39,6 +39,10 @@ public final class GovernanceEngine {
     var knownServices: [String: Int64] = [:]
     var apdexCache: [String: Int64] = [:]
     var pendingTransitions: [BreakerTransition] = []
+    /// Record each span whose parent does not come within the parent wait (`GovernanceOutput.unmatchedChildren`),
+    /// for a store shared by several collectors, where the parent may have reached another one (docs/scaling.md).
+    public var recordsUnmatchedChildren = false
+    var unmatched: [UnmatchedChild] = []
     /// The thresholds are reported by the next tick (set at start and by `reload`).
     var thresholdsChanged = true
     var counters = GovernanceStats()
@@ -156,6 +160,12 @@ public final class GovernanceEngine {
 
     /// A span whose parent is known (or known to be absent): requests of kind-less spans, and edges.
     func resolve(_ c: WaitingChild, parent: SpanNode?) {
+        if parent == nil, recordsUnmatchedChildren, !c.parent.isZero {
+            unmatched.append(
+                UnmatchedChild(
+                    traceID: c.key.trace, parentID: c.parent, service: c.service, kind: c.kind, isError: c.isError,
+                    endMicros: c.endMicros, durationMicros: c.durationMicros))
+        }
         if c.kind == .unspecified, parent == nil || parent?.service != c.service {
             request(service: c.service, end: c.endMicros, duration: c.durationMicros, failed: c.isError)
         }

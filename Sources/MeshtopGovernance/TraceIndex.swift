@@ -14,6 +14,8 @@ struct SpanNode: Sendable {
 /// The part of a span kept while it waits for its parent.
 struct WaitingChild: Sendable {
     var key: SpanKey
+    /// The parent it waits for (zero when it has none).
+    var parent: SpanID
     var service: String
     var kind: SpanKind
     var isError: Bool
@@ -22,6 +24,7 @@ struct WaitingChild: Sendable {
 
     init(_ s: Span) {
         key = SpanKey(trace: s.traceID, span: s.spanID)
+        parent = s.parentID ?? SpanID(0)
         service = s.service
         kind = s.kind
         isError = s.isError

@@ -30,7 +30,9 @@ enum PostgresSchema {
         "limit_stats", "meshtop_collectors", "service_concurrency",
     ]
 
-    static let migrations: [(name: String, sql: String)] = [("v1", v1), ("v2-links-exemplars-concurrency", v2)]
+    static let migrations: [(name: String, sql: String)] = [
+        ("v1", v1), ("v2-links-exemplars-concurrency", v2), ("v3-unmatched-spans", v3),
+    ]
 
     static let v1 = """
         CREATE SEQUENCE spans_id_seq CACHE 1000;
@@ -139,6 +141,20 @@ enum PostgresSchema {
             p99_inflight bigint NOT NULL, levels bytea NOT NULL, PRIMARY KEY(collector, service, minute_us));
         CREATE INDEX service_concurrency_minute ON service_concurrency(minute_us)
         """
+
+    /// Spans whose parent the collector that received them did not see (`UnmatchedChild`), kept about an hour for
+    /// the governance leader to join with parents other collectors stored (docs/scaling.md, "Edges across
+    /// collectors"); the leader's joined edges are `edge_rollups` rows of collector `(joined)`.
+    static let v3 = """
+        CREATE TABLE unmatched_spans(
+            collector text NOT NULL, end_us bigint NOT NULL, trace_id bytea NOT NULL, parent_id bytea NOT NULL,
+            service text NOT NULL, kind integer NOT NULL, error integer NOT NULL, duration_us bigint NOT NULL);
+        CREATE INDEX unmatched_spans_end ON unmatched_spans(end_us)
+        """
+
+    /// The `collector` of the edge rollups the governance leader joins across collectors: parentheses, which no
+    /// host name (the default collector id) contains.
+    static let joinedCollector = "(joined)"
 
     /// Applies the migrations not yet recorded. Refuses a database that has tables but no `meshtop_migrations`
     /// (another program's), or a migration this version does not know (a newer meshtop's).

@@ -83,17 +83,9 @@ extension PostgresStore: StoreWriter {
                     satisfied = excluded.satisfied, tolerating = excluded.tolerating, histogram = excluded.histogram
                 """, logger)
         }
-        for r in batch.edgeRollups {
-            try c.run(
-                """
-                INSERT INTO edge_rollups(collector, minute_us, caller, callee, calls, errors, sum_us, max_us,
-                    histogram)
-                VALUES (\(collectorID), \(r.minuteMicros), \(r.caller), \(r.callee), \(r.calls), \(r.errors),
-                    \(r.sumMicros), \(r.maxMicros), \(ByteBuffer(bytes: r.histogram)))
-                ON CONFLICT (collector, caller, callee, minute_us) DO UPDATE SET calls = excluded.calls,
-                    errors = excluded.errors, sum_us = excluded.sum_us, max_us = excluded.max_us,
-                    histogram = excluded.histogram
-                """, logger)
+        for r in batch.edgeRollups { try upsertEdgeRollup(r, collector: collectorID, c) }
+        if !batch.governanceExtras.unmatchedChildren.isEmpty {
+            try insertUnmatched(batch.governanceExtras.unmatchedChildren, c)
         }
         for r in batch.governanceExtras.concurrency {
             try c.run(
@@ -151,6 +143,8 @@ extension PostgresStore: StoreWriter {
     }
 
     static let rejectsKept = 100
+    /// How long `unmatched_spans` rows are kept for the leader's join (which reaches back a few minutes).
+    static let unmatchedKeptMicros: Int64 = 3_600_000_000
 
     static func hasGovernance(_ b: WriteBatch) -> Bool {
         !b.breakerStatuses.isEmpty || !b.breakerTransitions.isEmpty || !b.alertStatuses.isEmpty
@@ -374,6 +368,9 @@ extension PostgresStore: StoreWriter {
             ] {
                 try c.run("DELETE FROM \(unescaped: table) WHERE \(unescaped: column) < \(rollupsOlderThan)", logger)
             }
+            // Joined within minutes; kept an hour, or the raw retention when shorter.
+            let unmatchedCutoff = max(SystemClock.wallMicros() - Self.unmatchedKeptMicros, rawOlderThan)
+            try c.run("DELETE FROM unmatched_spans WHERE end_us < \(unmatchedCutoff)", logger)
             if let maxBytes {
                 let today = Day.of(SystemClock.wallMicros())
                 while try size() > maxBytes {

@@ -11,6 +11,10 @@ public struct GovernanceExtras: Sendable, Hashable {
     public var limitStats: [LimitStat]
     /// Upserted into `service_concurrency` by (service, minute).
     public var concurrency: [ServiceConcurrency]
+    /// Spans whose parent this collector did not see, for a store shared by several collectors to join with
+    /// parents stored by the others (docs/scaling.md, "Edges across collectors"); a SQLite file, written by one
+    /// collector, keeps none.
+    public var unmatchedChildren: [UnmatchedChild] = []
 
     public init(
         healthThresholds: [ServiceSettings]? = nil, limitStats: [LimitStat] = [], concurrency: [ServiceConcurrency] = []
@@ -20,7 +24,9 @@ public struct GovernanceExtras: Sendable, Hashable {
         self.concurrency = concurrency
     }
 
-    public var isEmpty: Bool { healthThresholds == nil && limitStats.isEmpty && concurrency.isEmpty }
+    public var isEmpty: Bool {
+        healthThresholds == nil && limitStats.isEmpty && concurrency.isEmpty && unmatchedChildren.isEmpty
+    }
 }
 
 extension MeshtopStore {

@@ -1,0 +1,143 @@
+import Foundation
+import MeshtopGovernance
+import MeshtopModel
+import MeshtopPostgres
+import MeshtopStore
+import Testing
+
+/// Two collectors on one database, the spans of each trace split between them at random: topology (edge calls,
+/// errors, latency percentiles) read from the shared store after the leader's join equals what one collector
+/// that received every span computes (docs/scaling.md, "Edges across collectors").
+@Suite(.serialized) struct JoinedEdgesTests {
+    let now = SystemClock.wallMicros()
+
+    /// Deterministic traces: gateway (server) → gateway client → orders (server, an internal child) → orders
+    /// client → payments (server). In a third of them the client spans name their peer (`peer.service`), so
+    /// their own collector counts the call; some calls fail.
+    func traces(_ count: Int) -> [Span] {
+        var rng = Seeded(seed: 42)
+        var spans: [Span] = []
+        let base = now - 15 * 60_000_000
+        for t in 0..<count {
+            let trace = TraceID(high: 0x5EED, low: UInt64(t + 1))
+            let start = base + Int64(t) * 600_000 + Int64(rng.next() % 1000)
+            let named = t % 3 == 0
+            let failed = rng.next() % 7 == 0
+            func s(_ id: UInt64, _ parent: UInt64?, _ service: String, _ kind: SpanKind, _ dur: Int64, peer: String?)
+                -> Span
+            {
+                Span(
+                    traceID: trace, spanID: SpanID(UInt64(t) << 8 | id),
+                    parentID: parent.map { SpanID(UInt64(t) << 8 | $0) },
+                    service: service, name: "op", kind: kind, startMicros: start + Int64(id) * 100, durationMicros: dur,
+                    isError: failed && (service == "payments" || kind == .client), status: failed ? .error : .ok,
+                    peerService: named ? peer : nil, attributes: [])
+            }
+            let pay = Int64(500 + rng.next() % 20_000)
+            let ord = pay + Int64(1000 + rng.next() % 5000)
+            spans += [
+                s(5, 4, "payments", .server, pay, peer: nil),
+                s(6, 3, "orders", .internal, 300, peer: nil),
+                s(4, 3, "orders", .client, pay + 200, peer: "payments"),
+                s(3, 2, "orders", .server, ord, peer: nil),
+                s(2, 1, "gateway", .client, ord + 300, peer: "orders"),
+                s(1, nil, "gateway", .server, ord + 900, peer: nil),
+            ]
+        }
+        return spans
+    }
+
+    func run(_ spans: [Span], unmatched: Bool) -> GovernanceOutput {
+        let e = GovernanceEngine()
+        e.recordsUnmatchedChildren = unmatched
+        for s in spans { e.ingest(span: s) }
+        return e.tick(nowMicros: now, live: true)
+    }
+
+    func summaries(_ rollups: [EdgeRollup]) -> [String: REDSummary] {
+        Dictionary(grouping: rollups) { "\($0.caller)->\($0.callee)" }
+            .mapValues { REDSummary.merge(edgeRollups: $0, windowMicros: 3_600_000_000) }
+    }
+
+    @Test func splitTracesGiveTheTopologyOfOneCollector() throws {
+        try TestServer.withDatabase { url in
+            let spans = traces(300)
+            let truth = summaries(run(spans, unmatched: false).edgeRollups)
+            #expect(truth.keys.sorted() == ["gateway->orders", "orders->payments"])
+            #expect(truth["gateway->orders"]?.requests == 300)
+
+            var rng = Seeded(seed: 7)
+            var parts: [[Span]] = [[], []]
+            for s in spans { parts[Int(rng.next() % 2)].append(s) }
+            let from = (now - 3_600_000_000) / 60_000_000 * 60_000_000
+            let until = now + 60_000_000
+            let a = try PostgresStore.open(url: url, collectorID: "a", leaderElection: false)
+            defer { a.close() }
+            for (id, part) in zip(["a", "b"], parts) {
+                let store = id == "a" ? a : try PostgresStore.open(url: url, collectorID: id, leaderElection: false)
+                defer { if id != "a" { store.close() } }
+                let out = run(part, unmatched: true)
+                #expect(!out.unmatchedChildren.isEmpty)
+                var batch = WriteBatch(spans: part, edgeRollups: out.edgeRollups)
+                batch.governanceExtras.unmatchedChildren = out.unmatchedChildren
+                try store.write(batch)
+            }
+            let reader = try PostgresStore.openReadOnly(url: url)
+            defer { reader.close() }
+            // Without the join, calls whose two spans went to different collectors are missing.
+            let before = summaries(try reader.edgeWindow(fromMinute: from, until: until).rollups)
+            #expect((before["gateway->orders"]?.requests ?? 0) < 300)
+
+            let joined = try a.joinCrossCollectorEdges(
+                throughMicros: until, lookbackMicros: 3_600_000_000, maxWindowMicros: 7_200_000_000,
+                rollups: JoinedEdges.rollups)
+            let missing = 600 - before.values.map(\.requests).reduce(0, +)
+            #expect(joined?.calls == Int(missing))
+            #expect(summaries(try reader.edgeWindow(fromMinute: from, until: until).rollups) == truth)
+
+            // Joined again (a new leader, or the next round's look-back): replaced, not added.
+            _ = try a.joinCrossCollectorEdges(
+                throughMicros: until, lookbackMicros: 3_600_000_000, maxWindowMicros: 7_200_000_000,
+                rollups: JoinedEdges.rollups)
+            #expect(summaries(try reader.edgeWindow(fromMinute: from, until: until).rollups) == truth)
+            // The mark: a later round with a short look-back leaves the earlier minutes as they are.
+            let later = try a.joinCrossCollectorEdges(
+                throughMicros: until + 60_000_000, lookbackMicros: 60_000_000, maxWindowMicros: 7_200_000_000,
+                rollups: JoinedEdges.rollups)
+            #expect(later?.calls == 0)
+            #expect(summaries(try reader.edgeWindow(fromMinute: from, until: until).rollups) == truth)
+        }
+    }
+
+    /// Only the governance leader joins (one writer of the joined rows); a read-only store refuses.
+    @Test func onlyTheLeaderJoins() throws {
+        try TestServer.withDatabase { url in
+            let a = try PostgresStore.open(url: url, collectorID: "a", retrySeconds: 0.2)
+            defer { a.close() }
+            let b = try PostgresStore.open(url: url, collectorID: "b", retrySeconds: 0.2)
+            defer { b.close() }
+            let (leader, follower) = a.isLeader ? (a, b) : (b, a)
+            #expect(leader.isLeader && !follower.isLeader)
+            func join(_ store: PostgresStore) throws -> JoinedEdgesResult? {
+                try store.joinCrossCollectorEdges(
+                    throughMicros: now, lookbackMicros: 120_000_000, maxWindowMicros: 3_600_000_000,
+                    rollups: JoinedEdges.rollups)
+            }
+            #expect(try join(follower) == nil)
+            #expect(try join(leader)?.calls == 0)
+            let reader = try PostgresStore.openReadOnly(url: url)
+            defer { reader.close() }
+            #expect(throws: (any Error).self) { try join(reader) }
+        }
+    }
+}
+
+/// A seeded linear congruential generator, so the split is the same in every run.
+struct Seeded {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return state >> 33
+    }
+}
