@@ -49,22 +49,12 @@ extension PostgresStore {
     ) throws -> JoinedEdgesResult? {
         guard !readOnly else { throw StoreError.readOnly(location) }
         let through = Self.minute(throughMicros)
-        do {
-            let c = try writer()
-            try c.exec("BEGIN", logger)
-            do {
-                let result = try join(
-                    c, through: through, lookback: lookbackMicros, maxWindow: maxWindowMicros, rollups)
-                try c.exec(result == nil ? "ROLLBACK" : "COMMIT", logger)
-                return result
-            } catch {
-                _ = try? c.exec("ROLLBACK", logger)
-                throw error
-            }
-        } catch {
-            dropWriterIfBroken(error)
-            throw ConnectionPool.mapped(error, location: location)
+        var result: JoinedEdgesResult?
+        try inWriterTransaction { c in
+            result = try join(c, through: through, lookback: lookbackMicros, maxWindow: maxWindowMicros, rollups)
+            return result != nil
         }
+        return result
     }
 
     private func join(

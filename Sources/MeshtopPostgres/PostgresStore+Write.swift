@@ -17,13 +17,22 @@ extension PostgresStore: StoreWriter {
     public func write(_ batch: WriteBatch) throws {
         guard !readOnly else { throw StoreError.readOnly(location) }
         guard !batch.isEmpty else { return }
+        try inWriterTransaction(before: { try ensurePartitions(days: Self.days(batch)) }) { c in
+            try insert(batch, c)
+            return true
+        }
+    }
+
+    /// Runs `body` in one transaction on the writer's connection (after `before`, outside it), committed when
+    /// `body` returns true and rolled back when it returns false or throws. A lost connection is dropped (the
+    /// next call reconnects) and reported as `PostgresStoreError.unavailable`.
+    func inWriterTransaction(before: () throws -> Void = {}, _ body: (PostgresConnection) throws -> Bool) throws {
         do {
-            try ensurePartitions(days: Self.days(batch))
+            try before()
             let c = try writer()
             try c.exec("BEGIN", logger)
             do {
-                try insert(batch, c)
-                try c.exec("COMMIT", logger)
+                try c.exec(try body(c) ? "COMMIT" : "ROLLBACK", logger)
             } catch {
                 _ = try? c.exec("ROLLBACK", logger)
                 throw error
