@@ -17,6 +17,12 @@ public struct JoinedEdgesResult: Sendable, Hashable {
 extension PostgresStore {
     /// The `meta` key holding the end of the last joined window.
     static let joinedThroughKey = "joined_edges_through_us"
+    /// A parent is looked for among the spans that started up to an hour before the window (and up to 10 minutes
+    /// after it, for clocks that disagree): constant bounds, so only the day partitions they touch are read and,
+    /// on a long day, only that part of the start index. A single collector matches less (it remembers a parent
+    /// for 2 minutes after its end).
+    static let parentStartsWithin: Int64 = 3_600_000_000
+    static let clockSkew: Int64 = 600_000_000
 
     /// Stores the spans whose parent this collector did not see (`UnmatchedChild`), one statement per batch.
     func insertUnmatched(_ children: [UnmatchedChild], _ c: PostgresConnection) throws {
@@ -72,7 +78,9 @@ extension PostgresStore {
             """
             SELECT p.service, o.service, o.end_us, o.duration_us, o.error, p.kind, p.error
             FROM unmatched_spans o JOIN spans p ON p.trace_id = o.trace_id AND p.span_id = o.parent_id
-            WHERE o.end_us >= \(from) AND o.end_us < \(through) AND p.collector <> o.collector
+            WHERE o.end_us >= \(from) AND o.end_us < \(through)
+                AND p.start_us >= \(from - Self.parentStartsWithin) AND p.start_us < \(through + Self.clockSkew)
+                AND p.collector <> o.collector
                 AND p.service <> o.service
                 AND NOT (p.kind IN (\(client), \(producer)) AND coalesce(p.peer_service, '') NOT IN ('', p.service))
             """, logger)
