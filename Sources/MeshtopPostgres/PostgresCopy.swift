@@ -8,9 +8,10 @@ import NIOCore
 /// bytes, `bytea` the raw bytes. A type that does not match the column's exactly (an int8 for an `integer`) makes
 /// the server refuse the whole COPY, so each column here states its type.
 ///
-/// Rows are appended to a byte array (JSON columns are written by `JSONText.append` straight into it, their
-/// length filled in after) and handed over in chunks of about `chunkBytes`, each copied once into a ByteBuffer;
-/// a row is never split across chunks (PostgreSQL would take it, but whole rows keep each chunk readable alone).
+/// Rows are appended to a byte array (JSON columns copied from the batch's `EncodedJSON` when it carries them,
+/// else written by `JSONText.append` straight into it, their length filled in after) and handed over in chunks
+/// of about `chunkBytes`, each copied once into a ByteBuffer; a row is never split across chunks (PostgreSQL
+/// would take it, but whole rows keep each chunk readable alone).
 struct PostgresCopyEncoder {
     static let chunkBytes = 1 << 20
     /// `PGCOPY\n\377\r\n\0`, flags 0 (no OIDs), header extension length 0.
@@ -137,6 +138,14 @@ struct PostgresCopyEncoder {
     @inline(__always) private static func high(_ v: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: v >> 32).bigEndian }
     @inline(__always) private static func low(_ v: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: v).bigEndian }
 
+    /// A JSON `text` value already encoded: the `index`th text of `encoded`, copied.
+    mutating func json(_ encoded: EncodedJSON, at index: Int) {
+        encoded.withText(at: index) { text in
+            be(UInt32(text.count))
+            out.append(contentsOf: text)
+        }
+    }
+
     /// A JSON `text` value of attributes, written in place.
     mutating func json(_ attributes: [Attribute]) {
         let at = openLength()
@@ -188,18 +197,35 @@ enum PostgresCopyRows {
     ]
 
     /// NULL as in the schema: `parent_id` for a root span, `status_message` and `peer_service` when absent (an
-    /// empty string stays an empty string), `links` for a span without links.
-    static func spans(collector: String, _ spans: [Span]) -> [ByteBuffer] {
+    /// empty string stays an empty string), `links` for a span without links. `attributes` and `events` are the
+    /// batch's columns already encoded (`WriteBatch.spanAttributesJSON`, `spanEventsJSON`), copied when both hold
+    /// one text per span; otherwise the spans' are encoded here (the same bytes either way).
+    static func spans(
+        collector: String, _ spans: [Span], attributes: EncodedJSON = EncodedJSON(), events: EncodedJSON = EncodedJSON()
+    ) -> [ByteBuffer] {
         var e = PostgresCopyEncoder()
         let prefix = PostgresCopyEncoder.rowPrefix(fields: spanColumns.count, collector: collector)
+        let encoded = attributes.count == spans.count && events.count == spans.count
         spans.withUnsafeBufferPointer { all in
             guard let first = all.baseAddress else { return }
-            for i in all.indices { span(first + i, prefix, &e) }
+            for i in all.indices {
+                let s = first + i
+                span(s, prefix, &e)
+                if encoded {
+                    e.json(attributes, at: i)
+                    e.json(events, at: i)
+                } else {
+                    e.json(s.pointee.attributes)
+                    e.json(s.pointee.events)
+                }
+                e.json(s.pointee.links)
+            }
         }
         return e.finish()
     }
 
-    /// One span's row, read in place (a copy of the `Span` would retain its seven strings and arrays).
+    /// One span's row but its JSON columns, read in place (a copy of the `Span` would retain its seven strings
+    /// and arrays).
     private static func span(_ s: UnsafePointer<Span>, _ prefix: [UInt8], _ e: inout PostgresCopyEncoder) {
         e.row(prefix)
         e.ids(s.pointee.traceID, s.pointee.spanID, s.pointee.parentID)
@@ -210,18 +236,21 @@ enum PostgresCopyRows {
             error: s.pointee.isError ? 1 : 0, status: Int32(s.pointee.status.rawValue))
         e.text(s.pointee.statusMessage)
         e.text(s.pointee.peerService)
-        e.json(s.pointee.attributes)
-        e.json(s.pointee.events)
-        e.json(s.pointee.links)
     }
 
-    /// NULL as in the schema: `trace_id` and `span_id` of a log without them.
-    static func logs(collector: String, _ logs: [LogRecord]) -> [ByteBuffer] {
+    /// NULL as in the schema: `trace_id` and `span_id` of a log without them. `attributes`: the batch's column
+    /// already encoded (`WriteBatch.logAttributesJSON`), copied when it holds one text per log.
+    static func logs(collector: String, _ logs: [LogRecord], attributes: EncodedJSON = EncodedJSON()) -> [ByteBuffer] {
         var e = PostgresCopyEncoder()
         let prefix = PostgresCopyEncoder.rowPrefix(fields: logColumns.count, collector: collector)
+        let encoded = attributes.count == logs.count
         logs.withUnsafeBufferPointer { all in
             guard let first = all.baseAddress else { return }
-            for i in all.indices { log(first + i, prefix, &e) }
+            for i in all.indices {
+                let l = first + i
+                log(l, prefix, &e)
+                if encoded { e.json(attributes, at: i) } else { e.json(l.pointee.attributes) }
+            }
         }
         return e.finish()
     }
@@ -235,6 +264,5 @@ enum PostgresCopyRows {
         e.text(l.pointee.message)
         e.id(l.pointee.traceID)
         e.id(l.pointee.spanID)
-        e.json(l.pointee.attributes)
     }
 }

@@ -35,8 +35,8 @@ public struct EncodedJSON: Sendable {
         for end in other.ends { ends.append(base + end) }
     }
 
-    /// The `index`th text as UTF-8 bytes, valid only inside `body`.
-    func withText<R>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    /// The `index`th text as UTF-8 bytes, valid only inside `body` (the stores copy it into their column).
+    public func withText<R>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         let start = index == 0 ? 0 : ends[index - 1]
         let end = ends[index]
         return bytes.withUnsafeBufferPointer { all in
