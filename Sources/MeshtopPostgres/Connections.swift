@@ -216,7 +216,20 @@ extension PostgresConnection {
         let timeout = future.eventLoop.scheduleTask(in: .seconds(seconds)) {
             promise.fail(PostgresStoreError.unavailable(location: "", reason: "no answer in \(seconds)s"))
         }
-        future.whenComplete { _ in timeout.cancel() }
+        // A connection the server closed fails its wait within a second: postgres-nio can leave a statement sent
+        // just as the server ended the session (a restart's "terminating connection") unanswered, which held the
+        // writer for the whole bound (one wait of 60 s in 12 restarts under load; `.ci/postgres/run.sh` saw a
+        // leader take over after 47 s and a restart's lines stored 60 s late). Polled, not a `closeFuture`
+        // callback, which would pile up one per statement on a connection that lives for days.
+        let watch = future.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(1), delay: .seconds(1)) { task in
+            guard self.isClosed else { return }
+            promise.fail(PostgresStoreError.unavailable(location: "", reason: "the server closed the connection"))
+            task.cancel()
+        }
+        future.whenComplete { _ in
+            timeout.cancel()
+            watch.cancel()
+        }
         do {
             return try promise.futureResult.wait()
         } catch {
