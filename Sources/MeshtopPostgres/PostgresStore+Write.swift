@@ -321,12 +321,13 @@ extension PostgresStore: StoreWriter {
     /// Spans and logs go in by binary COPY (`PostgresCopyRows`, `copyBinary`): each row is encoded once, straight
     /// into a few ByteBuffers, and the server parses no SQL values nor arrays.
     func insertSpans(_ batch: WriteBatch, _ c: PostgresConnection) throws {
-        let chunks = PostgresCopyRows.spans(collector: collectorID, batch.spans)
+        let chunks = PostgresCopyRows.spans(
+            collector: collectorID, batch.spans, attributes: batch.spanAttributesJSON, events: batch.spanEventsJSON)
         try c.copyBinary(table: "spans", columns: PostgresCopyRows.spanColumns, chunks, logger)
     }
 
     func insertLogs(_ batch: WriteBatch, _ c: PostgresConnection) throws {
-        let chunks = PostgresCopyRows.logs(collector: collectorID, batch.logs)
+        let chunks = PostgresCopyRows.logs(collector: collectorID, batch.logs, attributes: batch.logAttributesJSON)
         try c.copyBinary(table: "logs", columns: PostgresCopyRows.logColumns, chunks, logger)
     }
 
