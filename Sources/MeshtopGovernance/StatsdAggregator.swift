@@ -16,9 +16,20 @@ struct StatsdAggregator {
     let intervalMicros: Int64
     let idleMicros: Int64
     private var series: [String: StatsdSeries] = [:]
+    /// The series of each (name, type, tags) seen since the last idle removal, so a sample finds its series
+    /// without building its `seriesKey` string (measured: half the aggregator's cost per sample). Distinct ids
+    /// whose keys collide point to the same series, as they do in `series`.
+    private var byID: [SeriesID: StatsdSeries] = [:]
     private var intervalStart: Int64?
     /// Rollups due, with their series keys.
     private var pending: [Flushed] = []
+
+    /// What `MetricSample.seriesKey` is built from.
+    private struct SeriesID: Hashable {
+        var name: String
+        var type: MetricType
+        var tags: [String]
+    }
 
     /// A rollup due, with its series key and (for an interval flush) the series that made it.
     struct Flushed {
@@ -45,14 +56,21 @@ struct StatsdAggregator {
             return
         }
         if intervalStart == nil { intervalStart = align(now) }
+        let id = SeriesID(name: m.name, type: m.type, tags: m.tags)
+        if let s = byID[id] {
+            s.add(m, at: now)
+            return
+        }
         let key = m.seriesKey
-        if let s = series[key] {
-            s.add(m, at: now)
+        let s: StatsdSeries
+        if let known = series[key] {
+            s = known
         } else {
-            let s = StatsdSeries(m)
-            s.add(m, at: now)
+            s = StatsdSeries(m)
             series[key] = s
         }
+        byID[id] = s
+        s.add(m, at: now)
     }
 
     /// Flushes every interval that ended at or before `now` and returns the rollups due.
@@ -81,6 +99,7 @@ struct StatsdAggregator {
                 Flushed(key: key, rollup: s.flush(timeMicros: start, intervalMicros: intervalMicros), series: s))
         }
         for k in idle { series.removeValue(forKey: k) }
+        if !idle.isEmpty { byID.removeAll(keepingCapacity: true) }
         // Idle gaps are skipped: the next interval starts where the receive clock is now.
         intervalStart = series.isEmpty ? nil : (now >= end + intervalMicros ? align(now) : end)
     }

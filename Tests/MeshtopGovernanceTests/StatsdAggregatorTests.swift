@@ -104,4 +104,23 @@ import Testing
         #expect(flushes[30].isEmpty)
         #expect(a.seriesCount == 0)
     }
+
+    /// Samples whose (name, type, tags) differ but whose series keys are equal (a tag holding a comma) share one
+    /// series, and a series forgotten while idle starts again from zero when it comes back.
+    @Test func seriesFollowTheirKeys() {
+        var a = StatsdAggregator(intervalMicros: 10 * s, idleMicros: 20 * s)
+        a.ingest(MetricSample(name: "k.n", type: .counter, value: 1, tags: ["a,b"]), receivedAtMicros: t0)
+        a.ingest(MetricSample(name: "k.n", type: .counter, value: 2, tags: ["a", "b"]), receivedAtMicros: t0 + 1)
+        a.ingest(MetricSample(name: "k.n", type: .gauge, value: 4, tags: ["a", "b"]), receivedAtMicros: t0 + 2)
+        let first = a.drainKeyed(nowMicros: t0 + 10 * s)
+        #expect(first.count == 2)
+        #expect(first.first { $0.key == "k.n|c|a,b" }?.rollup.count == 3)
+        #expect(first.first { $0.key == "k.n|g|a,b" }?.rollup.last == 4)
+        #expect(a.seriesCount == 2)
+        for k in 2...4 { _ = a.drain(nowMicros: t0 + Int64(k) * 10 * s) }
+        #expect(a.seriesCount == 0)
+        a.ingest(MetricSample(name: "k.n", type: .counter, value: 5, tags: ["a", "b"]), receivedAtMicros: t0 + 50 * s)
+        let again = a.drain(nowMicros: t0 + 60 * s)
+        #expect(again.map(\.count) == [5])
+    }
 }

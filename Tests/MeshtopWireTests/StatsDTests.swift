@@ -117,4 +117,19 @@ import Testing
         #expect(back.map(\.value) == [0, -7])
         #expect(back.map(\.isDelta) == [false, true])
     }
+
+    /// The default service: tag `service:`, else the name up to its first `.` (as `Character`s for names that are
+    /// not ASCII), for every part of a multi-part line.
+    @Test func defaultServiceFromName() {
+        #expect(StatsDDecoder.decode("api.http.requests:1|c").first?.metric?.service == "api")
+        #expect(StatsDDecoder.decode("requests:1|c").first?.metric?.service == "requests")
+        #expect(StatsDDecoder.decode(".requests:1|c").first?.metric?.service == "")
+        #expect(StatsDDecoder.decode("api.requests:1|c|#env:prod,service:cart").first?.metric?.service == "cart")
+        #expect(StatsDDecoder.decode("api.requests:1|c|#env:prod").first?.metric?.service == "api")
+        #expect(StatsDDecoder.decode("caf\u{e9}.requests:1|c").first?.metric?.service == "caf\u{e9}")
+        #expect(StatsDDecoder.decode("a\u{301}.b:1|c").first?.metric?.service == "a\u{301}")
+        #expect(StatsDDecoder.decode("x.\u{301}b.c:1|c").first?.metric?.service == "x.\u{301}b")
+        let parts = StatsDDecoder.decode("web.x:1|c|@0.5:2|g").compactMap(\.metric)
+        #expect(parts.map(\.service) == ["web", "web"])
+    }
 }
