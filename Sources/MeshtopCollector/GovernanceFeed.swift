@@ -48,9 +48,9 @@ final class GovernanceFeed: @unchecked Sendable {
         lock.withLock { engine.seed(breakers: breakers, alerts: alerts, nowMicros: nowMicros) }
     }
 
-    /// Makes the engine record spans whose parent it does not see (a store shared by several collectors).
-    func recordUnmatchedChildren() {
-        lock.withLock { engine.recordsUnmatchedChildren = true }
+    /// Whether the engine records spans whose parent it does not see (a store other collectors write too).
+    func recordUnmatchedChildren(_ on: Bool) {
+        lock.withLock { engine.recordsUnmatchedChildren = on }
     }
 
     /// Replaces the rules.

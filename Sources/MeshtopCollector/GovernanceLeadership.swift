@@ -76,4 +76,6 @@ public protocol CrossCollectorEdges: AnyObject, Sendable {
     /// `rollups(calls)`. Returns the number of calls joined, or nil when this collector does not lead or there
     /// was nothing to join.
     func joinEdges(throughMicros: Int64, lookbackMicros: Int64, rollups: ([JoinedCall]) -> [EdgeRollup]) throws -> Int?
+    /// Whether other collectors write to the store now: unmatched children are recorded only then.
+    func othersWrite() throws -> Bool
 }

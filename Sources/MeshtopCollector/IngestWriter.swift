@@ -53,7 +53,6 @@ final class IngestWriter: @unchecked Sendable {
         self.logIndexer = store as? any DeferredLogIndexing
         self.leadership = store as? any GovernanceLeadership
         self.edgeJoiner = store as? any CrossCollectorEdges
-        if edgeJoiner != nil { governance?.recordUnmatchedChildren() }
         self.queue = queue
         self.config = config
         self.engine = governance
@@ -234,6 +233,10 @@ final class IngestWriter: @unchecked Sendable {
         guard let engine else { return }
         let now = config.wallClock.micros()
         let leads = takeOverIfNewLeader(engine, nowMicros: now)
+        // Unmatched children are recorded while other collectors write the store (asked each evaluation; a store
+        // that cannot answer now keeps the last answer). A child is judged when its parent wait ends, so one that
+        // arrived just before another collector started is still recorded.
+        if let edgeJoiner, let others = try? edgeJoiner.othersWrite() { engine.recordUnmatchedChildren(others) }
         take(engine.tick(nowMicros: now, live: true), alerts: true, leads: leads)
         if leads { joinEdgesIfDue(nowMicros: now) }
         if final { take(engine.tick(nowMicros: now + config.metricFlushIntervalMicros), alerts: false, leads: false) }

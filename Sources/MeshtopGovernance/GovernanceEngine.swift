@@ -41,7 +41,9 @@ public final class GovernanceEngine {
     var pendingTransitions: [BreakerTransition] = []
     /// Record each span whose parent does not come within the parent wait (`GovernanceOutput.unmatchedChildren`),
     /// for a store shared by several collectors, where the parent may have reached another one (docs/scaling.md).
-    public var recordsUnmatchedChildren = false
+    public var recordsUnmatchedChildren = false {
+        didSet { if !recordsUnmatchedChildren { unmatched.removeAll() } }
+    }
     var unmatched: [UnmatchedChild] = []
     /// The thresholds are reported by the next tick (set at start and by `reload`).
     var thresholdsChanged = true

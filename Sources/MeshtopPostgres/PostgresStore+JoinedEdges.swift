@@ -24,6 +24,22 @@ extension PostgresStore {
     static let parentStartsWithin: Int64 = 3_600_000_000
     static let clockSkew: Int64 = 600_000_000
 
+    /// Whether another collector wrote to this database in the last 2 minutes (its `meshtop_collectors` row):
+    /// only then can a parent this collector did not see have reached another one, so only then are unmatched
+    /// children worth storing (a lone collector stored one row per orphan span for nothing: `meshtop bench
+    /// ingest`'s spans all have absent parents).
+    public func othersWrite() throws -> Bool {
+        let since = SystemClock.wallMicros() - 120_000_000
+        return try read { c in
+            try c.run(
+                """
+                SELECT EXISTS(SELECT 1 FROM meshtop_collectors WHERE collector <> \(collectorID)
+                    AND updated_us > \(since))
+                """, logger
+            ).first?.decode(Bool.self) ?? false
+        }
+    }
+
     /// Stores the spans whose parent this collector did not see (`UnmatchedChild`), one statement per batch.
     func insertUnmatched(_ children: [UnmatchedChild], _ c: PostgresConnection) throws {
         try c.run(

@@ -64,6 +64,19 @@ import Testing
         #expect(e.tick(nowMicros: Self.t0 + 50_000_000, live: true).unmatchedChildren.isEmpty)
     }
 
+    /// The collector turns recording off when no other collector writes the store: what was recorded goes too.
+    @Test func turnedOffForgetsWhatWasRecorded() {
+        let e = GovernanceEngine()
+        e.recordsUnmatchedChildren = true
+        e.ingest(span: Self.spans[0])
+        // Resolved by the wait buffer's expiry on the next tick; turned off first, nothing comes out.
+        e.recordsUnmatchedChildren = false
+        #expect(e.tick(nowMicros: Self.t0 + 60_000_000, live: true).unmatchedChildren.isEmpty)
+        e.recordsUnmatchedChildren = true
+        e.ingest(span: Self.spans[2])
+        #expect(e.tick(nowMicros: Self.t0 + 120_000_000, live: true).unmatchedChildren.map(\.parentID) == [SpanID(2)])
+    }
+
     @Test func joinedCallsRollUpPerEdgeAndMinute() {
         let m = Self.t0 / 60_000_000 * 60_000_000
         let calls = [
