@@ -91,9 +91,8 @@ struct RollupBook {
     var freezeBefore = Int64.min
     private var lastSweptMinute: Int64?
 
-    static func minute(of micros: Int64) -> Int64 {
-        micros >= 0 ? micros / 60_000_000 * 60_000_000 : (micros - 59_999_999) / 60_000_000 * 60_000_000
-    }
+    /// The minute holding `micros` (`Minute.floor`).
+    static func minute(of micros: Int64) -> Int64 { Minute.floor(micros) }
 
     mutating func addRequest(service: String, endMicros: Int64, durationMicros: Int64, isError: Bool, apdexT: Int64) {
         let key = ServiceMinuteKey(minute: Self.minute(of: endMicros), service: service)

@@ -70,7 +70,7 @@ extension PostgresStore {
         rollups: ([JoinedCall]) -> [EdgeRollup]
     ) throws -> JoinedEdgesResult? {
         guard !readOnly else { throw StoreError.readOnly(location) }
-        let through = Self.minute(throughMicros)
+        let through = Minute.floor(throughMicros)
         var result: JoinedEdgesResult?
         try inWriterTransaction { c in
             result = try join(c, through: through, lookback: lookbackMicros, maxWindow: maxWindowMicros, rollups)
@@ -86,7 +86,7 @@ extension PostgresStore {
         guard try leadsInTransaction(c) else { return nil }
         let mark = try c.run("SELECT value FROM meta WHERE key = \(Self.joinedThroughKey)", logger).first
             .flatMap { Int64(try $0.decode(String.self)) }
-        let from = Self.minute(max(through - maxWindow, (mark ?? through) - lookback))
+        let from = Minute.floor(max(through - maxWindow, (mark ?? through) - lookback))
         guard from < through else { return nil }
         let client = Int32(SpanKind.client.rawValue)
         let producer = Int32(SpanKind.producer.rawValue)
@@ -137,9 +137,5 @@ extension PostgresStore {
                 errors = excluded.errors, sum_us = excluded.sum_us, max_us = excluded.max_us,
                 histogram = excluded.histogram
             """, logger)
-    }
-
-    static func minute(_ micros: Int64) -> Int64 {
-        micros >= 0 ? micros / 60_000_000 * 60_000_000 : (micros - 59_999_999) / 60_000_000 * 60_000_000
     }
 }

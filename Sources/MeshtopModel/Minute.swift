@@ -1,0 +1,13 @@
+/// Minute arithmetic on microsecond times, shared by the governance engine's per-minute books and the stores'
+/// minute-aligned windows.
+public enum Minute {
+    /// One minute in microseconds.
+    public static let micros: Int64 = 60_000_000
+
+    /// The start of the minute holding `micros` (floored, also before 1970: -1 µs is in the minute starting at
+    /// -60 s).
+    @inlinable
+    public static func floor(_ micros: Int64) -> Int64 {
+        micros >= 0 ? micros / 60_000_000 * 60_000_000 : (micros - 59_999_999) / 60_000_000 * 60_000_000
+    }
+}
