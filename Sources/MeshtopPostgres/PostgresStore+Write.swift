@@ -155,9 +155,14 @@ extension PostgresStore: StoreWriter {
     /// How long `unmatched_spans` rows are kept for the leader's join (which reaches back a few minutes).
     static let unmatchedKeptMicros: Int64 = 3_600_000_000
 
+    /// Whether the batch holds rows only the governance leader writes (`writeGovernance`): breakers and their
+    /// transitions, the alert view and history, health thresholds and limit counts. Unmatched children and
+    /// in-flight (concurrency) rows are every collector's own, written by `insert` whoever leads, so a batch of
+    /// only those costs no leadership read (`leadsInTransaction`).
     static func hasGovernance(_ b: WriteBatch) -> Bool {
         !b.breakerStatuses.isEmpty || !b.breakerTransitions.isEmpty || !b.alertStatuses.isEmpty
-            || b.replacesAlertView || !b.alertTransitions.isEmpty || !b.governanceExtras.isEmpty
+            || b.replacesAlertView || !b.alertTransitions.isEmpty || b.governanceExtras.healthThresholds != nil
+            || !b.governanceExtras.limitStats.isEmpty
     }
 
     /// True when this collector's election connection still holds the leader lock, as the server sees it now.

@@ -1,9 +1,10 @@
 import Foundation
 import MeshtopGovernance
 import MeshtopModel
-import MeshtopPostgres
 import MeshtopStore
 import Testing
+
+@testable import MeshtopPostgres
 
 /// Two collectors on one database, the spans of each trace split between them at random: topology (edge calls,
 /// errors, latency percentiles) read from the shared store after the leader's join equals what one collector
@@ -109,8 +110,8 @@ import Testing
         }
     }
 
-    /// Only the governance leader joins (one writer of the joined rows); a read-only store refuses.
-    @Test func onlyTheLeaderJoins() throws {
+    /// Two electing collectors on a new database, told apart by who holds the lead.
+    func withLeaderAndFollower(_ body: (PostgresURL, PostgresStore, PostgresStore) throws -> Void) throws {
         try TestServer.withDatabase { url in
             let a = try PostgresStore.open(url: url, collectorID: "a", retrySeconds: 0.2)
             defer { a.close() }
@@ -118,6 +119,13 @@ import Testing
             defer { b.close() }
             let (leader, follower) = a.isLeader ? (a, b) : (b, a)
             #expect(leader.isLeader && !follower.isLeader)
+            try body(url, leader, follower)
+        }
+    }
+
+    /// Only the governance leader joins (one writer of the joined rows); a read-only store refuses.
+    @Test func onlyTheLeaderJoins() throws {
+        try withLeaderAndFollower { url, leader, follower in
             func join(_ store: PostgresStore) throws -> JoinedEdgesResult? {
                 try store.joinCrossCollectorEdges(
                     throughMicros: now, lookbackMicros: 120_000_000, maxWindowMicros: 3_600_000_000,
@@ -128,6 +136,43 @@ import Testing
             let reader = try PostgresStore.openReadOnly(url: url)
             defer { reader.close() }
             #expect(throws: (any Error).self) { try join(reader) }
+        }
+    }
+
+    /// Unmatched children and in-flight rows are every collector's own: a follower stores them, and a batch of
+    /// only those asks nothing about the lead (`hasGovernance` false: no `pg_locks` read in its transaction). Its
+    /// limit counts, written by the leader alone, are refused.
+    @Test func aFollowerStoresItsUnmatchedChildrenWithoutAskingForTheLead() throws {
+        try withLeaderAndFollower { _, leader, follower in
+            let children = (1...3).map { i in
+                UnmatchedChild(
+                    traceID: TraceID(high: 1, low: UInt64(i)), parentID: SpanID(UInt64(i)), service: "orders",
+                    kind: .server, isError: false, endMicros: now, durationMicros: 100)
+            }
+            var own = WriteBatch()
+            own.governanceExtras.unmatchedChildren = children
+            own.governanceExtras.concurrency = [
+                ServiceConcurrency(
+                    minuteMicros: Minute.floor(now), service: "orders", maxInFlight: 2, p99InFlight: 2, levels: [1, 2])
+            ]
+            #expect(!PostgresStore.hasGovernance(own))
+            try follower.write(own)
+            var limits = WriteBatch()
+            limits.governanceExtras.unmatchedChildren = children
+            limits.governanceExtras.limitStats = [
+                LimitStat(
+                    minuteMicros: Minute.floor(now), rule: "r", service: "orders", caller: "", callee: "", passed: 1,
+                    blocked: 0, queued: 0)
+            ]
+            #expect(PostgresStore.hasGovernance(limits))
+            try follower.write(limits)
+            let counts = try follower.sql(
+                """
+                SELECT (SELECT count(*) FROM unmatched_spans WHERE collector = '\(follower.collectorID)'),
+                    (SELECT count(*) FROM service_concurrency WHERE collector = '\(follower.collectorID)'),
+                    (SELECT count(*) FROM limit_stats)
+                """, limit: nil)
+            #expect(counts.rows == [[.integer(6), .integer(1), .integer(0)]])
         }
     }
 }
