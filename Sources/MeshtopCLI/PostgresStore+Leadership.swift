@@ -20,15 +20,18 @@ extension PostgresStore: GovernanceLeadership {
     }
 }
 
-/// The governance leader joins the calls whose two spans reached different collectors (docs/scaling.md).
+/// The governance leader joins the calls whose two spans reached different collectors (docs/scaling.md), on the
+/// store's own join connection and thread (`startCrossCollectorJoin`), never on the writer thread.
 extension PostgresStore: CrossCollectorEdges {
-    /// At most an hour is joined at once (the `unmatched_spans` rows kept).
-    public func joinEdges(throughMicros: Int64, lookbackMicros: Int64, rollups: ([JoinedCall]) -> [EdgeRollup])
-        throws -> Int?
-    {
-        try joinCrossCollectorEdges(
+    /// At most an hour is joined at once (the `unmatched_spans` rows kept). Starts the join and returns at once,
+    /// with the calls the previous join counted (nil while it runs, when it joined nothing, or was reported) or
+    /// its error.
+    public func joinEdges(
+        throughMicros: Int64, lookbackMicros: Int64, rollups: @escaping @Sendable ([JoinedCall]) -> [EdgeRollup]
+    ) throws -> Int? {
+        let start = try startCrossCollectorJoin(
             throughMicros: throughMicros, lookbackMicros: lookbackMicros, maxWindowMicros: 3_600_000_000,
-            rollups: rollups
-        )?.calls
+            rollups: rollups)
+        return try start.previous?.get()?.calls
     }
 }

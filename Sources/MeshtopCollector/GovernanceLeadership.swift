@@ -71,11 +71,17 @@ extension IngestWriter {
 /// (docs/scaling.md, "Edges across collectors"). Each collector stores the spans whose parent it did not see
 /// (`GovernanceOutput.unmatchedChildren`); the governance leader joins them with the parents the others stored.
 public protocol CrossCollectorEdges: AnyObject, Sendable {
-    /// Joins the unmatched spans that ended before `throughMicros` (and up to `lookbackMicros` before the last
-    /// join's end, again) with their parents, and replaces the joined edges of that window with
-    /// `rollups(calls)`. Returns the number of calls joined, or nil when this collector does not lead or there
-    /// was nothing to join.
-    func joinEdges(throughMicros: Int64, lookbackMicros: Int64, rollups: ([JoinedCall]) -> [EdgeRollup]) throws -> Int?
+    /// Starts a join, off the caller's thread (the writer's: its batches never wait for a join), of the
+    /// unmatched spans that ended before `throughMicros` (and up to `lookbackMicros` before the last join's end,
+    /// again) with their parents, which replaces the joined edges of that window with `rollups(calls)`; only a
+    /// collector that leads when the join runs writes anything. Returns at once, and starts nothing while the
+    /// previous join still runs (never two at once). Reports the previous join, once, when it has finished since
+    /// the last call: returns the number of calls it joined, or nil when it is still running, joined nothing
+    /// because this collector did not lead or the window was empty, or was reported already; throws what it
+    /// failed with (a new join is started all the same).
+    func joinEdges(
+        throughMicros: Int64, lookbackMicros: Int64, rollups: @escaping @Sendable ([JoinedCall]) -> [EdgeRollup]
+    ) throws -> Int?
     /// Whether other collectors write to the store now: unmatched children are recorded only then.
     func othersWrite() throws -> Bool
 }

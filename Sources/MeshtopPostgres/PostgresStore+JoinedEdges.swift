@@ -14,6 +14,15 @@ public struct JoinedEdgesResult: Sendable, Hashable {
     public var rollups: Int
 }
 
+/// What `PostgresStore.startCrossCollectorJoin` did.
+public struct CrossCollectorJoinStart: Sendable {
+    /// False when the previous join was still running (or the store is closed): none was started.
+    public var started: Bool
+    /// What the previous join finished with, reported by the first call after it finished; nil when none has
+    /// finished since the last call.
+    public var previous: Result<JoinedEdgesResult?, any Error>?
+}
+
 extension PostgresStore {
     /// The `meta` key holding the end of the last joined window.
     static let joinedThroughKey = "joined_edges_through_us"
@@ -65,15 +74,67 @@ extension PostgresStore {
     /// lagged, are still joined; recomputing replaces, so nothing counts twice and a new leader repeats nothing)
     /// to `throughMicros`, at most `maxWindowMicros` long. Returns nil, having written nothing, when this
     /// collector does not lead governance (checked inside the transaction) or the window is empty.
+    ///
+    /// Runs on the join's own connection and thread (never the writer's), after a join in progress, and waits
+    /// for it; the collector's writer starts joins with `startCrossCollectorJoin` instead, which does not wait.
     public func joinCrossCollectorEdges(
         throughMicros: Int64, lookbackMicros: Int64, maxWindowMicros: Int64,
         rollups: ([JoinedCall]) -> [EdgeRollup]
     ) throws -> JoinedEdgesResult? {
         guard !readOnly else { throw StoreError.readOnly(location) }
+        return try joinQueue.sync {
+            try joinOnOwnConnection(
+                through: throughMicros, lookback: lookbackMicros, maxWindow: maxWindowMicros, rollups)
+        }
+    }
+
+    /// Starts `joinCrossCollectorEdges` on the join's own connection and thread and returns at once, so the
+    /// writer's batches never wait for a join (400,000 unmatched children take about 1.2 s on the server). None is
+    /// started while the previous one runs (never two at once) or after `close`. Reports, once, what the previous
+    /// join finished with. A read-only store throws and joins nothing.
+    public func startCrossCollectorJoin(
+        throughMicros: Int64, lookbackMicros: Int64, maxWindowMicros: Int64,
+        rollups: @escaping @Sendable ([JoinedCall]) -> [EdgeRollup]
+    ) throws -> CrossCollectorJoinStart {
+        guard !readOnly else { throw StoreError.readOnly(location) }
+        let (started, finished) = lock.withLock { () -> (Bool, Result<JoinedEdgesResult?, any Error>?) in
+            let finished = joinFinished
+            joinFinished = nil
+            guard !joinRunning, !joinClosed else { return (false, finished) }
+            joinRunning = true
+            return (true, finished)
+        }
+        if started {
+            joinQueue.async { [self] in
+                let outcome = Result {
+                    try joinOnOwnConnection(
+                        through: throughMicros, lookback: lookbackMicros, maxWindow: maxWindowMicros, rollups)
+                }
+                lock.withLock {
+                    joinRunning = false
+                    joinFinished = outcome
+                }
+            }
+        }
+        return CrossCollectorJoinStart(started: started, previous: finished)
+    }
+
+    /// Waits until no join runs (tests; a join still running when the collector stops is rolled back by `close`).
+    public func waitForCrossCollectorJoin() {
+        joinQueue.sync {}
+    }
+
+    /// One join in one transaction on `joinConnection`; on `joinQueue` only.
+    private func joinOnOwnConnection(
+        through throughMicros: Int64, lookback: Int64, maxWindow: Int64, _ rollups: ([JoinedCall]) -> [EdgeRollup]
+    ) throws -> JoinedEdgesResult? {
+        guard !(lock.withLock { joinClosed }) else {
+            throw PostgresStoreError.unavailable(location: location, reason: "the store is closed")
+        }
         let through = Minute.floor(throughMicros)
         var result: JoinedEdgesResult?
-        try inWriterTransaction { c in
-            result = try join(c, through: through, lookback: lookbackMicros, maxWindow: maxWindowMicros, rollups)
+        try inTransaction(on: \.joinConnection) { c in
+            result = try join(c, through: through, lookback: lookback, maxWindow: maxWindow, rollups)
             return result != nil
         }
         return result

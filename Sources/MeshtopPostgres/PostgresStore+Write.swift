@@ -27,9 +27,18 @@ extension PostgresStore: StoreWriter {
     /// `body` returns true and rolled back when it returns false or throws. A lost connection is dropped (the
     /// next call reconnects) and reported as `PostgresStoreError.unavailable`.
     func inWriterTransaction(before: () throws -> Void = {}, _ body: (PostgresConnection) throws -> Bool) throws {
+        try inTransaction(on: \.writerConnection, before: before, body)
+    }
+
+    /// `inWriterTransaction` on the connection kept in `slot` (the writer's, or the join's of
+    /// `PostgresStore+JoinedEdges.swift`), opened when there is none.
+    func inTransaction(
+        on slot: ReferenceWritableKeyPath<PostgresStore, PostgresConnection?>, before: () throws -> Void = {},
+        _ body: (PostgresConnection) throws -> Bool
+    ) throws {
         do {
             try before()
-            let c = try writer()
+            let c = try ownConnection(slot)
             try c.exec("BEGIN", logger)
             do {
                 try c.exec(try body(c) ? "COMMIT" : "ROLLBACK", logger)
@@ -38,24 +47,32 @@ extension PostgresStore: StoreWriter {
                 throw error
             }
         } catch {
-            dropWriterIfBroken(error)
+            drop(slot, ifBrokenBy: error)
             throw ConnectionPool.mapped(error, location: location)
         }
     }
 
-    func writer() throws -> PostgresConnection {
-        if let c = lock.withLock({ writerConnection }), !c.isClosed { return c }
+    func writer() throws -> PostgresConnection { try ownConnection(\.writerConnection) }
+
+    func dropWriterIfBroken(_ error: any Error) { drop(\.writerConnection, ifBrokenBy: error) }
+
+    /// The open connection kept in `slot`, or a new one (not pooled) kept there.
+    func ownConnection(_ slot: ReferenceWritableKeyPath<PostgresStore, PostgresConnection?>) throws
+        -> PostgresConnection
+    {
+        if let c = lock.withLock({ self[keyPath: slot] }), !c.isClosed { return c }
         let c = try pool.connect()
-        lock.withLock { writerConnection = c }
+        lock.withLock { self[keyPath: slot] = c }
         return c
     }
 
-    func dropWriterIfBroken(_ error: any Error) {
-        guard ConnectionPool.isConnectionError(error) || (lock.withLock { writerConnection?.isClosed ?? false })
+    /// Closes and forgets the connection in `slot` when `error` means it is gone (or it closed meanwhile).
+    func drop(_ slot: ReferenceWritableKeyPath<PostgresStore, PostgresConnection?>, ifBrokenBy error: any Error) {
+        guard ConnectionPool.isConnectionError(error) || (lock.withLock { self[keyPath: slot]?.isClosed ?? false })
         else { return }
         let c = lock.withLock { () -> PostgresConnection? in
-            defer { writerConnection = nil }
-            return writerConnection
+            defer { self[keyPath: slot] = nil }
+            return self[keyPath: slot]
         }
         if let c { c.closeSoon() }
     }

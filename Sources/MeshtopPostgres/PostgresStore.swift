@@ -29,6 +29,12 @@ public final class PostgresStore: @unchecked Sendable {
     var statusWritten: String?
     let startedMicros = SystemClock.wallMicros()
     var election: LeaderElection?
+    /// The cross-collector join's own connection, thread and state (`PostgresStore+JoinedEdges.swift`).
+    var joinConnection: PostgresConnection?
+    let joinQueue = DispatchQueue(label: "meshtop.postgres.join")
+    var joinRunning = false
+    var joinFinished: Result<JoinedEdgesResult?, any Error>?
+    var joinClosed = false
 
     init(url: PostgresURL, collectorID: String, readOnly: Bool, readTimeout: Double?) {
         // A write on a connection the server closed must fail with EPIPE, not end the process.
@@ -50,6 +56,7 @@ public final class PostgresStore: @unchecked Sendable {
         election?.stop()
         pool.close()
         if let c = writerConnection { c.closeSoon() }
+        if let c = joinConnection { c.closeSoon() }
     }
 
     /// Opens the database for a collector: connects, checks it is meshtop's (or empty), migrates, creates the
@@ -92,15 +99,17 @@ public final class PostgresStore: @unchecked Sendable {
     /// told from the one before.
     public var leaderTerm: Int { election?.term ?? 0 }
 
-    /// Stops competing for the lead and closes every connection (the lock is released with its connection).
+    /// Stops competing for the lead and closes every connection (the lock is released with its connection); a
+    /// join still running fails on its closed connection (rolled back) and no other starts.
     public func close() {
         election?.stop()
         pool.close()
-        let c = lock.withLock { () -> PostgresConnection? in
-            defer { writerConnection = nil }
-            return writerConnection
+        let open = lock.withLock { () -> [PostgresConnection] in
+            joinClosed = true
+            defer { (writerConnection, joinConnection) = (nil, nil) }
+            return [writerConnection, joinConnection].compactMap { $0 }
         }
-        if let c { c.closeSoon() }
+        for c in open { c.closeSoon() }
     }
 
     // MARK: partitions

@@ -89,17 +89,28 @@ import Testing
             let before = summaries(try reader.edgeWindow(fromMinute: from, until: until).rollups)
             #expect((before["gateway->orders"]?.requests ?? 0) < 300)
 
-            let joined = try a.joinCrossCollectorEdges(
-                throughMicros: until, lookbackMicros: 3_600_000_000, maxWindowMicros: 7_200_000_000,
-                rollups: JoinedEdges.rollups)
-            let missing = 600 - before.values.map(\.requests).reduce(0, +)
-            #expect(joined?.calls == Int(missing))
+            // As the collector's writer joins: started on the join's own thread, reported by the next start.
+            func start() throws -> CrossCollectorJoinStart {
+                try a.startCrossCollectorJoin(
+                    throughMicros: until, lookbackMicros: 3_600_000_000, maxWindowMicros: 7_200_000_000,
+                    rollups: JoinedEdges.rollups)
+            }
+            let first = try start()
+            #expect(first.started && first.previous == nil)
+            a.waitForCrossCollectorJoin()
             #expect(summaries(try reader.edgeWindow(fromMinute: from, until: until).rollups) == truth)
 
             // Joined again (a new leader, or the next round's look-back): replaced, not added.
-            _ = try a.joinCrossCollectorEdges(
+            let second = try start()
+            let missing = 600 - before.values.map(\.requests).reduce(0, +)
+            #expect(second.started)
+            #expect(try second.previous?.get()?.calls == Int(missing))
+            a.waitForCrossCollectorJoin()
+            #expect(summaries(try reader.edgeWindow(fromMinute: from, until: until).rollups) == truth)
+            let joined = try a.joinCrossCollectorEdges(
                 throughMicros: until, lookbackMicros: 3_600_000_000, maxWindowMicros: 7_200_000_000,
                 rollups: JoinedEdges.rollups)
+            #expect(joined?.calls == Int(missing))
             #expect(summaries(try reader.edgeWindow(fromMinute: from, until: until).rollups) == truth)
             // The mark: a later round with a short look-back leaves the earlier minutes as they are.
             let later = try a.joinCrossCollectorEdges(
@@ -131,11 +142,58 @@ import Testing
                     throughMicros: now, lookbackMicros: 120_000_000, maxWindowMicros: 3_600_000_000,
                     rollups: JoinedEdges.rollups)
             }
+            func start(_ store: PostgresStore) throws -> CrossCollectorJoinStart {
+                try store.startCrossCollectorJoin(
+                    throughMicros: now, lookbackMicros: 120_000_000, maxWindowMicros: 3_600_000_000,
+                    rollups: JoinedEdges.rollups)
+            }
             #expect(try join(follower) == nil)
             #expect(try join(leader)?.calls == 0)
+            // Started asynchronously, the follower's join also writes nothing.
+            #expect(try start(follower).started)
+            follower.waitForCrossCollectorJoin()
+            #expect(try start(follower).previous.map { try $0.get() } == .some(nil))
             let reader = try PostgresStore.openReadOnly(url: url)
             defer { reader.close() }
             #expect(throws: (any Error).self) { try join(reader) }
+            #expect(throws: (any Error).self) { try start(reader) }
+        }
+    }
+
+    /// The writer's join runs on a thread and connection of its own: while one runs (held here in `rollups`,
+    /// inside its transaction) the store still writes batches, a second start starts nothing, and the next start
+    /// after it ends reports it; a closed store starts none.
+    @Test func oneJoinAtATimeBesideTheWriter() throws {
+        try TestServer.withDatabase { url in
+            let store = try PostgresStore.open(url: url, collectorID: "a", leaderElection: false)
+            defer { store.close() }
+            let entered = DispatchSemaphore(value: 0)
+            let release = DispatchSemaphore(value: 0)
+            func start() throws -> CrossCollectorJoinStart {
+                try store.startCrossCollectorJoin(
+                    throughMicros: now, lookbackMicros: 120_000_000, maxWindowMicros: 3_600_000_000
+                ) { calls in
+                    entered.signal()
+                    release.wait()
+                    return JoinedEdges.rollups(calls)
+                }
+            }
+            #expect(try start().started)
+            #expect(entered.wait(timeout: .now() + 10) == .success)
+            let again = try start()
+            #expect(!again.started && again.previous == nil)
+            try store.write(WriteBatch(spans: [span(1, 1, service: "api", at: now)]))
+            #expect(store.rowCounts()["spans"] == 1)
+            release.signal()
+            store.waitForCrossCollectorJoin()
+            let next = try start()
+            #expect(next.started)
+            #expect(try next.previous?.get()?.calls == 0)
+            #expect(entered.wait(timeout: .now() + 10) == .success)
+            release.signal()
+            store.waitForCrossCollectorJoin()
+            store.close()
+            #expect(try !start().started)
         }
     }
 
