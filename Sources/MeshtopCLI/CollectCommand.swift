@@ -95,6 +95,11 @@ public struct CollectCommand: AsyncParsableCommand {
         help: "Event loops reading the UDP listeners (SO_REUSEPORT sockets, one per loop and listener).")
     public var listenThreads: Int = 1
 
+    @Option(
+        name: .customLong("read-coalesce"),
+        help: "After a UDP read that found few datagrams, wait this long before reading again ('0': at once).")
+    public var readCoalesce: String = "1ms"
+
     @Flag(name: .customLong("no-governance"), help: "Store spans, logs and metrics only; no health/breakers/alerts.")
     public var noGovernance = false
 
@@ -135,6 +140,10 @@ public struct CollectCommand: AsyncParsableCommand {
         c.queueBytes = Int(queueBytes.bytes)
         guard (1...64).contains(listenThreads) else { throw ValidationError("--listen-threads: expected 1 to 64") }
         c.eventLoopThreads = listenThreads
+        c.readCoalesceMicros = try Self.duration(readCoalesce, flag: "--read-coalesce", minimum: 0)
+        guard c.readCoalesceMicros <= 100_000 else {
+            throw ValidationError("--read-coalesce \(readCoalesce): at most 100ms (the socket buffer holds the wait)")
+        }
         c.rulesPath = rules
         c.onAlertCommand = onAlert
         c.governance = !noGovernance

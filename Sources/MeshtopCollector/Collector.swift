@@ -247,18 +247,19 @@ public final class Collector: @unchecked Sendable {
         let reusePort: SocketOptionValue = config.eventLoopThreads > 1 ? 1 : 0
         let allow = config.allow
         let wallClock = config.wallClock
+        let coalesce = config.readCoalesceMicros
         let bootstrap = DatagramBootstrap(group: group)
             .channelOption(ChannelOptions.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: reusePort)
             .channelOption(.datagramVectorReadMessageCount, value: vector)
-            .channelOption(.maxMessagesPerRead, value: 8)
+            .channelOption(.maxMessagesPerRead, value: UInt(Self.readsPerCycle))
             // Vector reads split one buffer into `vector` slices: each slice must hold a 65,507-byte datagram.
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536 * vector))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
                         DatagramHandler(
-                            sink: sink, allow: allow, listener: name,
-                            wallClock: wallClock))
+                            sink: sink, allow: allow, listener: name, wallClock: wallClock,
+                            coalesceMicros: coalesce, coalesceBelow: vector * Self.readsPerCycle / 2))
                 }
             }
         let channel: any Channel
@@ -269,9 +270,21 @@ public final class Collector: @unchecked Sendable {
         } catch {
             throw CollectorError.bind(address: address, reason: "\(error)", transport: "udp")
         }
-        await ReceiveBuffer.enlarge(channel, to: config.receiveBufferBytes, logger: logger)
+        let buffer = await ReceiveBuffer.enlarge(channel, to: config.receiveBufferBytes, logger: logger)
+        if coalesce > 0, (buffer ?? 0) < Self.coalescingBufferBytes {
+            // A small buffer (no root, default net.core.rmem_max) could overflow while a read waits: read at once.
+            try? await channel.pipeline.handler(type: DatagramHandler.self).map { $0.readAtOnce() }.get()
+            logger.info("receive buffer \(buffer ?? 0) bytes: reads not coalesced (--read-coalesce needs 4 MiB)")
+        }
         return channel
     }
+
+    /// `recvmmsg` calls per read cycle of a UDP listener (each of up to `vectorReadCount` datagrams).
+    static let readsPerCycle = 8
+    /// Reads are coalesced only on sockets whose receive buffer (as `SO_RCVBUF` reports it) is at least this
+    /// large: a 1 ms wait at 300,000 small datagrams/s queues about 300 KB of kernel memory, more than the 208 KB
+    /// that `net.core.rmem_max` allows by default without root.
+    static let coalescingBufferBytes = 4 << 20
 
     static func describe(_ error: IOError) -> String {
         switch error.errnoCode {

@@ -60,6 +60,9 @@ public struct CollectorConfig: Sendable {
     public var governance: Bool = true
     /// Datagrams read per `recvmmsg` call.
     public var vectorReadCount: Int = 16
+    /// After a UDP read cycle that found less than half a full cycle, the next read waits this long (0: read as
+    /// soon as the socket is readable), so datagrams are taken in larger cycles with fewer wake-ups.
+    public var readCoalesceMicros: Int64 = 1_000
     /// Requested SO_RCVBUF per listener (the kernel caps it at `net.core.rmem_max`).
     public var receiveBufferBytes: Int = 16 * 1024 * 1024
     /// Event-loop threads for the listeners.

@@ -29,16 +29,30 @@ final class DatagramHandler: ChannelDuplexHandler {
     /// Reads are held back (the queue is at its high watermark); `readPending`: a `read()` arrived meanwhile.
     private(set) var paused = false
     private var readPending = false
+    /// Read coalescing: after a read cycle that found fewer than `coalesceBelow` datagrams, the next read waits
+    /// `coalesceMicros` (0: never), so the kernel gathers datagrams for one larger cycle instead of waking the loop
+    /// for every few (docs/collector.md, "Reads are coalesced").
+    private var coalesceMicros: Int64
+    private var coalesceBelow: Int
+    private var cycleDatagrams = 0
+    private var lastCycle = Int.max
+    private var readScheduled = false
 
-    init(sink: IngestSink, allow: [CIDR], listener: String, wallClock: WallClock) {
+    init(
+        sink: IngestSink, allow: [CIDR], listener: String, wallClock: WallClock, coalesceMicros: Int64 = 0,
+        coalesceBelow: Int = 0
+    ) {
         self.wallClock = wallClock
         self.sink = sink
         self.allow = allow
         self.listener = listener
+        self.coalesceMicros = coalesceMicros
+        self.coalesceBelow = coalesceBelow
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
+        cycleDatagrams += 1
         if envelope.remoteAddress != lastAddress { learn(envelope.remoteAddress) }
         guard lastAllowed else {
             chunk.denied += 1
@@ -60,14 +74,32 @@ final class DatagramHandler: ChannelDuplexHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        lastCycle = cycleDatagrams
+        cycleDatagrams = 0
         handOver(context)
         context.fireChannelReadComplete()
     }
 
-    /// Holds the next read back while paused.
+    /// Turns read coalescing off (on the event loop).
+    func readAtOnce() {
+        coalesceMicros = 0
+        coalesceBelow = 0
+    }
+
+    /// Holds the next read back while paused, and for `coalesceMicros` after a small read cycle.
     func read(context: ChannelHandlerContext) {
         if paused {
             readPending = true
+        } else if lastCycle < coalesceBelow {
+            guard !readScheduled else { return }
+            readScheduled = true
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: .microseconds(coalesceMicros)) {
+                let (handler, context) = bound.value
+                handler.readScheduled = false
+                handler.lastCycle = .max
+                handler.read(context: context)
+            }
         } else {
             context.read()
         }

@@ -289,7 +289,8 @@ final class IngestWriter: @unchecked Sendable {
                 logger.debug("joined \(calls) calls across collectors")
             }
         } catch {
-            logger.warning("joining calls across collectors failed (tried again in 30 s): \(error)")
+            // The store reports the previous join's failure (the join runs off this thread); the next is due in 30 s.
+            logger.warning("joining calls across collectors failed (tried again within 30 s): \(error)")
         }
     }
 

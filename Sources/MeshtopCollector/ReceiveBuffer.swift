@@ -10,9 +10,11 @@ import Glibc
 /// Sizes a listener's kernel receive buffer so bursts survive while the event loop is busy decoding.
 enum ReceiveBuffer {
     /// Asks for `bytes`; on Linux `SO_RCVBUFFORCE` (root) goes past `net.core.rmem_max`, else `SO_RCVBUF` is
-    /// capped by it. Logs the size obtained.
-    static func enlarge(_ channel: any Channel, to bytes: Int, logger: Logger) async {
-        guard bytes > 0 else { return }
+    /// capped by it. Logs and returns the size obtained (as the kernel reports it, twice what it grants for data;
+    /// nil when unknown).
+    @discardableResult
+    static func enlarge(_ channel: any Channel, to bytes: Int, logger: Logger) async -> Int? {
+        guard bytes > 0 else { return nil }
         let value = SocketOptionValue(bytes)
         var done = false
         #if os(Linux)
@@ -23,6 +25,7 @@ enum ReceiveBuffer {
         let got = try? await channel.getOption(ChannelOptions.socketOption(.so_rcvbuf)).get()
         let size = got.map(String.init) ?? "?"
         logger.debug("receive buffer \(size) bytes on \(String(describing: channel.localAddress))")
+        return got.map { Int($0) }
     }
 }
 

@@ -57,6 +57,14 @@ import Testing
         #expect(try AgentCommand.parse(["--stdin", "--max-line", "1k"]).maxLine.bytes == 1_024)
     }
 
+    @Test func readCoalesceTakesADurationOrZeroUpTo100ms() throws {
+        #expect(try CollectCommand.parse([]).makeConfig().readCoalesceMicros == 1_000)
+        #expect(try CollectCommand.parse(["--read-coalesce", "0"]).makeConfig().readCoalesceMicros == 0)
+        #expect(try CollectCommand.parse(["--read-coalesce", "250us"]).makeConfig().readCoalesceMicros == 250)
+        #expect(throws: (any Error).self) { try CollectCommand.parse(["--read-coalesce", "1s"]) }
+        #expect(throws: (any Error).self) { try CollectCommand.parse(["--read-coalesce", "soon"]) }
+    }
+
     @Test func aBadSizeIsAUsageErrorNamingTheFlag() throws {
         let error = Self.error { _ = try CollectCommand.parse(["--max-db-size", "big"]) }
         #expect(CollectCommand.exitCode(for: error) == .validationFailure)  // exit 2 (MeshtopMain)

@@ -10,11 +10,13 @@ import Testing
 @Suite struct DatagramHandlerTests {
     static let now: Int64 = 1_790_000_000_000_000
 
-    func channel(allow: [String] = [], capacity: Int = 1_000) throws -> (EmbeddedChannel, IngestQueue) {
+    func channel(allow: [String] = [], capacity: Int = 1_000, coalesceMicros: Int64 = 0, coalesceBelow: Int = 0)
+        throws -> (EmbeddedChannel, IngestQueue)
+    {
         let queue = IngestQueue(capacity: capacity)
         let handler = DatagramHandler(
             sink: IngestSink(queue: queue, governance: nil), allow: allow.compactMap(CIDR.init), listener: "udp",
-            wallClock: .pinned(at: Self.now))
+            wallClock: .pinned(at: Self.now), coalesceMicros: coalesceMicros, coalesceBelow: coalesceBelow)
         return (EmbeddedChannel(handler: handler), queue)
     }
 
@@ -80,6 +82,32 @@ import Testing
         channel.embeddedEventLoop.run()
         #expect(probe.reads == 4, "drained: the held-back read goes out")
         #expect(queue.drainCounts().dropped == 0)
+    }
+
+    @Test func aSmallReadCycleDelaysTheNextReadAndAFullOneDoesNot() throws {
+        let (channel, queue) = try channel(coalesceMicros: 1_000, coalesceBelow: 3)
+        let probe = ReadProbe()
+        try channel.pipeline.syncOperations.addHandler(probe, position: .first)
+        channel.read()
+        #expect(probe.reads == 1, "the first read goes out at once")
+        // A cycle of two datagrams (below 3): the next read waits 1 ms, and asking again does not add a read.
+        for _ in 0..<2 { channel.pipeline.fireChannelRead(try datagram("checkout.orders:1|c")) }
+        channel.pipeline.fireChannelReadComplete()
+        channel.read()
+        channel.read()
+        #expect(probe.reads == 1)
+        #expect(drain(queue).first?.lines == 2, "the cycle's lines are handed over without waiting")
+        channel.embeddedEventLoop.advanceTime(by: .microseconds(999))
+        #expect(probe.reads == 1)
+        channel.embeddedEventLoop.advanceTime(by: .microseconds(1))
+        #expect(probe.reads == 2, "the delayed read goes out once")
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(5))
+        #expect(probe.reads == 2)
+        // A cycle of three: the socket had more, so read again at once.
+        for _ in 0..<3 { channel.pipeline.fireChannelRead(try datagram("checkout.orders:1|c")) }
+        channel.pipeline.fireChannelReadComplete()
+        channel.read()
+        #expect(probe.reads == 3)
     }
 
     @Test func datagramsFromOutsideAllowAreCountedNotDecoded() throws {
