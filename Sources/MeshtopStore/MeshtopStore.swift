@@ -42,9 +42,13 @@ public final class MeshtopStore: Sendable {
         }
     }
 
-    /// Page cache per connection, in KiB (negative `cache_size`): sized so the hot parts of the indexes stay
-    /// in memory while the collector stays well under its memory budget.
-    static let cacheKiB = 65_536
+    /// Page cache of the writer's connections, in KiB (negative `cache_size`): the hot parts of the indexes (the
+    /// newest pages of each append-mostly index) and the FTS segments being built. 32 MiB since issue 14: at
+    /// 100,000 mixed lines/s the collector peaked at 225 MB with 64 MiB, over SPEC §7's 200 MB, and at 196 MB with
+    /// 32 MiB, at the same writer CPU per line (docs/benchmarks.md, "Collector memory").
+    static let cacheKiB = 32_768
+    /// Page cache of a read-only connection (queries, the console), in KiB.
+    static let readerCacheKiB = 16_384
     /// The writer itself checkpoints only when the WAL passes this many pages (4 KiB each), i.e. when the
     /// background checkpointer falls behind.
     static let autocheckpointPages = 16_384
@@ -129,7 +133,7 @@ public final class MeshtopStore: Sendable {
         config.readonly = true
         config.busyMode = .timeout(5)
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB / 4)")
+            try db.execute(sql: "PRAGMA cache_size = -\(readerCacheKiB)")
         }
         let pool: DatabasePool
         do {
