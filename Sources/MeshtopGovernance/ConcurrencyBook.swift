@@ -78,7 +78,7 @@ struct ConcurrencyBook {
             // Idle: open the minute of the first request due, from the position at the earliest.
             guard ready > 0 else { return 0 }
             let from = max(s.incoming[0].start, s.position ?? Int64.min)
-            let m = RollupBook.minute(of: from)
+            let m = Minute.floor(from)
             s.minute = m
             s.position = max(m, s.position ?? m)
         }
@@ -128,7 +128,7 @@ struct ConcurrencyBook {
                     s.position = p
                     return false
                 }
-                let next = RollupBook.minute(of: nextStart)
+                let next = Minute.floor(nextStart)
                 if next > m {
                     m = next
                     p = m

@@ -44,8 +44,8 @@ extension GovernanceEngine {
     /// length (t − first minute's start).
     func signalValues(_ rule: AlertRule, at t: Int64, keep: (Double) -> Bool = { _ in true }) -> [([Attribute], Double)]
     {
-        let from = RollupBook.minute(of: t - rule.windowMicros)
-        let to = RollupBook.minute(of: t)
+        let from = Minute.floor(t - rule.windowMicros)
+        let to = Minute.floor(t)
         let seconds = max(1, Double(t - from) / 1_000_000)
         var out: [([Attribute], Double)] = []
         let histograms = rule.signal == .p99Ms

@@ -32,7 +32,7 @@ extension GovernanceEngine {
             now: alertClock(nowMicros: nowMicros))
         if let w = watermark {
             // Minutes that ended 10 s ago rarely change: keep them encoded.
-            book.freezeBefore = RollupBook.minute(of: w - 10_000_000)
+            book.freezeBefore = Minute.floor(w - 10_000_000)
         }
         // Rollups first: encoding them fills the caches the alert windows read.
         (out.serviceRollups, out.edgeRollups) = book.drainChanged()
@@ -128,7 +128,7 @@ extension GovernanceEngine {
     func expire(watermark: Int64) {
         let keep = max(config.rollupLatenessMicros, rules.maxWindowMicros + 60_000_000)
         book.expire(watermark: watermark, retainMicros: keep)
-        let cutoff = RollupBook.minute(of: watermark - keep)
+        let cutoff = Minute.floor(watermark - keep)
         limits.expire(beforeMinute: cutoff)
         if logCounts.keys.contains(where: { $0.minute < cutoff }) {
             logCounts = logCounts.filter { $0.key.minute >= cutoff }

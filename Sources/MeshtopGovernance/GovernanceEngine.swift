@@ -211,7 +211,7 @@ public final class GovernanceEngine {
     public func ingest(log: LogRecord) {
         counters.logs += 1
         guard advance(log.timeMicros) else { return }
-        let key = ServiceMinuteKey(minute: RollupBook.minute(of: log.timeMicros), service: log.service)
+        let key = ServiceMinuteKey(minute: Minute.floor(log.timeMicros), service: log.service)
         if isOnTime(log.timeMicros) {
             logCounts[key, default: [Int64](repeating: 0, count: 8)][log.severity.rawValue] += 1
         }

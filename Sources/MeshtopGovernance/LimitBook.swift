@@ -115,7 +115,7 @@ struct LimitBook {
             guard !slots.isEmpty else { continue }
             let endMs = Self.floorMs(c.end)
             let durationMs = endMs - Self.floorMs(c.end - c.duration)
-            let minute = RollupBook.minute(of: c.end)
+            let minute = Minute.floor(c.end)
             for slot in slots {
                 let decision = controllers[slot].decide(endMs: endMs, durationMs: durationMs)
                 if current[slot].minute != minute {

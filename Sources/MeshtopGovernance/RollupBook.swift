@@ -91,11 +91,8 @@ struct RollupBook {
     var freezeBefore = Int64.min
     private var lastSweptMinute: Int64?
 
-    /// The minute holding `micros` (`Minute.floor`).
-    static func minute(of micros: Int64) -> Int64 { Minute.floor(micros) }
-
     mutating func addRequest(service: String, endMicros: Int64, durationMicros: Int64, isError: Bool, apdexT: Int64) {
-        let key = ServiceMinuteKey(minute: Self.minute(of: endMicros), service: service)
+        let key = ServiceMinuteKey(minute: Minute.floor(endMicros), service: service)
         let acc: MinuteAccumulator
         if let a = services[key] {
             acc = a
@@ -111,7 +108,7 @@ struct RollupBook {
     }
 
     mutating func addCall(_ edge: EdgeKey, endMicros: Int64, durationMicros: Int64, isError: Bool) {
-        let key = EdgeMinuteKey(minute: Self.minute(of: endMicros), edge: edge)
+        let key = EdgeMinuteKey(minute: Minute.floor(endMicros), edge: edge)
         let acc: MinuteAccumulator
         if let a = edges[key] {
             acc = a
@@ -168,7 +165,7 @@ struct RollupBook {
             for a in edges.values where a.minuteMicros < freezeBefore && !a.dirty { a.freeze() }
             lastSweptMinute = freezeBefore
         }
-        let cutoff = Self.minute(of: watermark - retainMicros)
+        let cutoff = Minute.floor(watermark - retainMicros)
         if services.keys.contains(where: { $0.minute < cutoff }) {
             services = services.filter { $0.key.minute >= cutoff || $0.value.dirty }
         }

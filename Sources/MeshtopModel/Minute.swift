@@ -8,6 +8,6 @@ public enum Minute {
     /// -60 s).
     @inlinable
     public static func floor(_ micros: Int64) -> Int64 {
-        micros >= 0 ? micros / 60_000_000 * 60_000_000 : (micros - 59_999_999) / 60_000_000 * 60_000_000
+        micros >= 0 ? micros / Self.micros * Self.micros : (micros - Self.micros + 1) / Self.micros * Self.micros
     }
 }
