@@ -91,6 +91,12 @@ public enum QueryBenchmark {
             try time("logs: FTS two words, newest 100", runs: 20, target: nil) { _ in
                 _ = try q.logs(LogSearch(window: window, text: "connection refused"))
             },
+            try time("logs: last 15 min, newest 100", runs: 20, target: nil) { _ in
+                _ = try q.logs(LogSearch(window: window))
+            },
+            try time("logs: service, newest 100", runs: 20, target: nil) { _ in
+                _ = try q.logs(LogSearch(window: window, service: "payments"))
+            },
             try time("logs: service + severity ≤ error, newest 100", runs: 20, target: nil) { _ in
                 _ = try q.logs(LogSearch(window: window, service: "payments", minSeverity: .error))
             },

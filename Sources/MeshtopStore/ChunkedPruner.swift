@@ -66,12 +66,16 @@ struct ChunkedPruner {
         }
     }
 
-    /// Logs also leave the external-content FTS index, which needs each row's original message.
+    /// Logs also leave the external-content FTS index, which needs each row's original message. They are found
+    /// through `log_blocks` (no per-row time index): the block with the oldest row before `cutoff` first, its old
+    /// rows deleted in chunks, then its bounds narrowed to the rows left (`LogZones.shrinkBlock`).
     mutating func deleteLogs(olderThan cutoff: Int64) throws {
         try loop(table: "logs") { db, limit in
+            guard let (first, last) = try LogZones.oldestBlock(before: cutoff, db) else { return (0, false) }
             let rows = try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT id, message FROM logs WHERE time_us < ? ORDER BY time_us LIMIT ?"),
-                arguments: [cutoff, limit])
+                db.cachedStatement(
+                    sql: "SELECT id, message FROM logs WHERE id BETWEEN ? AND ? AND time_us < ? ORDER BY id LIMIT ?"),
+                arguments: [first, last, cutoff, limit])
             let ftsDelete = try db.cachedStatement(
                 sql: "INSERT INTO logs_fts(logs_fts, rowid, message) VALUES ('delete', ?, ?)")
             let rowDelete = try db.cachedStatement(sql: "DELETE FROM logs WHERE id = ?")
@@ -82,7 +86,8 @@ struct ChunkedPruner {
                 if id <= indexedThrough { try ftsDelete.execute(arguments: [id, row[1] as String]) }
                 try rowDelete.execute(arguments: [id])
             }
-            return (rows.count, rows.count == limit)
+            if rows.count < limit { try LogZones.shrinkBlock(first: first, last: last, db) }
+            return (rows.count, true)
         }
     }
 

@@ -98,6 +98,13 @@ extension MeshtopStore {
             var lo: Int64?
             var hi: Int64?
             for (table, column) in pairs {
+                if table == "logs" {
+                    if let (a, b) = try LogZones.timeRange(db) {
+                        lo = Swift.min(lo ?? a, a)
+                        hi = Swift.max(hi ?? b, b)
+                    }
+                    continue
+                }
                 let row = try Row.fetchOne(db, sql: "SELECT min(\(column)), max(\(column)) FROM \(table)")
                 if let a: Int64 = row?[0] { lo = Swift.min(lo ?? a, a) }
                 if let b: Int64 = row?[1] { hi = Swift.max(hi ?? b, b) }

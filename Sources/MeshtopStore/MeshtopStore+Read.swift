@@ -11,7 +11,9 @@ extension MeshtopStore: StoreReader {
         try read { db in
             try [
                 Int64.fetchOne(db, StoredSpan.select(max(StoredSpan.Columns.start))),
-                Int64.fetchOne(db, StoredLog.select(max(StoredLog.Columns.time))),
+                try db.tableExists("log_blocks")
+                    ? Int64.fetchOne(db, sql: "SELECT max(max_time_us) FROM log_blocks")
+                    : Int64.fetchOne(db, StoredLog.select(max(StoredLog.Columns.time))),
                 Int64.fetchOne(db, MetricRollupRecord.select(max(MetricRollupRecord.Columns.time))),
             ].compactMap { $0 }.max()
         }

@@ -83,6 +83,13 @@ extension MeshtopStore {
             let stored: [StoredLog]
             if let text = search.text, !Self.words(text).isEmpty {
                 stored = try Self.textSearch(db, search, words: Self.words(text), limit: limit)
+            } else if search.afterID == nil && search.traceID == nil, try db.tableExists("log_blocks") {
+                // Newest first in a window: through the blocks and zones (`LogZones`), no per-row index. A file
+                // of an earlier version, opened read-only before a collector migrated it, has its time indexes.
+                let ids = try LogZones.newest(
+                    db, window: search.window, service: search.service, filter: Self.logFilter(search, tail: true),
+                    limit: limit)
+                stored = try Self.logs(db, ids: ids, order: "time_us DESC, logs.id DESC")
             } else {
                 let filter = Self.logFilter(search, tail: false)
                 let order = search.afterID != nil ? "id" : "time_us DESC, id DESC"
@@ -130,12 +137,7 @@ extension MeshtopStore {
         let mark = try ftsIndexedThrough(db)
         let newestFirst = search.afterID == nil
         let direction = newestFirst ? " DESC" : ""
-        func rows(_ ids: [Int64]) throws -> [StoredLog] {
-            guard !ids.isEmpty else { return [] }
-            return try StoredLog.fetchAll(
-                db, sql: logColumns + " WHERE logs.id IN (SELECT value FROM json_each(?)) ORDER BY logs.id" + direction,
-                arguments: ["[" + ids.map(String.init).joined(separator: ",") + "]"])
-        }
+        func rows(_ ids: [Int64]) throws -> [StoredLog] { try logs(db, ids: ids, order: "logs.id" + direction) }
         func indexed(_ limit: Int) throws -> [StoredLog] {
             guard limit > 0 else { return [] }
             var filter = logFilter(search, tail: false)
@@ -171,6 +173,14 @@ extension MeshtopStore {
         }
         let older = try indexed(limit)
         return older + (try tail(limit - older.count))
+    }
+
+    /// The rows `ids`, in `order` (an `ORDER BY` list).
+    private static func logs(_ db: Database, ids: [Int64], order: String) throws -> [StoredLog] {
+        guard !ids.isEmpty else { return [] }
+        return try StoredLog.fetchAll(
+            db, sql: logColumns + " WHERE logs.id IN (SELECT value FROM json_each(?)) ORDER BY " + order,
+            arguments: ["[" + ids.map(String.init).joined(separator: ",") + "]"])
     }
 
     /// The whitespace-separated words of a text search (`TailTextMatcher` tokenizes each).

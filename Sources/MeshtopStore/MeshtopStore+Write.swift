@@ -116,11 +116,13 @@ extension MeshtopStore {
             }
             try b.execute(db)
         }
-        guard !batch.defersLogIndexing else { return }
-        // The batch's rows have consecutive ids (one writer, one transaction): index their messages in one
-        // statement that reads them back from the pages just written, instead of binding every message twice.
-        // A tail left by a deferring writer is indexed with them and its mark removed.
+        // The batch's rows have consecutive ids (one writer, one transaction).
         let last = db.lastInsertedRowID
+        try LogZones.record(logs, firstID: last - Int64(logs.count) + 1, db)
+        guard !batch.defersLogIndexing else { return }
+        // Index the batch's messages in one statement that reads them back from the pages just written, instead
+        // of binding every message twice. A tail left by a deferring writer is indexed with them and its mark
+        // removed.
         let first = hadMark ? (try ftsIndexedThrough(db) ?? 0) + 1 : last - Int64(logs.count) + 1
         try indexLogRows(db, from: first, through: last)
         if hadMark { try removeFTSMark(db) }

@@ -16,6 +16,7 @@ enum Schema {
         m.registerMigration("v7-span-links", migrate: spanLinksV7)
         m.registerMigration("v8-metric-exemplars", migrate: metricExemplarsV8)
         m.registerMigration("v9-fts-detail-none", migrate: ftsDetailNoneV9)
+        m.registerMigration("v10-log-blocks", migrate: logBlocksV10)
         return m
     }()
 
@@ -23,7 +24,7 @@ enum Schema {
     static let tables = [
         "spans", "logs", "metric_rollups", "service_rollups", "edge_rollups", "breakers", "breaker_transitions",
         "alerts", "alert_history", "collector_counters", "collector_gauges", "rejects", "meta", "health_thresholds",
-        "limit_stats", "service_concurrency",
+        "limit_stats", "service_concurrency", "log_blocks", "log_zones",
     ]
 
     /// FTS5 merges segments once `automerge` of them sit on one level (default 4). At 8, each log insert does
@@ -104,6 +105,34 @@ enum Schema {
                 DELETE FROM meta WHERE key = 'fts_indexed_through';
                 """)
         try ftsAutomergeV2(db)
+    }
+
+    /// `log_blocks` and `log_zones` (`LogZones`) instead of the per-row indexes `logs_time` and
+    /// `logs_service_time`: a log row's insert no longer updates two b-trees (docs/storage.md, "Log blocks and
+    /// zones"). Existing rows get blocks of 4,096 ids and, per service, zones over the same ids without posting
+    /// lists (every row of the range is a candidate), in this migration's transaction.
+    private static func logBlocksV10(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE log_blocks(
+                    first_id INTEGER PRIMARY KEY, last_id INTEGER NOT NULL, min_time_us INTEGER NOT NULL,
+                    max_time_us INTEGER NOT NULL, rows INTEGER NOT NULL);
+                CREATE INDEX log_blocks_max_time ON log_blocks(max_time_us);
+                CREATE INDEX log_blocks_min_time ON log_blocks(min_time_us);
+                CREATE TABLE log_zones(
+                    service TEXT NOT NULL, last_id INTEGER NOT NULL, first_id INTEGER NOT NULL,
+                    min_time_us INTEGER NOT NULL, max_time_us INTEGER NOT NULL, rows INTEGER NOT NULL, ids BLOB,
+                    PRIMARY KEY(service, last_id)) WITHOUT ROWID;
+                CREATE INDEX log_zones_time ON log_zones(service, max_time_us);
+                CREATE INDEX log_zones_last ON log_zones(last_id);
+                INSERT INTO log_blocks(first_id, last_id, min_time_us, max_time_us, rows)
+                    SELECT min(id), max(id), min(time_us), max(time_us), count(*) FROM logs GROUP BY id >> 12;
+                INSERT INTO log_zones(service, last_id, first_id, min_time_us, max_time_us, rows, ids)
+                    SELECT service, max(id), min(id), min(time_us), max(time_us), count(*), NULL FROM logs
+                    GROUP BY service, id >> 12;
+                DROP INDEX logs_time;
+                DROP INDEX logs_service_time;
+                """)
     }
 
     private static func createV1(_ db: Database) throws {

@@ -11,6 +11,8 @@ import Testing
             "status", "status_message", "peer_service", "attributes", "events", "links",
         ],
         "logs": ["id", "time_us", "service", "host", "severity", "message", "trace_id", "span_id", "attributes"],
+        "log_blocks": ["first_id", "last_id", "min_time_us", "max_time_us", "rows"],
+        "log_zones": ["service", "last_id", "first_id", "min_time_us", "max_time_us", "rows", "ids"],
         "metric_rollups": [
             "time_us", "interval_us", "name", "type", "tags", "service", "count", "sum", "rate", "min", "max",
             "mean", "p50", "p90", "p95", "p99", "std", "last", "uniq", "exemplars",
