@@ -37,6 +37,13 @@ import Testing
         return batches
     }
 
+    /// An in-memory store with `stream(seed:)` written to it, one batch per write.
+    static func written(seed: UInt64) throws -> MeshtopStore {
+        let store = try MeshtopStore.inMemory()
+        for batch in stream(seed: seed) { try store.write(WriteBatch(logs: batch)) }
+        return store
+    }
+
     /// Every row with its id, as a scan would see it.
     static func all(_ store: MeshtopStore) throws -> [(id: Int64, log: LogRecord)] {
         try store.read { (db: Database) throws in
@@ -95,12 +102,7 @@ import Testing
     }
 
     @Test func windowsAndServicesMatchAScanOfEveryRow() throws {
-        let store = try MeshtopStore.inMemory()
-        for batch in Self.stream(seed: 7) {
-            var b = WriteBatch()
-            b.logs = batch
-            try store.write(b)
-        }
+        let store = try Self.written(seed: 7)
         try check(store)
         // Blocks cover every row once, and no block or zone is larger than 4,096 rows.
         try store.read { (db: Database) throws in
@@ -138,12 +140,7 @@ import Testing
     /// Pruning by age goes through the blocks: exactly the old rows go (out-of-order ones included), the bounds
     /// shrink to the rows left, zones whose rows are all gone go, and windows still match a scan.
     @Test func pruningDeletesExactlyTheOldRowsAndKeepsWindowsRight() throws {
-        let store = try MeshtopStore.inMemory()
-        for batch in Self.stream(seed: 11) {
-            var b = WriteBatch()
-            b.logs = batch
-            try store.write(b)
-        }
+        let store = try Self.written(seed: 11)
         let before = try Self.all(store)
         let times = before.map(\.log.timeMicros).sorted()
         let cutoff = times[times.count / 2]
