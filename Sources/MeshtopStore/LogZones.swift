@@ -9,15 +9,18 @@ import MeshtopModel
 /// - `log_blocks`: runs of consecutive row ids (at most `blockRows`), with the least and greatest `time_us` in
 ///   them. A time window reads the blocks that overlap it, newest first.
 /// - `log_zones`: per service, the ids of its rows (a posting list, `ids`: LEB128 gaps from `first_id`, the first
-///   gap 0), with their least and greatest `time_us`. A search by service reads exactly its rows. `ids` NULL (zones
-///   built by the `v10-log-blocks` migration): every row in `[first_id, last_id]` is a candidate.
+///   gap 0; at most `zoneRows` ids), with their least and greatest `time_us`. A search by service reads exactly its
+///   rows. `ids` NULL (zones built by the `v10-log-blocks` migration): every row in `[first_id, last_id]` is a
+///   candidate.
 ///
 /// Bounds are conservative: a pruned or reused id leaves a block's or zone's bounds wider than its rows, never
-/// narrower, and every read checks the row's own columns. A block or zone grows while it has fewer than
-/// `blockRows` rows and spans at most `extendSpanMicros`, so a light load does not write one per batch.
+/// narrower, and every read checks the row's own columns. A block (zone) grows while it has fewer than `blockRows`
+/// (`zoneRows`) rows and spans at most `extendSpanMicros`, so a light load does not write one per batch.
 enum LogZones {
-    /// Rows per block and per zone at most.
+    /// Rows per block at most.
     static let blockRows = 4096
+    /// Rows per zone at most: a search by service reads every row of a zone it visits, so zones are smaller.
+    static let zoneRows = 1024
     /// A block or zone is extended by a later batch only while its times span at most this (60 s).
     static let extendSpanMicros: Int64 = 60_000_000
 
@@ -81,7 +84,7 @@ enum LogZones {
                     """), arguments: [service])
         {
             let (last, lo, hi, rows): (Int64, Int64, Int64, Int) = (newest[0], newest[1], newest[2], newest[3])
-            let take = min(blockRows - rows, indexes.count)
+            let take = min(zoneRows - rows, indexes.count)
             if let ids = newest[4] as Data?, take > 0, last < firstID {
                 let part = indexes[0..<take]
                 let (mn, mx) = timeBounds(part.lazy.map { logs[$0] })
@@ -106,7 +109,7 @@ enum LogZones {
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """)
         while start < indexes.count {
-            let end = min(start + blockRows, indexes.count)
+            let end = min(start + zoneRows, indexes.count)
             let part = indexes[start..<end]
             let first = firstID + Int64(part.first!)
             let (mn, mx) = timeBounds(part.lazy.map { logs[$0] })

@@ -109,8 +109,8 @@ enum Schema {
 
     /// `log_blocks` and `log_zones` (`LogZones`) instead of the per-row indexes `logs_time` and
     /// `logs_service_time`: a log row's insert no longer updates two b-trees (docs/storage.md, "Log blocks and
-    /// zones"). Existing rows get blocks of 4,096 ids and, per service, zones over the same ids without posting
-    /// lists (every row of the range is a candidate), in this migration's transaction.
+    /// zones"). Existing rows get blocks of 4,096 ids and, per service, zones of 1,024 ids without posting lists
+    /// (every row of the range is a candidate), in this migration's transaction.
     private static func logBlocksV10(_ db: Database) throws {
         try db.execute(
             sql: """
@@ -129,7 +129,7 @@ enum Schema {
                     SELECT min(id), max(id), min(time_us), max(time_us), count(*) FROM logs GROUP BY id >> 12;
                 INSERT INTO log_zones(service, last_id, first_id, min_time_us, max_time_us, rows, ids)
                     SELECT service, max(id), min(id), min(time_us), max(time_us), count(*), NULL FROM logs
-                    GROUP BY service, id >> 12;
+                    GROUP BY service, id >> 10;
                 DROP INDEX logs_time;
                 DROP INDEX logs_service_time;
                 """)
