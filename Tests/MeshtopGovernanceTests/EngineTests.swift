@@ -192,5 +192,8 @@ func callSpans(_ n: UInt64, caller: String, callee: String, end: Int64, duration
         #expect(!ReportedBreakers.mentionsBreaker("breaker"))
         #expect(!ReportedBreakers.mentionsBreaker(""))
         #expect(!ReportedBreakers.mentionsBreaker("breakers=2"))
+        #expect(!ReportedBreakers.mentionsBreaker("bbbbbbbreaker"))
+        #expect(ReportedBreakers.mentionsBreaker("bbbbbbbreaker="))
+        #expect(!ReportedBreakers.mentionsBreaker("xbreaker"))
     }
 }
