@@ -25,6 +25,11 @@ final class Harness {
         // A pinned wall clock: every datagram is received in one StatsD flush interval and governance ticks never
         // cross into the next, so rollups come out of `stop()` alone, however slowly a loaded machine runs the test.
         config.wallClock = .pinned(at: Int64(Date().timeIntervalSince1970 * 1_000_000))
+        // No pruning unless a test asks for it: the wire fixtures carry 2025 timestamps (DogStatsD `d:`, `T`), past
+        // the default 24 h retention, and the first prune (10 s after start) deleted them whenever a loaded
+        // machine stretched a test past 10 s (`dogstatsdStoresMetricsEventsAndServiceChecks` failed this way).
+        config.retainRawMicros = 100 * 365 * 86_400_000_000
+        config.retainRollupsMicros = 100 * 365 * 86_400_000_000
         configure(&config)
         collector = Collector(config: config, databasePath: dbPath)
         try await collector.start()
