@@ -54,9 +54,9 @@ struct ReportedBreakers {
         report(service: m.service, breaker: n, state: Self.state(s), at: m.timestampMicros ?? t, &transitions)
     }
 
-    /// Whether `text` contains `breaker=`, with libc's `memchr` and `memcmp` over the UTF-8 bytes: this runs for every log
-    /// line, and `String.firstRange(of:)` was the largest single governance cost on the ingest path (a byte loop
-    /// after it still took 1.2 % of the collector at 100,000 syslog lines/s).
+    /// Whether `text` contains `breaker=`, with libc's `memchr` and `memcmp` over the UTF-8 bytes: this runs for
+    /// every log line, and `String.firstRange(of:)` was the largest single governance cost on the ingest path (a
+    /// byte loop after it still took 1.2 % of the collector at 100,000 syslog lines/s).
     static func mentionsBreaker(_ text: String) -> Bool {
         var text = text
         return text.withUTF8 { bytes in

@@ -44,9 +44,10 @@ enum LogZones {
         var start = 0
         if let newest = try Row.fetchOne(
             db.cachedStatement(
-                sql:
-                    "SELECT first_id, last_id, min_time_us, max_time_us, rows FROM log_blocks ORDER BY first_id DESC LIMIT 1"
-            ))
+                sql: """
+                    SELECT first_id, last_id, min_time_us, max_time_us, rows FROM log_blocks
+                    ORDER BY first_id DESC LIMIT 1
+                    """))
         {
             let (first, last, lo, hi, rows): (Int64, Int64, Int64, Int64, Int) = (
                 newest[0], newest[1], newest[2], newest[3], newest[4]
@@ -58,8 +59,10 @@ enum LogZones {
                 let newHi = max(hi, mx)
                 if newHi - newLo <= extendSpanMicros {
                     try db.cachedStatement(
-                        sql:
-                            "UPDATE log_blocks SET last_id = ?, min_time_us = ?, max_time_us = ?, rows = ? WHERE first_id = ?"
+                        sql: """
+                            UPDATE log_blocks SET last_id = ?, min_time_us = ?, max_time_us = ?, rows = ?
+                            WHERE first_id = ?
+                            """
                     ).execute(arguments: [last + Int64(take), newLo, newHi, rows + take, first])
                     start = take
                 }

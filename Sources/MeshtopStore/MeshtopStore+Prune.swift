@@ -91,25 +91,18 @@ extension MeshtopStore {
         }
     }
 
-    /// Oldest and newest time over the raw tables (or the rollup tables); nil when they are empty.
+    /// Oldest and newest time over the raw tables (or the rollup tables); nil when they are empty. Logs have no
+    /// time index: their range comes from `log_blocks`.
     private func timeRange(raw: Bool) throws -> (Int64, Int64)? {
-        let pairs = raw ? [("spans", "start_us"), ("logs", "time_us")] : Self.rollupTables
+        let pairs = raw ? [("spans", "start_us")] : Self.rollupTables
         return try read { db in
-            var lo: Int64?
-            var hi: Int64?
+            var ranges: [(Int64, Int64)] = []
             for (table, column) in pairs {
-                if table == "logs" {
-                    if let (a, b) = try LogZones.timeRange(db) {
-                        lo = Swift.min(lo ?? a, a)
-                        hi = Swift.max(hi ?? b, b)
-                    }
-                    continue
-                }
                 let row = try Row.fetchOne(db, sql: "SELECT min(\(column)), max(\(column)) FROM \(table)")
-                if let a: Int64 = row?[0] { lo = Swift.min(lo ?? a, a) }
-                if let b: Int64 = row?[1] { hi = Swift.max(hi ?? b, b) }
+                if let a: Int64 = row?[0], let b: Int64 = row?[1] { ranges.append((a, b)) }
             }
-            guard let lo, let hi else { return nil }
+            if raw, let logs = try LogZones.timeRange(db) { ranges.append(logs) }
+            guard let lo = ranges.map(\.0).min(), let hi = ranges.map(\.1).max() else { return nil }
             return (lo, hi)
         }
     }
