@@ -1,7 +1,7 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import MeshtopAgent
+import MeshtopCollector
 import MeshtopModel
 
 /// `meshtop agent`: tails files (or stdin) and ships lines to a collector over UDP (SPEC §6, docs/agent.md).
@@ -91,16 +91,8 @@ public struct AgentCommand: AsyncParsableCommand {
         do { agent = try Agent(config: makeConfig()) } catch {
             throw MeshtopError(error.description, code: MeshtopExit.usage)
         }
-        var sources: [DispatchSourceSignal] = []
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { DispatchQueue.global().async { agent.stop() } }
-            source.resume()
-            sources.append(source)
-        }
+        StopSignals.install(hangup: false).run(onHangup: {}, onStop: { agent.stop() })
         agent.start()
         await agent.waitUntilFinished()
-        for s in sources { s.cancel() }
     }
 }

@@ -162,6 +162,7 @@ public struct CollectCommand: AsyncParsableCommand {
             return handler
         }
         let config = try makeConfig()
+        let signals = StopSignals.install()
         let target = try StoreOpening.target(db.resolvedPath)
         let path = target.display
         let collector = Collector(
@@ -182,7 +183,7 @@ public struct CollectCommand: AsyncParsableCommand {
             Data(
                 ("meshtop collect: listening on udp \(lines.joined(separator: ", "))\(jaegerText); "
                     + (httpText.isEmpty ? "" : "tcp \(httpText); ") + "db \(path)\n").utf8))
-        await SignalWaiter.waitForStop(onHangup: { try? collector.reloadRules() })
+        await signals.waitForStop(onHangup: { try? collector.reloadRules() })
         await collector.stop()
         if !quiet { FileHandle.standardError.write(Data("meshtop collect: stopped\n".utf8)) }
     }
