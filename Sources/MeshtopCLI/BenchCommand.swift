@@ -4,9 +4,10 @@ import ArgumentParser
 public struct BenchCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Benchmarks: ingest, otlp, store, query, governance, console.",
+        abstract: "Benchmarks: ingest, otlp, decode, store, query, governance, console.",
         subcommands: [
-            BenchIngestCommand.self, BenchOTLPCommand.self, BenchStoreCommand.self, BenchQueryCommand.self,
+            BenchIngestCommand.self, BenchOTLPCommand.self, BenchDecodeCommand.self, BenchStoreCommand.self,
+            BenchQueryCommand.self,
             BenchGovernanceCommand.self,
             BenchConsoleCommand.self,
         ]

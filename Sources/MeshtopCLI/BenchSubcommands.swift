@@ -27,6 +27,20 @@ struct BenchStoreCommand: ParsableCommand {
     }
 }
 
+/// `meshtop bench decode`: decoder CPU per line, per format, in process.
+struct BenchDecodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decode",
+        abstract: "Decoder CPU per line (syslog, StatsD, JSON, logfmt), without sockets or SQLite.")
+
+    @Option(help: "Lines decoded per format and round.") var lines = 1_000_000
+    @Option(help: "Rounds; the median is reported.") var rounds = 5
+
+    func run() throws {
+        print(DecodeBenchmark.run(lines: lines, rounds: rounds))
+    }
+}
+
 /// `meshtop bench governance`: evaluation time per tick at scale.
 struct BenchGovernanceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -17,7 +17,12 @@ public enum RFC3339 {
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)` (also a space for `T`, lowercase `z`). Returns µs.
     public static func parse(_ text: some StringProtocol) -> Int64? {
-        let b = Array(text.utf8)
+        var s = String(text)
+        return s.withUTF8 { parse(bytes: $0) }
+    }
+
+    /// `parse(_:)` on the text's UTF-8 bytes, without making a `String` (the syslog decoder's path: one per line).
+    public static func parse(bytes b: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard b.count >= 19 else { return nil }
         func num(_ from: Int, _ len: Int) -> Int64? {
             guard from + len <= b.count else { return nil }

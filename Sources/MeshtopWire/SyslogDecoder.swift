@@ -64,9 +64,10 @@ public enum SyslogDecoder {
         var start = h.messageStart
         if start + 3 <= p.count, p[start] == 0xEF, p[start + 1] == 0xBB, p[start + 2] == 0xBF { start += 3 }
         let message = ByteScan.string(p, start, p.count)
-        var attrs: [Attribute] = [
-            Attribute("facility", .int(Int64(h.pri / 8))), Attribute("syslog_format", .string(h.format)),
-        ]
+        var attrs: [Attribute] = []
+        attrs.reserveCapacity(2 + (h.procid == nil ? 0 : 1) + (h.msgid == nil ? 0 : 1) + h.structured.count)
+        attrs.append(Attribute("facility", .int(Int64(h.pri / 8))))
+        attrs.append(Attribute("syslog_format", .string(h.format)))
         if let procid = h.procid { attrs.append(Attribute("procid", .string(procid))) }
         if let msgid = h.msgid { attrs.append(Attribute("msgid", .string(msgid))) }
         attrs.append(contentsOf: h.structured)
@@ -121,7 +122,13 @@ public enum SyslogDecoder {
     /// A token's text, nil for the nil value `-`.
     @inline(__always)
     static func value(_ p: LineBytes, _ from: Int, _ to: Int) -> String? {
-        to - from == 1 && p[from] == UInt8(ascii: "-") ? nil : ByteScan.string(p, from, to)
+        isNil(p, from, to) ? nil : ByteScan.string(p, from, to)
+    }
+
+    /// The token is the nil value `-`.
+    @inline(__always)
+    static func isNil(_ p: LineBytes, _ from: Int, _ to: Int) -> Bool {
+        to - from == 1 && p[from] == UInt8(ascii: "-")
     }
 
     /// The header token at `i` as `value` reads it, moving `i` past the token and its space; nil at the end.
@@ -139,8 +146,8 @@ public enum SyslogDecoder {
         var h = Header(pri: pri, format: "rfc5424", messageStart: end)
         var i = start + 2
         guard let tsEnd = token(p, i) else { return nil }
-        if value(p, i, tsEnd) != nil {
-            guard let t = RFC3339.parse(ByteScan.string(p, i, tsEnd)) else { return nil }
+        if !isNil(p, i, tsEnd) {
+            guard let t = RFC3339.parse(bytes: LineBytes(rebasing: p[i..<tsEnd])) else { return nil }
             h.time = t
         }
         // HOSTNAME APP-NAME PROCID MSGID (four locals, no array: this runs once per line).
