@@ -14,14 +14,12 @@ import Darwin
 /// "listening" line saw the collector keep running, docs/collector.md, "Signals".)
 public final class StopSignals: Sendable {
     private let readFD: Int32
-    private let writeFD: Int32
 
     /// The write end the handler uses: one set of stop signals per process at a time.
     nonisolated(unsafe) private static var handlerFD: Int32 = -1
 
-    private init(readFD: Int32, writeFD: Int32) {
+    private init(readFD: Int32) {
         self.readFD = readFD
-        self.writeFD = writeFD
     }
 
     /// Catches the stop signals, and SIGHUP when `hangup`, from now on (call before announcing readiness).
@@ -39,7 +37,7 @@ public final class StopSignals: Sendable {
                 errno = saved
             }
         }
-        return StopSignals(readFD: fds[0], writeFD: fds[1])
+        return StopSignals(readFD: fds[0])
     }
 
     /// On a thread of its own: `onHangup` for each SIGHUP, then `onStop` once, at the first SIGINT or SIGTERM
