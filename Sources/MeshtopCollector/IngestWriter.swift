@@ -22,6 +22,8 @@ final class IngestWriter: @unchecked Sendable {
     /// log rows wait for it (docs/storage.md, "Full-text search").
     private let logIndexer: (any DeferredLogIndexing)?
     private var unindexedLogs: Int64 = 0
+    /// Builds the index beside this thread instead (a store whose index has its own file and connection).
+    private let indexThread: LogIndexThread?
     /// The store's governance leadership (nil: a store of one collector, which always leads), and the leadership
     /// term the engine was seeded for (nil while not leading).
     private let leadership: (any GovernanceLeadership)?
@@ -50,7 +52,14 @@ final class IngestWriter: @unchecked Sendable {
         hooks: AlertHookRunner?, logger: Logger
     ) {
         self.store = store
-        self.logIndexer = store as? any DeferredLogIndexing
+        let indexer = store as? any DeferredLogIndexing
+        if let indexer, indexer.indexesOnItsOwnConnection {
+            self.indexThread = LogIndexThread(index: indexer, logger: logger)
+            self.logIndexer = nil
+        } else {
+            self.indexThread = nil
+            self.logIndexer = indexer
+        }
         self.leadership = store as? any GovernanceLeadership
         self.edgeJoiner = store as? any CrossCollectorEdges
         self.queue = queue
@@ -68,6 +77,7 @@ final class IngestWriter: @unchecked Sendable {
         // Rows a previous collector left unindexed (it was killed) are indexed like new ones.
         unindexedLogs = (try? logIndexer?.logIndexTail()) ?? 0
         commit()
+        indexThread?.start()
         let thread = Thread { [self] in self.run() }
         thread.name = "meshtop-writer"
         thread.start()
@@ -143,6 +153,8 @@ final class IngestWriter: @unchecked Sendable {
                 nextPrune = SystemClock.monotonicMicros() + config.pruneIntervalMicros
             }
         }
+        // Stopping leaves every committed row indexed.
+        indexThread?.finish()
         shared.lock()
         finished = true
         shared.broadcast()
@@ -351,11 +363,12 @@ final class IngestWriter: @unchecked Sendable {
         batch.counterDeltas = deltas.merging(written, uniquingKeysWith: +)
         guard !batch.isEmpty else { return true }
         let started = SystemClock.monotonicMicros()
-        batch.defersLogIndexing = logIndexer != nil
+        batch.defersLogIndexing = logIndexer != nil || indexThread != nil
         let logs = Int64(batch.logs.count)
         do {
             try store.write(batch)
             unindexedLogs += logIndexer == nil ? 0 : logs
+            if logs > 0 { indexThread?.poke() }
             lastWriteWall = config.wallClock.micros()
         } catch {
             metrics.restore(deltas)

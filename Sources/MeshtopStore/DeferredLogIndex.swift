@@ -10,6 +10,9 @@ public protocol DeferredLogIndexing: AnyObject {
     func indexLogs(maxRows: Int) throws -> Int64
     /// Log rows waiting to be indexed (the same upper bound), 0 when every row is.
     func logIndexTail() throws -> Int64
+    /// True: indexing takes no lock the store's writer needs (`LogTextIndex`), so it can run on a thread of its
+    /// own beside the writer; false: between the writer's batches.
+    var indexesOnItsOwnConnection: Bool { get }
 }
 
 extension MeshtopStore: DeferredLogIndexing {
@@ -51,8 +54,11 @@ extension MeshtopStore: DeferredLogIndexing {
         try fts.execute(db)
     }
 
+    public var indexesOnItsOwnConnection: Bool { textIndex != nil }
+
     public func indexLogs(maxRows: Int) throws -> Int64 {
         try requireWritable()
+        if let textIndex { return try textIndex.indexLogs(maxRows: maxRows) }
         return try writer.write { db in
             guard let mark = try Self.ftsIndexedThrough(db) else { return 0 }
             let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM logs")) ?? 0
@@ -69,7 +75,8 @@ extension MeshtopStore: DeferredLogIndexing {
     }
 
     public func logIndexTail() throws -> Int64 {
-        try read { db in
+        if let textIndex { return try textIndex.tail() }
+        return try read { db in
             guard let mark = try Self.ftsIndexedThrough(db) else { return 0 }
             return max(0, (try Int64.fetchOne(db, sql: "SELECT max(id) FROM logs") ?? 0) - mark)
         }

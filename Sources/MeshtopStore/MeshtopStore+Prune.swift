@@ -62,14 +62,14 @@ extension MeshtopStore {
         (ServiceConcurrencyRecord.databaseTableName, ServiceConcurrencyRecord.Columns.minute.name),
     ]
 
-    /// Bytes in pages that hold data (free pages excluded).
+    /// Bytes in pages that hold data (free pages excluded), of the database and of its full-text index file.
     public func usedBytes() throws -> Int64 {
         try read { db in
-            let pages = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
-            let free = try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
-            let size = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+            let pages = try Int64.fetchOne(db, sql: "PRAGMA main.page_count") ?? 0
+            let free = try Int64.fetchOne(db, sql: "PRAGMA main.freelist_count") ?? 0
+            let size = try Int64.fetchOne(db, sql: "PRAGMA main.page_size") ?? 4096
             return (pages - free) * size
-        }
+        } + (try textIndex?.usedBytes() ?? 0)
     }
 
     private func pruneToSize(_ maxBytes: Int64, _ pruner: inout ChunkedPruner) throws {
@@ -77,8 +77,12 @@ extension MeshtopStore {
         let goal = maxBytes / 10 * 9
         guard try usedBytes() > maxBytes else { return }
         for raw in [true, false] {
+            var previousOldest: Int64?
             while try usedBytes() > goal {
-                guard let (oldest, newest) = try timeRange(raw: raw) else { break }
+                // A round that left the oldest time where it was ends it: what is left cannot go yet (log rows
+                // not yet in the full-text index wait for the next prune).
+                guard let (oldest, newest) = try timeRange(raw: raw), oldest != previousOldest else { break }
+                previousOldest = oldest
                 let cutoff = oldest + max(1, (newest - oldest) / 20)
                 if raw {
                     try pruner.deleteRaw(olderThan: cutoff)

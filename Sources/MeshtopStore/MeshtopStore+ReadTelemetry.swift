@@ -125,7 +125,7 @@ extension MeshtopStore {
     }
 
     /// Text search, newest first (or oldest first after `afterID`): FTS5 over the indexed rows (`id` up to the
-    /// `fts_indexed_through` mark), and a scan of the tail above it with `TailTextMatcher`, which matches as
+    /// index's mark, `LogTextIndex.View`), and a scan of the tail above it with `TailTextMatcher`, which matches as
     /// FTS5 with positions would — so the rows are those a fully indexed table returns. The index is asked for
     /// every token (`TailTextMatcher.indexQuery`); when a word has several tokens, its candidates are checked for
     /// their order by the same matcher. The tail's ids are all above the indexed ones, so the parts join in order.
@@ -134,12 +134,13 @@ extension MeshtopStore {
     ) throws -> [StoredLog] {
         let matcher = try TailTextMatcher(db, words: words)
         guard let match = matcher.indexQuery else { return [] }
-        let mark = try ftsIndexedThrough(db)
+        let index = try LogTextIndex.View(db)
+        let mark = index.indexedThrough
         let newestFirst = search.afterID == nil
         let direction = newestFirst ? " DESC" : ""
         func rows(_ ids: [Int64]) throws -> [StoredLog] { try logs(db, ids: ids, order: "logs.id" + direction) }
         func indexed(_ limit: Int) throws -> [StoredLog] {
-            guard limit > 0 else { return [] }
+            guard limit > 0, index.usable else { return [] }
             var filter = logFilter(search, tail: false)
             // With text, FTS5 walks its matches newest rowid first and the LIMIT (or the check's early stop)
             // ends the walk.

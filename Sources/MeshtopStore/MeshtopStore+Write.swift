@@ -11,12 +11,15 @@ extension MeshtopStore {
     public func write(_ batch: WriteBatch) throws {
         try requireWritable()
         guard !batch.isEmpty else { return }
-        try writer.write { db in try Self.insert(batch, into: db) }
+        let separateIndex = textIndex != nil
+        try writer.write { db in try Self.insert(batch, into: db, separateIndex: separateIndex) }
+        // Not deferred: indexed before returning, on the index's own connection, once the rows are committed.
+        if let textIndex, !batch.logs.isEmpty, !batch.defersLogIndexing { _ = try textIndex.indexLogs(maxRows: .max) }
     }
 
-    static func insert(_ batch: WriteBatch, into db: Database) throws {
+    static func insert(_ batch: WriteBatch, into db: Database, separateIndex: Bool) throws {
         if !batch.spans.isEmpty { try insertSpans(batch, db) }
-        if !batch.logs.isEmpty { try insertLogs(batch, db) }
+        if !batch.logs.isEmpty { try insertLogs(batch, db, separateIndex: separateIndex) }
         if !batch.metricRollups.isEmpty { try insertMetricRollups(batch.metricRollups, db) }
         try upsertGovernance(batch, db)
         if !batch.governanceExtras.isEmpty { try writeGovernanceExtras(batch.governanceExtras, db) }
@@ -85,21 +88,28 @@ extension MeshtopStore {
         }
     }
 
-    static func insertLogs(_ batch: WriteBatch, _ db: Database) throws {
+    /// `separateIndex`: the full-text index is in its own file (`LogTextIndex`), built from the committed rows;
+    /// nothing of it is written here. Otherwise `logs_fts` in this database, in this transaction or deferred.
+    static func insertLogs(_ batch: WriteBatch, _ db: Database, separateIndex: Bool) throws {
         let logs = batch.logs
         // A mark means a deferring writer may have left rows unindexed: keep it valid for the ids about to be used.
-        let hadMark = try ftsIndexedThrough(db) != nil
-        if batch.defersLogIndexing || hadMark { try pinFTSMark(db) }
+        let hadMark = separateIndex ? false : try ftsIndexedThrough(db) != nil
+        if !separateIndex && (batch.defersLogIndexing || hadMark) { try pinFTSMark(db) }
         let encoded = batch.logAttributesJSON.count == logs.count
+        let columns = "time_us, service, host, severity, message, trace_id, span_id, attributes"
         var b = SQLiteBinder(
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO logs(time_us, service, host, severity, message, trace_id, span_id, attributes)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """))
+            try db.cachedStatement(sql: "INSERT INTO logs(\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"))
+        // Ids of deleted rows are never used again when the index has its own file (its mark only rises): the
+        // first row after the table was emptied takes the id after the last deleted one.
+        var firstID = separateIndex ? try LogTextIndex.firstIDAfterEmptyTable(db) : nil
         var json: [UInt8] = []
         json.reserveCapacity(512)
         for (i, l) in logs.enumerated() {
+            if let id = firstID {
+                b = SQLiteBinder(
+                    try db.cachedStatement(sql: "INSERT INTO logs(id, \(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+                b.int(id)
+            }
             b.int(l.timeMicros)
             b.text(l.service)
             b.text(l.host)
@@ -115,11 +125,16 @@ extension MeshtopStore {
                 b.text(bytes: json)
             }
             try b.execute(db)
+            if firstID != nil {
+                firstID = nil
+                b = SQLiteBinder(
+                    try db.cachedStatement(sql: "INSERT INTO logs(\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"))
+            }
         }
         // The batch's rows have consecutive ids (one writer, one transaction).
         let last = db.lastInsertedRowID
         try LogZones.record(logs, firstID: last - Int64(logs.count) + 1, db)
-        guard !batch.defersLogIndexing else { return }
+        guard !batch.defersLogIndexing, !separateIndex else { return }
         // Index the batch's messages in one statement that reads them back from the pages just written, instead
         // of binding every message twice. A tail left by a deferring writer is indexed with them and its mark
         // removed.

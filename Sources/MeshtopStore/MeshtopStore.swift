@@ -17,10 +17,13 @@ public final class MeshtopStore: Sendable {
     let writerLock: WriterLock?
     /// Every `read` is interrupted after this many seconds (`StoreError.timedOut`); nil: unbounded.
     public let readTimeout: Double?
+    /// The log full-text index in its own file, on its own connection (stores opened for writing on a file);
+    /// nil: the index is the `logs_fts` table of the database itself (in-memory stores).
+    let textIndex: LogTextIndex?
 
     private init(
         path: String, writer: any DatabaseWriter, isReadOnly: Bool, checkpointer: DatabaseQueue? = nil,
-        writerLock: WriterLock? = nil, readTimeout: Double? = nil
+        writerLock: WriterLock? = nil, readTimeout: Double? = nil, textIndex: LogTextIndex? = nil
     ) {
         self.path = path
         self.writer = writer
@@ -28,6 +31,7 @@ public final class MeshtopStore: Sendable {
         self.checkpointer = checkpointer
         self.writerLock = writerLock
         self.readTimeout = readTimeout
+        self.textIndex = textIndex
     }
 
     /// Background checkpoint period.
@@ -57,7 +61,8 @@ public final class MeshtopStore: Sendable {
 
     /// Opens (creating if needed) the database for writing: parent directory, a look at what the file holds
     /// (`StoreInspection`: anything but meshtop's own or an empty database is refused before a byte is written),
-    /// the single-writer lock (`PATH.lock`), WAL, migrations. Throws only `StoreError`.
+    /// the single-writer lock (`PATH.lock`), WAL, migrations, the log full-text index file (`PATH-fts`,
+    /// `LogTextIndex`). Throws only `StoreError`.
     public static func open(path: String) throws(StoreError) -> MeshtopStore {
         try createDirectory(for: path)
         guard try StoreInspection.inspect(path: path) != .foreign else { throw .notMeshtopDatabase(path) }
@@ -77,17 +82,23 @@ public final class MeshtopStore: Sendable {
                         PRAGMA wal_autocheckpoint = \(autocheckpointPages);
                         PRAGMA journal_size_limit = \(journalSizeLimit);
                         """)
+            } else {
+                // Readers only: the writer's IMMEDIATE transactions would take the index file's lock too.
+                try LogTextIndex.attachForReading(db, databasePath: path)
             }
         }
         let store: MeshtopStore
         do {
             let pool = try DatabasePool(path: path, configuration: config)
             try Schema.migrator.migrate(pool)
+            try pool.write { db in try LogTextIndex.moveOut(db) }
+            let textIndex = try LogTextIndex(databasePath: path, cacheKiB: cacheKiB / 2)
             var checkpointConfig = Configuration()
             checkpointConfig.busyMode = .timeout(1)
             let checkpointer = try DatabaseQueue(path: path, configuration: checkpointConfig)
             store = MeshtopStore(
-                path: path, writer: pool, isReadOnly: false, checkpointer: checkpointer, writerLock: lock)
+                path: path, writer: pool, isReadOnly: false, checkpointer: checkpointer, writerLock: lock,
+                textIndex: textIndex)
         } catch let error as DatabaseError {
             throw classify(error, path: path, writing: true)
         } catch {
@@ -134,6 +145,7 @@ public final class MeshtopStore: Sendable {
         config.busyMode = .timeout(5)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA cache_size = -\(readerCacheKiB)")
+            try LogTextIndex.attachForReading(db, databasePath: path)
         }
         let pool: DatabasePool
         do {
@@ -173,11 +185,13 @@ public final class MeshtopStore: Sendable {
         return try writer.read { db in try ReadDeadline.run(db, seconds: readTimeout, body) }
     }
 
-    /// Bytes used on disk: the database file plus its WAL (0 for an in-memory store).
+    /// Bytes used on disk: the database file, the log full-text index file and their WALs (0 for an in-memory
+    /// store).
     public func databaseBytes() -> Int64 {
         guard path != ":memory:" else { return 0 }
         var total: Int64 = 0
-        for file in [path, path + "-wal"] {
+        let index = LogTextIndex.path(for: path)
+        for file in [path, path + "-wal", index, index + "-wal"] {
             if let attrs = try? FileManager.default.attributesOfItem(atPath: file),
                 let size = attrs[.size] as? NSNumber
             {
@@ -196,6 +210,7 @@ public final class MeshtopStore: Sendable {
     public func checkpoint() {
         guard !isReadOnly else { return }
         _ = try? writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        textIndex?.checkpoint()
     }
 
     func requireWritable() throws {

@@ -29,11 +29,14 @@ import Testing
                     CREATE INDEX logs_service_time ON logs(service, time_us);
                     ALTER TABLE spans DROP COLUMN links; ALTER TABLE metric_rollups DROP COLUMN exemplars;
                     DELETE FROM grdb_migrations WHERE identifier NOT IN ('v1', 'v2-fts-automerge', 'v3-application-id');
-                    DROP TABLE logs_fts;
+                    DROP TABLE IF EXISTS logs_fts;
                     CREATE VIRTUAL TABLE logs_fts USING fts5(message, content='logs', content_rowid='id');
                     INSERT INTO logs_fts(logs_fts) VALUES ('rebuild');
+                    DELETE FROM meta WHERE key IN ('database_id', 'logs_deleted_through');
                     """)
         }
+        // The index kept its own file only from this version on.
+        for suffix in ["-fts", "-fts-wal", "-fts-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 
     @Test func everyQueryReadsADatabaseOfAnEarlierVersion() throws {
@@ -83,8 +86,9 @@ import Testing
         _ = try old.collectorStatus()
     }
 
-    /// A collector of this version opening the older file migrates it: `v9-fts-detail-none` indexes every
-    /// existing message again, so the rows written before the upgrade are found.
+    /// A collector of this version opening the older file migrates it: the index in the database is dropped and
+    /// one in its own file (`PATH-fts`, `detail=none`, contentless) is built from every existing message, so the
+    /// rows written before the upgrade are found.
     @Test func theWriterMigratesTheOlderFullTextIndex() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("meshtop-older-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -92,8 +96,12 @@ import Testing
         let path = dir.appendingPathComponent("old.db").path
         try Self.olderDatabase(at: path)
         let store = try MeshtopStore.open(path: path)
-        let definition = try store.sql("SELECT sql FROM sqlite_master WHERE name = 'logs_fts'", limit: nil).rows
+        #expect(try store.logIndexTail() > 0, "the rows written before wait for the new index")
+        #expect(try store.indexLogs(maxRows: .max) == 0)
+        #expect(try store.sql("SELECT sql FROM sqlite_master WHERE name = 'logs_fts'", limit: nil).rows.isEmpty)
+        let definition = try store.sql("SELECT sql FROM fts.sqlite_master WHERE name = 'logs_fts'", limit: nil).rows
         #expect(definition.first?.first.map { "\($0)".contains("detail=none") } == true)
+        #expect(definition.first?.first.map { "\($0)".contains("content=") } == true)
         let queries = MeshtopQueries(reader: store)
         #expect(try queries.logs(LogSearch(window: F.window, text: "card-declined")).count == 1)
         #expect(try queries.logs(LogSearch(window: F.window, text: "declined-card")).isEmpty)

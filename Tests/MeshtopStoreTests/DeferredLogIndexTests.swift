@@ -70,6 +70,23 @@ import Testing
         }
     }
 
+    /// Indexes the `rows` of `store` in steps (none, 37, 113, the rest) and checks, at each, that `searches` give
+    /// `expected`.
+    static func indexInSteps(
+        _ store: MeshtopStore, rows: Int64, checking searches: [LogSearch], _ expected: [[LogRow]]
+    ) throws {
+        var indexed: Int64 = 0
+        for step in [0, 37, 113, 1_000] {
+            if step > 0 { _ = try store.indexLogs(maxRows: step) }
+            indexed = min(rows, indexed + Int64(step))
+            #expect(try store.logIndexTail() == rows - indexed)
+            for (search, rows) in zip(searches, expected) {
+                let got = try store.logs(search)
+                #expect(got == rows, "\(indexed) indexed: \(search.text ?? "") limit \(search.limit)")
+            }
+        }
+    }
+
     @Test func searchesOverAPartlyIndexedTableMatchAFullyIndexedOne() throws {
         let logs = Self.logs(200)
         let reference = try MeshtopStore.inMemory()
@@ -95,16 +112,7 @@ import Testing
                 149, 169, 189,
             ])
 
-        var indexed: Int64 = 0
-        for step in [0, 37, 113, 1_000] {
-            if step > 0 { _ = try store.indexLogs(maxRows: step) }
-            indexed = min(200, indexed + Int64(step))
-            #expect(try store.logIndexTail() == 200 - indexed)
-            for (search, rows) in zip(searches, expected) {
-                let got = try store.logs(search)
-                #expect(got == rows, "\(indexed) indexed: \(search.text ?? "") limit \(search.limit)")
-            }
-        }
+        try Self.indexInSteps(store, rows: 200, checking: searches, expected)
         // Caught up: no mark, the index matches its content.
         #expect(try Self.mark(store) == nil)
         try Self.integrityCheck(store)

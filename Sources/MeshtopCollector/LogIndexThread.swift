@@ -1,0 +1,78 @@
+import Foundation
+import Logging
+import MeshtopStore
+
+/// Builds the log full-text index on a thread of its own, beside the writer, when the store's index takes no
+/// lock the writer needs (`DeferredLogIndexing.indexesOnItsOwnConnection`: the index in its own file). The
+/// writer pokes it after each commit; it indexes the committed rows in blocks until none wait, then sleeps.
+/// Searches scan the rows not yet indexed, so results never depend on how far behind it is (docs/storage.md,
+/// "Full-text search").
+final class LogIndexThread: @unchecked Sendable {
+    private let index: any DeferredLogIndexing
+    private let logger: Logger
+    private let condition = NSCondition()
+    private var poked = false
+    private var stopping = false
+    private var done = false
+
+    /// Rows per index transaction: large enough that FTS5 writes few, large segments, small enough that the
+    /// pruner's `forget` (same connection) never waits long.
+    static let blockRows = 20_000
+
+    init(index: any DeferredLogIndexing, logger: Logger) {
+        self.index = index
+        self.logger = logger
+    }
+
+    func start() {
+        let thread = Thread { [self] in self.run() }
+        thread.name = "meshtop-fts"
+        thread.start()
+    }
+
+    /// New rows were committed.
+    func poke() {
+        condition.lock()
+        poked = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Indexes every row committed so far, then ends the thread; returns when it has.
+    func finish() {
+        condition.lock()
+        stopping = true
+        condition.signal()
+        while !done { condition.wait() }
+        condition.unlock()
+    }
+
+    private func run() {
+        var failing = false
+        while true {
+            var waiting: Int64 = 0
+            do {
+                waiting = try index.indexLogs(maxRows: Self.blockRows)
+                if failing { logger.info("log full-text indexing works again") }
+                failing = false
+            } catch {
+                // Searches still find the rows (they scan the tail); retried at the next poke or in a second.
+                if !failing { logger.warning("log full-text indexing failed: \(error)") }
+                failing = true
+            }
+            condition.lock()
+            if stopping && (waiting == 0 || failing) {
+                done = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            if waiting == 0 || failing {
+                let until = Date(timeIntervalSinceNow: 1)
+                while !poked && !stopping && condition.wait(until: until) {}
+                poked = false
+            }
+            condition.unlock()
+        }
+    }
+}
