@@ -153,8 +153,11 @@ final class IngestWriter: @unchecked Sendable {
                 nextPrune = SystemClock.monotonicMicros() + config.pruneIntervalMicros
             }
         }
-        // Stopping leaves every committed row indexed.
-        indexThread?.finish()
+        // Stopping leaves every committed row indexed, and says so.
+        if let indexThread {
+            indexThread.finish()
+            _ = try? store.write(WriteBatch(gauges: ["log_index_lag": Double(indexThread.lag)]))
+        }
         shared.lock()
         finished = true
         shared.broadcast()
@@ -235,7 +238,7 @@ final class IngestWriter: @unchecked Sendable {
     private func gauges(_ nowMonotonic: Int64) -> [String: Double] {
         metrics.gauges(
             nowMonotonic: nowMonotonic, nowWall: config.wallClock.micros(), lastWriteWall: lastWriteWall,
-            queueDepth: queue.depth, pid: pid)
+            queueDepth: queue.depth, logIndexLag: indexThread?.lag ?? unindexedLogs, pid: pid)
     }
 
     /// Runs one governance evaluation and moves its outputs into the batch. `final` also flushes the StatsD
@@ -368,7 +371,7 @@ final class IngestWriter: @unchecked Sendable {
         do {
             try store.write(batch)
             unindexedLogs += logIndexer == nil ? 0 : logs
-            if logs > 0 { indexThread?.poke() }
+            if logs > 0 { indexThread?.poke(rows: logs) }
             lastWriteWall = config.wallClock.micros()
         } catch {
             metrics.restore(deltas)

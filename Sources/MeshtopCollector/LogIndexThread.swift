@@ -14,6 +14,7 @@ final class LogIndexThread: @unchecked Sendable {
     private var poked = false
     private var stopping = false
     private var done = false
+    private var waiting: Int64 = 0
 
     /// Rows per index transaction: large enough that FTS5 writes few, large segments, small enough that the
     /// pruner's `forget` (same connection) never waits long.
@@ -30,12 +31,21 @@ final class LogIndexThread: @unchecked Sendable {
         thread.start()
     }
 
-    /// New rows were committed.
-    func poke() {
+    /// `rows` new log rows were committed.
+    func poke(rows: Int64) {
         condition.lock()
+        waiting += rows
         poked = true
         condition.signal()
         condition.unlock()
+    }
+
+    /// Log rows committed and not yet indexed, as of the last block indexed and the commits since (the
+    /// `log_index_lag` gauge).
+    var lag: Int64 {
+        condition.lock()
+        defer { condition.unlock() }
+        return waiting
     }
 
     /// Indexes every row committed so far, then ends the thread; returns when it has.
@@ -48,11 +58,15 @@ final class LogIndexThread: @unchecked Sendable {
     }
 
     private func run() {
+        Thread.current.name = "meshtop-fts"
         var failing = false
         while true {
             var waiting: Int64 = 0
             do {
                 waiting = try index.indexLogs(maxRows: Self.blockRows)
+                condition.lock()
+                self.waiting = waiting
+                condition.unlock()
                 if failing { logger.info("log full-text indexing works again") }
                 failing = false
             } catch {

@@ -6,7 +6,7 @@ import MeshtopModel
 /// `dropped.kernel` (the kernel's part, receive-buffer overflows of our UDP sockets), `read_pauses` (times a UDP
 /// listener stopped reading at the queue's high watermark), `batches`, `denied`.
 /// Gauges: `started_us`, `last_write_us`, `lines_per_s`,
-/// `write_p99_ms`, `queue_depth`, `pid`.
+/// `write_p99_ms`, `queue_depth`, `log_index_lag`, `pid`.
 struct SelfMetrics {
     /// Deltas not yet persisted.
     private(set) var deltas: [String: Int64] = [:]
@@ -76,9 +76,9 @@ struct SelfMetrics {
     }
 
     /// The gauges as of now. `lines_per_s` is measured since the previous call.
-    mutating func gauges(nowMonotonic: Int64, nowWall: Int64, lastWriteWall: Int64, queueDepth: Int, pid: Int)
-        -> [String: Double]
-    {
+    mutating func gauges(
+        nowMonotonic: Int64, nowWall: Int64, lastWriteWall: Int64, queueDepth: Int, logIndexLag: Int64, pid: Int
+    ) -> [String: Double] {
         let elapsed = nowMonotonic - rateSinceMicros
         if elapsed >= 500_000 {
             lastRate = Double(linesSinceRate) * 1_000_000 / Double(elapsed)
@@ -88,7 +88,7 @@ struct SelfMetrics {
         let p99 = Double(writeP99Micros) / 1_000
         return [
             "last_write_us": Double(lastWriteWall), "lines_per_s": lastRate.rounded(), "write_p99_ms": p99,
-            "queue_depth": Double(queueDepth), "pid": Double(pid),
+            "queue_depth": Double(queueDepth), "log_index_lag": Double(logIndexLag), "pid": Double(pid),
         ]
     }
 }

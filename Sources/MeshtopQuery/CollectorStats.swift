@@ -91,7 +91,8 @@ public struct CollectorStats: Sendable {
             OutputField("last_write_age_s", num(lastWriteAgeSeconds)),
             OutputField("lines_per_s", num(gauges["lines_per_s"])),
             OutputField("write_p99_ms", num(gauges["write_p99_ms"])),
-            OutputField("queue_depth", num(gauges["queue_depth"])), OutputField("running", .bool(running)),
+            OutputField("queue_depth", num(gauges["queue_depth"])),
+            OutputField("log_index_lag", num(gauges["log_index_lag"])), OutputField("running", .bool(running)),
             OutputField("writer_status", writerStatus.map { .text($0) } ?? .null),
             OutputField("receivers", .object(receivers.map { OutputField($0.0, obj($0.1)) })),
         ]

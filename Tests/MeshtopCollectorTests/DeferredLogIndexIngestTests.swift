@@ -21,6 +21,8 @@ import Testing
         #expect(state["logs"] as Int == 11)
         #expect(state["mark"] as Int == state["last"] as Int)
         #expect(state["inDatabase"] as Int == 0)
+        let lag = try h.rows("SELECT value FROM collector_gauges WHERE name = 'log_index_lag'")
+        #expect(lag.map { $0["value"] as Double } == [0])
         let hits = try h.rows(
             "SELECT logs.message FROM logs_fts JOIN logs ON logs.id = logs_fts.rowid WHERE logs_fts MATCH 'declined'")
         #expect(hits.map { $0["message"] as String } == ["payment declined for order 17"])
