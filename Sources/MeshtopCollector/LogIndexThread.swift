@@ -57,8 +57,14 @@ final class LogIndexThread: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// The thread's nice value: when the cores are busy (a burst), the event loops and the writer, which must
+    /// keep up or lose lines, get most of them; the index catches up when the burst ends.
+    static let niceness: Int32 = 10
+
     private func run() {
         Thread.current.name = "meshtop-fts"
+        // Linux: the nice value is per thread, and PRIO_PROCESS with 0 means the calling thread.
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.niceness)
         var failing = false
         while true {
             var waiting: Int64 = 0
