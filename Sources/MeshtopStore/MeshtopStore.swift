@@ -92,7 +92,7 @@ public final class MeshtopStore: Sendable {
             let pool = try DatabasePool(path: path, configuration: config)
             try Schema.migrator.migrate(pool)
             try pool.write { db in try LogTextIndex.moveOut(db) }
-            let textIndex = try LogTextIndex(databasePath: path, cacheKiB: cacheKiB / 2)
+            let textIndex = try LogTextIndex(databasePath: path, cacheKiB: LogTextIndex.cacheKiB)
             var checkpointConfig = Configuration()
             checkpointConfig.busyMode = .timeout(1)
             let checkpointer = try DatabaseQueue(path: path, configuration: checkpointConfig)
