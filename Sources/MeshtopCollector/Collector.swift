@@ -59,6 +59,8 @@ public final class Collector: @unchecked Sendable {
     /// Counter totals since this collector started (`lines`, `parsed.spans`, `dropped`, …), as of the last commit,
     /// plus `cpu.writer_us`, the writer thread's CPU time.
     public var statistics: [String: Int64] { writer?.totals ?? [:] }
+    /// Log rows committed but not yet in the full-text index (0 when the store indexes as it writes).
+    var logIndexLag: Int64 { writer?.logIndexLag ?? 0 }
 
     /// Opens (or creates) the database, loads the rules, binds every listener and starts the writer.
     public func start() async throws {
@@ -93,10 +95,12 @@ public final class Collector: @unchecked Sendable {
             if let address = config.metricsHTTP, let exporter {
                 let queue = self.queue
                 let statistics: @Sendable () -> [String: Int64] = { [weak self] in self?.statistics ?? [:] }
+                let lag: @Sendable () -> Int64 = { [weak self] in self?.logIndexLag ?? 0 }
                 http.append(
                     (
                         "metrics", address,
-                        MetricsRoutes(exporter: exporter, statistics: statistics, queueDepth: { queue.depth })
+                        MetricsRoutes(
+                            exporter: exporter, statistics: statistics, queueDepth: { queue.depth }, logIndexLag: lag)
                     ))
             }
             for (name, address, routes) in http {

@@ -83,6 +83,9 @@ final class IngestWriter: @unchecked Sendable {
         thread.start()
     }
 
+    /// Log rows committed but not yet indexed by the index thread (0 when the writer indexes between batches).
+    var logIndexLag: Int64 { indexThread?.lag ?? 0 }
+
     /// Hands new rules to the writer thread; applied before the next batch.
     func replaceRules(_ rules: RuleSet) {
         shared.lock()

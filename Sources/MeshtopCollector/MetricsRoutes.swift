@@ -7,6 +7,7 @@ struct MetricsRoutes: HTTPIngestRoutes {
     let exporter: PrometheusExporter
     let statistics: @Sendable () -> [String: Int64]
     let queueDepth: @Sendable () -> Int
+    let logIndexLag: @Sendable () -> Int64
 
     func respond(to request: HTTPIngestRequest) -> HTTPIngestResponse {
         guard request.path == "/metrics" else {
@@ -16,7 +17,8 @@ struct MetricsRoutes: HTTPIngestRoutes {
             return .text(.methodNotAllowed, "use GET", headers: [("Allow", "GET, HEAD")])
         }
         let openMetrics = request.accept.contains("application/openmetrics-text")
-        let text = exporter.render(openMetrics: openMetrics, collector: statistics(), queueDepth: queueDepth())
+        let text = exporter.render(
+            openMetrics: openMetrics, collector: statistics(), queueDepth: queueDepth(), logIndexLag: logIndexLag())
         return HTTPIngestResponse(
             status: .ok,
             contentType: openMetrics

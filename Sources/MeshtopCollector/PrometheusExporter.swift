@@ -202,7 +202,7 @@ final class PrometheusExporter: @unchecked Sendable {
     }
 
     /// The exposition, with the collector's own counters and gauges.
-    func render(openMetrics: Bool, collector: [String: Int64], queueDepth: Int) -> String {
+    func render(openMetrics: Bool, collector: [String: Int64], queueDepth: Int, logIndexLag: Int64 = 0) -> String {
         lock.lock()
         defer { lock.unlock() }
         var t = PrometheusText(openMetrics: openMetrics)
@@ -211,7 +211,7 @@ final class PrometheusExporter: @unchecked Sendable {
         renderBreakers(&t)
         renderLimits(&t)
         renderMetrics(&t)
-        renderSelf(&t, collector, queueDepth)
+        renderSelf(&t, collector, queueDepth, logIndexLag)
         return t.finish()
     }
 
@@ -356,7 +356,7 @@ final class PrometheusExporter: @unchecked Sendable {
         }
     }
 
-    private func renderSelf(_ t: inout PrometheusText, _ c: [String: Int64], _ queueDepth: Int) {
+    private func renderSelf(_ t: inout PrometheusText, _ c: [String: Int64], _ queueDepth: Int, _ lag: Int64) {
         func counter(_ name: String, _ help: String, _ key: String) {
             t.family(name, .counter, help)
             t.sample(name, [], Double(c[key] ?? 0))
@@ -387,6 +387,9 @@ final class PrometheusExporter: @unchecked Sendable {
         }
         t.family("meshtop_collector_queue_depth", .gauge, "Lines waiting for the writer.")
         t.sample("meshtop_collector_queue_depth", [], Double(queueDepth))
+        t.family(
+            "meshtop_collector_log_index_lag", .gauge, "Log rows not yet in the full-text index (searches scan them).")
+        t.sample("meshtop_collector_log_index_lag", [], Double(lag))
         if let p99 = c["write_p99_us"] {
             t.family("meshtop_collector_write_p99_seconds", .gauge, "p99 of the last 256 commit durations.")
             t.sample("meshtop_collector_write_p99_seconds", [], Double(p99) / 1e6)

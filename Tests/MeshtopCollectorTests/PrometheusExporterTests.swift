@@ -94,7 +94,8 @@ import Testing
                 service: "cart", last: -7),
         ]
         e.observe(out)
-        let text = e.render(openMetrics: true, collector: ["lines": 12, "rejected.malformed_statsd": 2], queueDepth: 3)
+        let text = e.render(
+            openMetrics: true, collector: ["lines": 12, "rejected.malformed_statsd": 2], queueDepth: 3, logIndexLag: 40)
         let name = #"name="orders->payments""#
         #expect(
             text.contains(
@@ -111,6 +112,7 @@ import Testing
         #expect(text.contains("cart_queue{service=\"cart\"} -7\n"))
         #expect(text.contains("meshtop_collector_rejected_total{reason=\"malformed_statsd\"} 2\n"))
         #expect(text.contains("meshtop_collector_queue_depth 3\n"))
+        #expect(text.contains("# TYPE meshtop_collector_log_index_lag gauge\nmeshtop_collector_log_index_lag 40\n"))
         #expect(text.hasSuffix("# EOF\n"))
     }
 
