@@ -27,16 +27,14 @@ public final class LogTextIndex: Sendable {
     /// schema), and the collector's peak memory counts every MiB (SPEC §7: < 200 MB).
     static let cacheKiB = 4_096
 
-    let path: String
     private let queue: DatabaseQueue
 
     /// Opens (creating when needed) the index of the database at `databasePath`, which must already hold its
     /// schema and a `meta.database_id`. An index built for another database is emptied (its mark back to 0).
     init(databasePath: String, cacheKiB: Int) throws {
-        path = Self.path(for: databasePath)
         var config = Configuration()
         config.busyMode = .timeout(5)
-        let indexPath = path
+        let indexPath = Self.path(for: databasePath)
         config.prepareDatabase { db in
             try db.execute(sql: "ATTACH DATABASE ? AS \(Self.schema)", arguments: [indexPath])
             try db.execute(
@@ -163,14 +161,6 @@ public final class LogTextIndex: Sendable {
         return try Int64.fetchOne(
             db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) + 1 FROM meta WHERE key = ?"),
             arguments: [deletedThroughKey])
-    }
-
-    /// Bytes of the index file and its WAL.
-    func bytes() -> Int64 {
-        [path, path + "-wal"].reduce(0) { total, file in
-            let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber
-            return total + (size?.int64Value ?? 0)
-        }
     }
 
     /// Bytes in pages of the index file that hold data (free pages excluded).
