@@ -72,7 +72,7 @@ let package = Package(
             name: "MeshtopCollector",
             dependencies: [
                 "MeshtopModel", "MeshtopWire", "MeshtopStore", "MeshtopGovernance", "MeshtopNet", "MeshtopOTLPProto",
-                "MeshtopOTLP",
+                "MeshtopOTLP", "CMeshtopSocket",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
@@ -96,6 +96,8 @@ let package = Package(
         .target(name: "MeshtopAgent", dependencies: ["MeshtopModel", "MeshtopNet"], swiftSettings: swift6),
         // Console: state + update + view -> Screen. No curses here.
         .target(name: "MeshtopConsole", dependencies: ["MeshtopModel", "MeshtopQuery"], swiftSettings: swift6),
+        // recvmmsg and eventfd for the UDP listeners (Swift's Glibc module lacks them).
+        .target(name: "CMeshtopSocket", path: "Sources/CMeshtopSocket"),
         .systemLibrary(
             name: "CNcursesw", path: "Sources/CNcursesw",
             providers: [.apt(["libncursesw5-dev"])]),

@@ -92,7 +92,7 @@ public struct CollectCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("listen-threads"),
-        help: "Event loops reading the UDP listeners (SO_REUSEPORT sockets, one per loop and listener).")
+        help: "Threads reading each UDP listener (SO_REUSEPORT sockets, one per thread and listener).")
     public var listenThreads: Int = 1
 
     @Option(

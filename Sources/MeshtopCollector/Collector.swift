@@ -17,6 +17,7 @@ public final class Collector: @unchecked Sendable {
     private let lock = NSLock()
     private var group: MultiThreadedEventLoopGroup?
     private var channels: [any Channel] = []
+    private var udp: [UDPReceiver] = []
     private var writer: IngestWriter?
     private var hooks: AlertHookRunner?
     private let queue: IngestQueue
@@ -81,16 +82,11 @@ public final class Collector: @unchecked Sendable {
         let exporter = config.metricsHTTP == nil ? nil : PrometheusExporter()
         let sink = IngestSink(queue: queue, governance: feed, exporter: exporter)
         var opened: [any Channel] = []
-        var siblings: [any Channel] = []
+        var udp: [UDPReceiver] = []
         var receivers: [String: HostPort] = [:]
         do {
-            for (index, address) in config.allListeners.enumerated() {
-                let name = index < config.listen.count ? "udp" : "jaeger"
-                opened.append(try await bind(address, name: name, group: group, sink: sink))
-            }
-            let udp = opened
-            siblings = try await bindSiblings(of: udp, group: group, sink: sink)
-            queue.kernelDrops = KernelDropCounter(ports: Set(udp.compactMap { $0.localAddress?.port }))
+            udp = try bindUDP()
+            queue.kernelDrops = KernelDropCounter(ports: Set(udp.map(\.localAddress.port)))
             var http = httpReceivers(sink: sink)
             if let address = config.metricsHTTP, let exporter {
                 let queue = self.queue
@@ -115,7 +111,8 @@ public final class Collector: @unchecked Sendable {
             }
         } catch {
             await lock.withLock({ grpc })?.stop()
-            for channel in opened + siblings { try? await channel.close() }
+            for receiver in udp { receiver.stop() }
+            for channel in opened { try? await channel.close() }
             try? await group.shutdownGracefully()
             self.group = nil
             throw error
@@ -131,32 +128,28 @@ public final class Collector: @unchecked Sendable {
             lock.withLock { alertmanager = notifier }
         }
         lock.withLock {
-            channels = opened + siblings
-            bound = opened.prefix(config.allListeners.count).map(Self.hostPort)
+            channels = opened
+            self.udp = udp
+            bound = udp.prefix(config.allListeners.count).map(\.localAddress)
             boundReceivers = receivers
             self.writer = writer
         }
         writer.start()
+        startReading(udp, sink: sink)
     }
 
     /// Closes the listeners, writes everything still queued (and the metrics aggregated so far), then returns.
     public func stop() async {
-        let (wasStopped, channels) = lock.withLock {
+        let (wasStopped, channels, udp) = lock.withLock {
             defer { stopped = true }
-            return (stopped, self.channels)
+            return (stopped, self.channels, self.udp)
         }
         guard !wasStopped else { return }
         await lock.withLock({ grpc })?.stop()
+        await Self.offThePool { for receiver in udp { receiver.stop() } }
         for channel in channels { try? await channel.close() }
         queue.close()
-        if let writer {
-            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-                Thread.detachNewThread {
-                    writer.waitUntilFinished()
-                    done.resume()
-                }
-            }
-        }
+        if let writer { await Self.offThePool { writer.waitUntilFinished() } }
         hooks?.drain()
         lock.withLock { alertmanager }?.drain()
         try? await group?.shutdownGracefully()
@@ -226,61 +219,58 @@ public final class Collector: @unchecked Sendable {
         }
     }
 
-    /// With more than one event loop, each UDP listener gets one more socket on the same address per extra loop
-    /// (`SO_REUSEPORT`): the kernel spreads senders over them by source address and port, and each loop decodes
-    /// its own share.
-    private func bindSiblings(
-        of listeners: [any Channel], group: MultiThreadedEventLoopGroup, sink: IngestSink
-    ) async throws -> [any Channel] {
-        guard config.eventLoopThreads > 1 else { return [] }
-        var out: [any Channel] = []
-        for (index, channel) in listeners.enumerated() {
-            let name = index < config.listen.count ? "udp" : "jaeger"
-            let address = HostPort(host: config.allListeners[index].host, port: channel.localAddress?.port ?? 0)
-            for _ in 1..<config.eventLoopThreads {
-                out.append(try await bind(address, name: name, group: group, sink: sink))
+    /// Runs blocking work (joining threads) on a thread of its own, not on the concurrency pool.
+    private static func offThePool(_ work: @escaping @Sendable () -> Void) async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                work()
+                done.resume()
             }
+        }
+    }
+
+    /// Binds every UDP listener, in the order of `config.allListeners`, then with more than one listener thread
+    /// one more socket on the same address per extra thread (`SO_REUSEPORT`): the kernel spreads senders over them
+    /// by source address and port, and each thread decodes its own share.
+    private func bindUDP() throws -> [UDPReceiver] {
+        var out: [UDPReceiver] = []
+        let threads = max(1, config.eventLoopThreads)
+        do {
+            for (index, address) in config.allListeners.enumerated() {
+                let name = index < config.listen.count ? "udp" : "jaeger"
+                out.append(try UDPReceiver.bind(address, reusePort: threads > 1, listener: name))
+            }
+            for (index, address) in config.allListeners.enumerated() where threads > 1 {
+                let same = HostPort(host: address.host, port: out[index].localAddress.port)
+                for _ in 1..<threads {
+                    out.append(try UDPReceiver.bind(same, reusePort: true, listener: out[index].listener))
+                }
+            }
+        } catch {
+            for receiver in out { receiver.stop() }
+            throw error
         }
         return out
     }
 
-    private func bind(
-        _ address: HostPort, name: String, group: MultiThreadedEventLoopGroup, sink: IngestSink
-    ) async throws -> any Channel {
+    /// Sizes each socket's receive buffer and starts its reading thread.
+    private func startReading(_ receivers: [UDPReceiver], sink: IngestSink) {
         let vector = max(1, config.vectorReadCount)
-        let reusePort: SocketOptionValue = config.eventLoopThreads > 1 ? 1 : 0
-        let allow = config.allow
-        let wallClock = config.wallClock
-        let coalesce = config.readCoalesceMicros
-        let bootstrap = DatagramBootstrap(group: group)
-            .channelOption(ChannelOptions.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: reusePort)
-            .channelOption(.datagramVectorReadMessageCount, value: vector)
-            .channelOption(.maxMessagesPerRead, value: UInt(Self.readsPerCycle))
-            // Vector reads split one buffer into `vector` slices: each slice must hold a 65,507-byte datagram.
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536 * vector))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        DatagramHandler(
-                            sink: sink, allow: allow, listener: name, wallClock: wallClock,
-                            coalesceMicros: coalesce, coalesceBelow: vector * Self.readsPerCycle / 2))
-                }
+        for (index, receiver) in receivers.enumerated() {
+            let buffer = receiver.enlargeReceiveBuffer(to: config.receiveBufferBytes)
+            logger.debug("receive buffer \(buffer) bytes on \(receiver.localAddress)")
+            var reading = UDPReceiver.Reading(
+                vector: vector, readsPerCycle: Self.readsPerCycle, coalesceMicros: config.readCoalesceMicros,
+                coalesceBelow: vector * Self.readsPerCycle / 2)
+            if reading.coalesceMicros > 0, buffer < Self.coalescingBufferBytes {
+                // A small buffer (no root, default net.core.rmem_max) could overflow while a read waits: read at once.
+                reading.coalesceMicros = 0
+                logger.info("receive buffer \(buffer) bytes: reads not coalesced (--read-coalesce needs 4 MiB)")
             }
-        let channel: any Channel
-        do {
-            channel = try await bootstrap.bind(host: address.host, port: address.port).get()
-        } catch let error as IOError {
-            throw CollectorError.bind(address: address, reason: Self.describe(error), transport: "udp")
-        } catch {
-            throw CollectorError.bind(address: address, reason: "\(error)", transport: "udp")
+            receiver.start(
+                sink: sink, allow: config.allow, reading: reading, wallClock: config.wallClock,
+                name: "meshtop-udp-\(index)")
         }
-        let buffer = await ReceiveBuffer.enlarge(channel, to: config.receiveBufferBytes, logger: logger)
-        if coalesce > 0, (buffer ?? 0) < Self.coalescingBufferBytes {
-            // A small buffer (no root, default net.core.rmem_max) could overflow while a read waits: read at once.
-            try? await channel.pipeline.handler(type: DatagramHandler.self).map { $0.readAtOnce() }.get()
-            logger.info("receive buffer \(buffer ?? 0) bytes: reads not coalesced (--read-coalesce needs 4 MiB)")
-        }
-        return channel
     }
 
     /// `recvmmsg` calls per read cycle of a UDP listener (each of up to `vectorReadCount` datagrams).
@@ -290,12 +280,14 @@ public final class Collector: @unchecked Sendable {
     /// that `net.core.rmem_max` allows by default without root.
     static let coalescingBufferBytes = 4 << 20
 
-    static func describe(_ error: IOError) -> String {
-        switch error.errnoCode {
+    static func describe(_ error: IOError) -> String { describe(errno: error.errnoCode) }
+
+    static func describe(errno code: Int32) -> String {
+        switch code {
         case EADDRINUSE: return "address already in use (another collector or statsd may be running)"
         case EADDRNOTAVAIL: return "address not available on this host"
         case EACCES: return "permission denied (ports below 1024 need privileges)"
-        default: return String(cString: strerror(error.errnoCode))
+        default: return String(cString: strerror(code))
         }
     }
 }

@@ -65,7 +65,7 @@ public struct CollectorConfig: Sendable {
     public var readCoalesceMicros: Int64 = 1_000
     /// Requested SO_RCVBUF per listener (the kernel caps it at `net.core.rmem_max`).
     public var receiveBufferBytes: Int = 16 * 1024 * 1024
-    /// Event-loop threads for the listeners.
+    /// Reading threads per UDP listener (one `SO_REUSEPORT` socket each); also the HTTP receivers' event loops.
     public var eventLoopThreads: Int = 1
     /// The wall clock that stamps receive times and drives StatsD flushes and governance ticks. Tests pin it so
     /// that no flush-interval boundary can fall inside a test, whatever the machine's load.

@@ -22,7 +22,7 @@ enum HTTPIngestServer {
             .childChannelOption(.maxMessagesPerRead, value: 4)
             .childChannelInitializer { channel in
                 if let remote = channel.remoteAddress, !allow.isEmpty,
-                    !DatagramHandler.isAllowed(remote, by: allow)
+                    !CIDR.allows(remote, in: allow)
                 {
                     sink.count(["denied": 1])
                     return channel.close()
@@ -45,5 +45,13 @@ enum HTTPIngestServer {
                 }
             }
         return try await bootstrap.bind(host: address.host, port: address.port).get()
+    }
+}
+
+extension CIDR {
+    /// Whether a connection's source address lies in one of the `--allow` networks.
+    static func allows(_ address: SocketAddress, in allow: [CIDR]) -> Bool {
+        guard let text = address.ipAddress, let bytes = addressBytes(text) else { return false }
+        return allow.contains { $0.contains(bytes) }
     }
 }
