@@ -54,7 +54,9 @@ final class IngestWriter: @unchecked Sendable {
         self.store = store
         let indexer = store as? any DeferredLogIndexing
         if let indexer, indexer.indexesOnItsOwnConnection {
-            self.indexThread = LogIndexThread(index: indexer, logger: logger)
+            self.indexThread = LogIndexThread(
+                index: indexer, logger: logger,
+                busy: { [queue] in queue.pausedReaders > 0 || queue.depth >= queue.capacity * 2 / 5 })
             self.logIndexer = nil
         } else {
             self.indexThread = nil

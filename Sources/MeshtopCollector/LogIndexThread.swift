@@ -6,7 +6,9 @@ import MeshtopStore
 /// lock the writer needs (`DeferredLogIndexing.indexesOnItsOwnConnection`: the index in its own file). The
 /// writer pokes it after each commit; it indexes the committed rows in blocks until none wait, then sleeps.
 /// Searches scan the rows not yet indexed, so results never depend on how far behind it is (docs/storage.md,
-/// "Full-text search").
+/// "Full-text search"). While ingest is behind (`busy`) it waits, up to `deferUpToRows` rows behind, so that in a
+/// burst the cores go to the readers and the writer, which lose lines when they fall behind, and the index catches
+/// up after it.
 final class LogIndexThread: @unchecked Sendable {
     private let index: any DeferredLogIndexing
     private let logger: Logger
@@ -20,9 +22,21 @@ final class LogIndexThread: @unchecked Sendable {
     /// pruner's `forget` (same connection) never waits long.
     static let blockRows = 20_000
 
-    init(index: any DeferredLogIndexing, logger: Logger) {
+    /// True while ingest is behind (a listener paused, or the queue to the writer well above one batch): the
+    /// index then waits, leaving the cores to the readers and the writer, unless `deferUpToRows` rows wait.
+    private let busy: @Sendable () -> Bool
+    private var backoffCount = 0
+    /// Times the thread waited `backoffSeconds` because ingest was busy.
+    var backoffs: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return backoffCount
+    }
+
+    init(index: any DeferredLogIndexing, logger: Logger, busy: @escaping @Sendable () -> Bool = { false }) {
         self.index = index
         self.logger = logger
+        self.busy = busy
     }
 
     func start() {
@@ -57,7 +71,13 @@ final class LogIndexThread: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// The thread's nice value: when the cores are busy (a burst), the event loops and the writer, which must
+    /// The index waits for a busy ingest only while fewer rows than this are not yet indexed (10 s at 200,000
+    /// lines/s): searches scan those rows, so the lag stays bounded, and a load that stays above what the cores
+    /// can index is indexed all the same, at the expense of lines, rather than falling ever further behind.
+    static let deferUpToRows: Int64 = 2_000_000
+    static let backoffSeconds = 0.02
+
+    /// The thread's nice value: when the cores are busy (a burst), the UDP reading threads and the writer, which must
     /// keep up or lose lines, get most of them; the index catches up when the burst ends.
     static let niceness: Int32 = 10
 
@@ -67,6 +87,15 @@ final class LogIndexThread: @unchecked Sendable {
         _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.niceness)
         var failing = false
         while true {
+            let busy = busy()
+            condition.lock()
+            let deferring = busy && !stopping && self.waiting < Self.deferUpToRows
+            if deferring {
+                backoffCount += 1
+                _ = condition.wait(until: Date(timeIntervalSinceNow: Self.backoffSeconds))
+            }
+            condition.unlock()
+            if deferring { continue }
             var waiting: Int64 = 0
             do {
                 waiting = try index.indexLogs(maxRows: Self.blockRows)
