@@ -6,8 +6,8 @@ import MeshtopNet
 
 /// One UDP listener socket read by a thread of its own with `recvmmsg` into buffers allocated once: no per-datagram
 /// allocation, and the sender's address stays raw bytes until it changes (`DatagramBatcher`). This replaced a
-/// swift-nio datagram channel, which allocates an envelope and formats the sender's address with `inet_ntop` for
-/// every datagram (docs/benchmarks.md, "Receiving without swift-nio").
+/// SwiftNIO datagram channel, which allocates an envelope and formats the sender's address with `inet_ntop` for
+/// every datagram (docs/benchmarks.md, "Receiving without SwiftNIO").
 ///
 /// A read cycle is up to `readsPerCycle` calls of up to `vector` datagrams each, while the socket has more; the
 /// cycle's chunk then goes to the queue. Backpressure: when the queue reaches its high watermark the thread stops
