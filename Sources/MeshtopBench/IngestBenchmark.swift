@@ -90,17 +90,20 @@ public enum IngestBenchmark {
             """
     }
 
-    /// Writer and event-loop CPU per line, and the rate each thread could sustain on a core of its own.
-    /// The writer's time is per persisted line, the event loop's per received line.
+    /// CPU per line of the collector's threads, and the rate each could sustain on a core of its own: the writer
+    /// per persisted line, the UDP reading threads (`meshtop-udp-N`, summed) per received line, the log full-text
+    /// index thread (`meshtop-fts`) per persisted line.
     static func cpuReport(_ cpu: [String: Double], persisted: Int64, received: Int64) -> String {
-        let writer = cpu["meshtop-writer"] ?? 0
-        let loop = cpu.filter { $0.key.hasPrefix("NIO-ELT") }.values.reduce(0, +)
+        let reading = cpu.filter { $0.key.hasPrefix("meshtop-udp") }.values.reduce(0, +)
         func part(_ name: String, _ s: Double, _ lines: Int64) -> String {
             let us = s * 1_000_000 / Double(max(1, lines))
             return "\(name) \(String(format: "%.1f", s)) s = \(String(format: "%.2f", us)) µs/line "
                 + "(≤ \(us > 0 ? String(format: "%.0f", 1_000_000 / us) : "-") lines/s per core)"
         }
-        return part("writer", writer, persisted) + "; event loop " + part("", loop, received).dropFirst()
+        return [
+            part("writer", cpu["meshtop-writer"] ?? 0, persisted), part("reading", reading, received),
+            part("index", cpu["meshtop-fts"] ?? 0, persisted),
+        ].joined(separator: "; ")
     }
 
     /// Runs `senders` child processes of this binary (`bench ingest --sender`), each at rate/senders, and sums
@@ -156,7 +159,7 @@ public enum BenchCollector {
         }
     }
 
-    /// User + system CPU of this process so far (all threads: event loop, writer, governance).
+    /// User + system CPU of this process so far (all threads: reading, writer, index, governance).
     static func processCPUSeconds() -> Double {
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
