@@ -55,8 +55,11 @@ let package = Package(
         // SQLite through GRDB: migrations, batched writer, read queries, retention.
         .target(
             name: "MeshtopStore",
-            dependencies: ["MeshtopModel", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["MeshtopModel", "CMeshtopSQLite", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swift6),
+        // sqlite3_config (variadic, so not callable from Swift): SQLite's memory statistics off.
+        .target(
+            name: "CMeshtopSQLite", path: "Sources/CMeshtopSQLite", linkerSettings: [.linkedLibrary("sqlite3")]),
         // Health, topology, breakers, StatsD aggregation, alerts: pure logic over model values.
         .target(
             name: "MeshtopGovernance",

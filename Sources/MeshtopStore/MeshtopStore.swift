@@ -1,3 +1,4 @@
+import CMeshtopSQLite
 import Foundation
 import GRDB
 
@@ -59,11 +60,16 @@ public final class MeshtopStore: Sendable {
     /// Truncate the WAL back to this size after checkpoints.
     static let journalSizeLimit = 64 << 20
 
+    /// SQLite's memory statistics off, before its first use in the process: each of its allocations then skips
+    /// a global mutex and two counters (docs/storage.md, "PRAGMAs"). The first store opened does it.
+    static let sqliteTuned: Int32 = meshtop_sqlite_memstatus_off()
+
     /// Opens (creating if needed) the database for writing: parent directory, a look at what the file holds
     /// (`StoreInspection`: anything but meshtop's own or an empty database is refused before a byte is written),
     /// the single-writer lock (`PATH.lock`), WAL, migrations, the log full-text index file (`PATH-fts`,
     /// `LogTextIndex`). Throws only `StoreError`.
     public static func open(path: String) throws(StoreError) -> MeshtopStore {
+        _ = sqliteTuned
         try createDirectory(for: path)
         guard try StoreInspection.inspect(path: path) != .foreign else { throw .notMeshtopDatabase(path) }
         let lock = try WriterLock.acquire(databasePath: path)
@@ -136,6 +142,7 @@ public final class MeshtopStore: Sendable {
     /// Opens an existing database read-only. Never creates a file: a missing one is `StoreError.missing`.
     /// With `readTimeout`, each `read` is interrupted after that many seconds with `StoreError.timedOut`.
     public static func openReadOnly(path: String, readTimeout: Double? = nil) throws -> MeshtopStore {
+        _ = sqliteTuned
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError.missing(path) }
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw StoreError.unreadable(path, reason: "permission denied")
@@ -160,6 +167,7 @@ public final class MeshtopStore: Sendable {
 
     /// A private in-memory database with the full schema, for tests.
     public static func inMemory() throws -> MeshtopStore {
+        _ = sqliteTuned
         let queue = try DatabaseQueue()
         try Schema.migrator.migrate(queue)
         return MeshtopStore(path: ":memory:", writer: queue, isReadOnly: false)

@@ -1,0 +1,4 @@
+#include "meshtop_sqlite.h"
+#include <sqlite3.h>
+
+int meshtop_sqlite_memstatus_off(void) { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
