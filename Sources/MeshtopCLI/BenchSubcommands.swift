@@ -17,13 +17,18 @@ struct BenchStoreCommand: ParsableCommand {
     @Option(help: "Records per transaction.") var batch = 5_000
 
     func run() throws {
-        let path = db ?? NSTemporaryDirectory() + "meshtop-bench-store-\(getpid()).db"
-        defer { if db == nil { Self.remove(path) } }
+        let scratch = db == nil ? try Self.scratchDirectory("store") : nil
+        defer { if let scratch { try? FileManager.default.removeItem(atPath: scratch) } }
+        let path = db ?? scratch! + "/bench.db"
         print(try StoreBenchmark.run(path: path, spans: spans, logs: logs, batchSize: batch, mixed: mixed))
     }
 
-    static func remove(_ path: String) {
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    /// A new directory for a benchmark's database and every file SQLite and meshtop put beside it (`-wal`, `-shm`,
+    /// `.lock`, the full-text index `-fts` and its own `-wal`/`-shm`), removed as a whole afterwards.
+    static func scratchDirectory(_ name: String) throws -> String {
+        let dir = NSTemporaryDirectory() + "meshtop-bench-\(name)-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
     }
 }
 
@@ -77,8 +82,9 @@ struct BenchQueryCommand: ParsableCommand {
                 })
             return
         }
-        let path = db ?? NSTemporaryDirectory() + "meshtop-bench-query-\(getpid()).db"
-        defer { if db == nil { BenchStoreCommand.remove(path) } }
+        let scratch = db == nil ? try BenchStoreCommand.scratchDirectory("query") : nil
+        defer { if let scratch { try? FileManager.default.removeItem(atPath: scratch) } }
+        let path = db ?? scratch! + "/bench.db"
         let report = try QueryBenchmark.run(path: path, spans: spans, logs: logs) {
             FileHandle.standardError.write(Data(($0 + "\n").utf8))
         }

@@ -47,8 +47,10 @@ import Testing
     }
 
     @Test func aStoreOfOneCollectorAlwaysAnnounces() throws {
-        let path = NSTemporaryDirectory() + "meshtop-leadership-\(UUID().uuidString).db"
-        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
-        #expect(IngestWriter.announcesAlerts(try MeshtopStore.open(path: path)))
+        // A directory of its own: the store also leaves `.lock` and the full-text index's `-fts` files beside it.
+        let dir = NSTemporaryDirectory() + "meshtop-leadership-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(IngestWriter.announcesAlerts(try MeshtopStore.open(path: dir + "/store.db")))
     }
 }
