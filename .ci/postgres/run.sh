@@ -152,4 +152,35 @@ set -e
 [ "$code" = 3 ] || { echo "unreachable: exit $code, expected 3"; exit 1; }
 echo "$out" | grep -q "store unavailable" && ! echo "$out" | grep -q hunter2
 echo "ok: $out"
+echo "--- two collectors on one host, one port (--reuse-port)"
+psql -d postgres -c "CREATE DATABASE share"
+share="postgresql://postgres@127.0.0.1:$port/share"
+ps_=$(free_udp)
+for id in c d; do
+  "$bin" collect --db "$share" --collector-id "$id" --reuse-port --listen "127.0.0.1:$ps_" --jaeger off --otlp off \
+    --otlp-grpc off --zipkin off --quiet >/dev/null 2>>"$work/collector-$id.log" &
+  pids+=($!)
+done
+for _ in $(seq 50); do
+  [ "$(psql -d share -c "SELECT count(*) FROM meshtop_collectors" 2>/dev/null || echo 0)" = 2 ] && break; sleep 0.2
+done
+[ "$(psql -d share -c "SELECT count(*) FROM meshtop_collectors")" = 2 ] || { echo "two collectors did not share the port"; cat "$work"/collector-[cd].log; exit 1; }
+for s in $(seq 0 19); do  # 20 senders, each its own source port: the kernel hashes each to one collector
+  seq $((s * 100)) $((s * 100 + 99)) | sed 's/.*/level=info service=ci msg="shared &"/' \
+    | "$bin" send --to "127.0.0.1:$ps_" >/dev/null &
+done
+wait_share() {
+  for _ in $(seq 60); do
+    s=$("$bin" query stats --db "$share" --format json)
+    got=$(( $(echo "$s" | field '["rows"]["logs"]') + $(echo "$s" | field '["dropped"]') ))
+    [ "$got" -ge 2000 ] && return 0
+    sleep 0.5
+  done
+  echo "expected 2000 logs stored or dropped, have $got"; echo "$s"; return 1
+}
+wait_share
+[ "$(echo "$s" | field '["rows"]["logs"]')" = 2000 ] || { echo "$s"; exit 1; }
+split=$(psql -d share -c "SELECT string_agg(collector || '=' || n, ' ' ORDER BY collector) FROM (SELECT collector, count(*) AS n FROM logs GROUP BY collector) x")
+case "$split" in "c="*" d="*) ;; *) echo "lines did not reach both collectors: $split"; exit 1 ;; esac
+echo "ok: 2000 lines from 20 senders on one port, split $split"
 echo "postgres e2e: all passed"

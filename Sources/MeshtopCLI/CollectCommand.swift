@@ -95,6 +95,14 @@ public struct CollectCommand: AsyncParsableCommand {
         help: "Threads reading each UDP listener (SO_REUSEPORT sockets, one per thread and listener).")
     public var listenThreads: Int = 1
 
+    @Flag(
+        name: .customLong("reuse-port"),
+        help: """
+            Let several collectors on this host listen on the same UDP, OTLP/HTTP and Zipkin ports (SO_REUSEPORT; \
+            the kernel spreads senders over them). Needs a postgresql:// --db.
+            """)
+    public var reusePort = false
+
     @Option(
         name: .customLong("read-coalesce"),
         help: "After a UDP read that found few datagrams, wait this long before reading again ('0': at once).")
@@ -140,6 +148,7 @@ public struct CollectCommand: AsyncParsableCommand {
         c.queueBytes = Int(queueBytes.bytes)
         guard (1...64).contains(listenThreads) else { throw ValidationError("--listen-threads: expected 1 to 64") }
         c.eventLoopThreads = listenThreads
+        c.reusePort = reusePort
         c.readCoalesceMicros = try Self.duration(readCoalesce, flag: "--read-coalesce", minimum: 0)
         guard c.readCoalesceMicros <= 100_000 else {
             throw ValidationError("--read-coalesce \(readCoalesce): at most 100ms (the socket buffer holds the wait)")
@@ -162,8 +171,13 @@ public struct CollectCommand: AsyncParsableCommand {
             return handler
         }
         let config = try makeConfig()
-        let signals = StopSignals.install()
         let target = try StoreOpening.target(db.resolvedPath)
+        if reusePort, case .sqlite = target {
+            throw MeshtopError.usage(
+                "--reuse-port: collectors sharing a port each get a share of the senders, so they must write one "
+                    + "store: give every one the same postgresql:// --db (a SQLite file takes one collector)")
+        }
+        let signals = StopSignals.install()
         let path = target.display
         let collector = Collector(
             config: config, databasePath: path,

@@ -100,7 +100,8 @@ public final class Collector: @unchecked Sendable {
                     ))
             }
             for (name, address, routes) in http {
-                let channel = try await bindHTTP(address, routes: routes, group: group, sink: sink)
+                let channel = try await bindHTTP(
+                    address, routes: routes, reusePort: config.reusePort && name != "metrics", group: group, sink: sink)
                 receivers[name] = Self.hostPort(channel)
                 opened.append(channel)
             }
@@ -196,14 +197,23 @@ public final class Collector: @unchecked Sendable {
                 address: address, ingest: otlpIngest(sink, receiver: "otlp_grpc"), allow: config.allow,
                 maxRequestBytes: config.maxRequestBytes, group: .singletonMultiThreadedEventLoopGroup)
         } catch let error as IOError {
-            throw CollectorError.bind(address: address, reason: Self.describe(error), transport: "tcp")
+            throw CollectorError.bind(address: address, reason: grpcReason(Self.describe(error)), transport: "tcp")
         } catch {
-            throw CollectorError.bind(address: address, reason: "\(error)", transport: "tcp")
+            throw CollectorError.bind(address: address, reason: grpcReason("\(error)"), transport: "tcp")
         }
     }
 
+    /// With `--reuse-port` a second collector finds the gRPC port taken: say why, and what to do.
+    private func grpcReason(_ reason: String) -> String {
+        guard config.reusePort else { return reason }
+        return reason
+            + " (OTLP/gRPC cannot share a port: --reuse-port covers the UDP, OTLP/HTTP and Zipkin listeners; give each"
+            + " collector its own --otlp-grpc HOST:PORT, or --otlp-grpc off on all but one)"
+    }
+
     private func bindHTTP(
-        _ address: HostPort, routes: any HTTPIngestRoutes, group: MultiThreadedEventLoopGroup, sink: IngestSink
+        _ address: HostPort, routes: any HTTPIngestRoutes, reusePort: Bool, group: MultiThreadedEventLoopGroup,
+        sink: IngestSink
     ) async throws -> any Channel {
         do {
             return try await HTTPIngestServer.bind(
@@ -211,7 +221,8 @@ public final class Collector: @unchecked Sendable {
                 limits: HTTPLimits(
                     maxBodyBytes: config.maxRequestBytes,
                     headerTimeout: .microseconds(config.httpHeaderTimeoutMicros)),
-                maxConnections: config.maxHTTPConnections, allow: config.allow, sink: sink, group: group)
+                maxConnections: config.maxHTTPConnections, allow: config.allow, reusePort: reusePort, sink: sink,
+                group: group)
         } catch let error as IOError {
             throw CollectorError.bind(address: address, reason: Self.describe(error), transport: "tcp")
         } catch {
@@ -238,7 +249,8 @@ public final class Collector: @unchecked Sendable {
         do {
             for (index, address) in config.allListeners.enumerated() {
                 let name = index < config.listen.count ? "udp" : "jaeger"
-                out.append(try UDPReceiver.bind(address, reusePort: threads > 1, listener: name))
+                out.append(
+                    try UDPReceiver.bind(address, reusePort: threads > 1 || config.reusePort, listener: name))
             }
             for (index, address) in config.allListeners.enumerated() where threads > 1 {
                 let same = HostPort(host: address.host, port: out[index].localAddress.port)

@@ -67,6 +67,11 @@ public struct CollectorConfig: Sendable {
     public var receiveBufferBytes: Int = 16 * 1024 * 1024
     /// Reading threads per UDP listener (one `SO_REUSEPORT` socket each); also the HTTP receivers' event loops.
     public var eventLoopThreads: Int = 1
+    /// Several collectors on this host listen on the same ports (`--reuse-port`): every UDP socket and the OTLP/HTTP
+    /// and Zipkin receivers set `SO_REUSEPORT`, and the kernel spreads senders (UDP) and connections (HTTP) over
+    /// the collectors of the same user. Not the `/metrics` endpoint (each collector is scraped on its own port), nor
+    /// OTLP/gRPC, whose transport sets no such option (docs/scaling.md, "Several collectors on one host").
+    public var reusePort: Bool = false
     /// The wall clock that stamps receive times and drives StatsD flushes and governance ticks. Tests pin it so
     /// that no flush-interval boundary can fall inside a test, whatever the machine's load.
     public var wallClock: WallClock = .system

@@ -5,19 +5,25 @@ import NIOHTTP1
 import NIOHTTPCompression
 import NIOPosix
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Binds one HTTP/1.1 receiver (OTLP/HTTP or Zipkin): keep-alive and pipelining from NIO's server pipeline, gzip and
 /// deflate request bodies inflated by `NIOHTTPRequestDecompressor` under the size limit, clients outside `--allow`
 /// closed at once and counted as `denied`, and at most `maxConnections` open at a time (more are closed on accept).
+/// `reusePort`: `SO_REUSEPORT`, so that other collectors of this user can listen on the same port (`--reuse-port`).
 enum HTTPIngestServer {
     static func bind(
         _ address: HostPort, routes: any HTTPIngestRoutes, limits: HTTPLimits, maxConnections: Int,
-        allow: [CIDR], sink: IngestSink, group: any EventLoopGroup
+        allow: [CIDR], reusePort: Bool = false, sink: IngestSink, group: any EventLoopGroup
     ) async throws -> any Channel {
         let open = NIOLockedValueBox(0)
         let name = routes.name
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: reusePort ? 1 : 0)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 4)
             .childChannelInitializer { channel in

@@ -26,6 +26,9 @@ import Testing
         let listen = try runMeshtop(bin, ["collect", "--db", dir + "/x.db", "--listen", "nowhere"])
         #expect(listen.status == 2, "\(listen)")
         #expect(listen.stderr.contains("--listen"), "\(listen)")
+        let share = try runMeshtop(bin, ["collect", "--db", dir + "/x.db", "--reuse-port", "--listen", "127.0.0.1:0"])
+        #expect(share.status == 2, "\(share)")
+        #expect(share.stderr.contains("--reuse-port") && share.stderr.contains("postgresql://"), "\(share)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/x.db"), "a usage error must not create the database")
     }
 
