@@ -4,6 +4,7 @@ import MeshtopModel
 import MeshtopNet
 import MeshtopOTLP
 import MeshtopOTLPProto
+import NIOCore
 import NIOPosix
 
 /// OTLP/gRPC with grpc-swift 2 on the collector's event loops: the trace, logs and metrics `Export` services, gzip
@@ -41,7 +42,13 @@ final class OTLPGRPCReceiver: Sendable {
         do {
             _ = try await transport.listeningAddress
         } catch {
+            // The transport only says it stopped; why (the bind's error) is what `serve()` ended with.
             serving.cancel()
+            if case .failure(let cause) = await serving.result {
+                // grpc-swift wraps the socket's error in a `RuntimeError`: the `IOError` says what to do.
+                if let runtime = cause as? RuntimeError, let io = runtime.cause as? IOError { throw io }
+                throw cause
+            }
             throw error
         }
     }

@@ -70,7 +70,15 @@ import Testing
             }
             Issue.record("a second gRPC receiver bound the same port")
         } catch let error as CollectorError {
-            #expect("\(error)".contains("give each collector its own --otlp-grpc"))
+            #expect("\(error)".contains("give each collector its own --otlp-grpc"), "\(error)")
+        }
+        // Without the flag the same conflict says only what any port in use says (not grpc-swift's wrapper).
+        do {
+            _ = try await Harness { config in config.otlpGRPC = grpc }
+            Issue.record("a second gRPC receiver bound the same port")
+        } catch let error as CollectorError {
+            #expect("\(error)".contains("address already in use"), "\(error)")
+            #expect(!"\(error)".contains("--reuse-port"), "\(error)")
         }
         await first.collector.stop()
     }
