@@ -7,28 +7,38 @@ extension JSONText {
         s.withUTF8 { appendQuoted(validUTF8: $0, to: &out) }
     }
 
-    /// Appends already-validated UTF-8 bytes as a quoted JSON string.
+    /// Appends already-validated UTF-8 bytes as a quoted JSON string. Runs of bytes that need no escape (most
+    /// text, all of it usually) are copied whole; only `"`, `\\`, C0 and C1 controls and DEL are escaped.
     public static func appendQuoted(validUTF8 bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         out.append(0x22)
         var i = 0
+        var run = 0
         let n = bytes.count
         while i < n {
             let b = bytes[i]
+            if b >= 0x20 && b != 0x22 && b != 0x5C && b != 0x7F
+                && (b != 0xC2 || i + 1 >= n || bytes[i + 1] < 0x80 || bytes[i + 1] > 0x9F)
+            {
+                i += 1
+                continue
+            }
+            if run < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i])) }
             switch b {
             case 0x22: out.append(0x5C); out.append(0x22)
             case 0x5C: out.append(0x5C); out.append(0x5C)
             case 0x0A: out.append(0x5C); out.append(0x6E)
             case 0x0D: out.append(0x5C); out.append(0x72)
             case 0x09: out.append(0x5C); out.append(0x74)
-            case 0x00..<0x20, 0x7F: appendUnicodeEscape(b, to: &out)
-            case 0xC2 where i + 1 < n && bytes[i + 1] >= 0x80 && bytes[i + 1] <= 0x9F:
+            case 0xC2:
                 // C1 control (U+0080–U+009F): two UTF-8 bytes, one escape.
                 i += 1
                 appendUnicodeEscape(bytes[i], to: &out)
-            default: out.append(b)
+            default: appendUnicodeEscape(b, to: &out)  // other C0 controls, DEL
             }
             i += 1
+            run = i
         }
+        if run < n { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<n])) }
         out.append(0x22)
     }
 

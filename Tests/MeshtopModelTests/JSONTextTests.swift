@@ -14,6 +14,8 @@ import Testing
         ("c1 \u{85}\u{9b}\u{9f} end", #""c1 \u0085\u009b\u009f end""#),
         ("latin \u{a0}\u{e9}", "\"latin \u{a0}\u{e9}\""),
         ("emoji 🧵 and 中文", "\"emoji 🧵 and 中文\""),
+        ("\"first and last\"", #""\"first and last\"""#),
+        ("\u{85}\u{a0}\u{1b}", "\"\\u0085\u{a0}\\u001b\""),
     ])
     func quotesWithEscapes(_ input: String, _ expected: String) {
         #expect(JSONText.quote(input) == expected)
