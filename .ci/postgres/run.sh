@@ -74,11 +74,11 @@ send() {  # port first count: logfmt lines, in bursts of 100
     sleep 0.05
   done
 }
-stats() { "$bin" query stats --db "$url" --format json; }
+stats() { "$bin" query stats --db "${1:-$url}" --format json; }
 field() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval('d' + sys.argv[1]))" "$1"; }
-wait_logs() {  # expected stored+dropped
+wait_logs() {  # expected stored+dropped [database URL, default $url]
   for _ in $(seq 60); do
-    s=$(stats)
+    s=$(stats "${2:-$url}")
     got=$(( $(echo "$s" | field '["rows"]["logs"]') + $(echo "$s" | field '["dropped"]') ))
     [ "$got" -ge "$1" ] && return 0
     sleep 0.5
@@ -169,16 +169,7 @@ for s in $(seq 0 19); do  # 20 senders, each its own source port: the kernel has
   seq $((s * 100)) $((s * 100 + 99)) | sed 's/.*/level=info service=ci msg="shared &"/' \
     | "$bin" send --to "127.0.0.1:$ps_" >/dev/null &
 done
-wait_share() {
-  for _ in $(seq 60); do
-    s=$("$bin" query stats --db "$share" --format json)
-    got=$(( $(echo "$s" | field '["rows"]["logs"]') + $(echo "$s" | field '["dropped"]') ))
-    [ "$got" -ge 2000 ] && return 0
-    sleep 0.5
-  done
-  echo "expected 2000 logs stored or dropped, have $got"; echo "$s"; return 1
-}
-wait_share
+wait_logs 2000 "$share"
 [ "$(echo "$s" | field '["rows"]["logs"]')" = 2000 ] || { echo "$s"; exit 1; }
 split=$(psql -d share -c "SELECT string_agg(collector || '=' || n, ' ' ORDER BY collector) FROM (SELECT collector, count(*) AS n FROM logs GROUP BY collector) x")
 case "$split" in "c="*" d="*) ;; *) echo "lines did not reach both collectors: $split"; exit 1 ;; esac

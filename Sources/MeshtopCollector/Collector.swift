@@ -197,20 +197,16 @@ public final class Collector: @unchecked Sendable {
                 address: address, ingest: otlpIngest(sink, receiver: "otlp_grpc"), allow: config.allow,
                 maxRequestBytes: config.maxRequestBytes, group: .singletonMultiThreadedEventLoopGroup)
         } catch let error as IOError {
-            throw CollectorError.bind(
-                address: address, reason: grpcReason(Self.describe(error), inUse: error.errnoCode == EADDRINUSE),
-                transport: "tcp")
+            throw CollectorError.bind(address: address, reason: grpcReason(error), transport: "tcp")
         } catch {
-            let reason = "\(error)"
-            throw CollectorError.bind(
-                address: address, reason: grpcReason(reason, inUse: reason.lowercased().contains("in use")),
-                transport: "tcp")
+            throw CollectorError.bind(address: address, reason: "\(error)", transport: "tcp")
         }
     }
 
     /// With `--reuse-port` a second collector finds the gRPC port taken: say why, and what to do.
-    private func grpcReason(_ reason: String, inUse: Bool) -> String {
-        guard config.reusePort, inUse else { return reason }
+    private func grpcReason(_ error: IOError) -> String {
+        let reason = Self.describe(error)
+        guard config.reusePort, error.errnoCode == EADDRINUSE else { return reason }
         return reason
             + " (OTLP/gRPC cannot share a port: --reuse-port covers the UDP, OTLP/HTTP and Zipkin listeners; give each"
             + " collector its own --otlp-grpc HOST:PORT, or --otlp-grpc off on all but one)"
